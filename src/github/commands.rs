@@ -1,0 +1,91 @@
+//! Workflow commands (`::add-mask::`, `::error::`, ...) on stdout, escaped as the toolkit does.
+//!
+//! Off GitHub (GitLab CI, Jenkins) they would be plain text in the log, and `::add-mask::`
+//! would print the very secret it means to hide, so they are only emitted when
+//! `GITHUB_ACTIONS=true`; elsewhere annotations become plain lines on stderr.
+
+use std::io::Write;
+
+/// Escapes a command's message: `%` first, then CR and LF, so the runner reads one line.
+pub fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a command property such as `title=`: also `:` and `,`, which separate properties.
+pub fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Annotation levels the runner turns into marks on the run page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Error,
+    Warning,
+    Notice,
+}
+
+impl Level {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Error => "error",
+            Self::Warning => "warning",
+            Self::Notice => "notice",
+        }
+    }
+}
+
+/// Writes workflow commands, or their plain-text stand-ins off GitHub.
+#[derive(Debug, Clone, Copy)]
+pub struct Commands {
+    pub on_github: bool,
+}
+
+impl Commands {
+    /// Registers a secret with the runner's masker: the whole value and each of its lines, as
+    /// the runner masks line by line and older runners do not split multi-line masks themselves.
+    pub fn add_mask(&self, secret: &str) {
+        if !self.on_github {
+            return;
+        }
+        let mut lines = vec![secret.trim()];
+        lines.extend(secret.lines().map(str::trim));
+        lines.sort_unstable();
+        lines.dedup();
+        let mut out = std::io::stdout().lock();
+        for line in lines.into_iter().filter(|line| !line.is_empty()) {
+            let _ = writeln!(out, "::add-mask::{}", escape_data(line));
+        }
+        let _ = out.flush();
+    }
+
+    /// An annotation with a title; its message may span lines.
+    pub fn annotate(&self, level: Level, title: &str, message: &str) {
+        if self.on_github {
+            println!(
+                "::{} title={}::{}",
+                level.as_str(),
+                escape_property(title),
+                escape_data(message)
+            );
+        } else {
+            eprintln!("{}: {title}: {message}", level.as_str());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_escaping_keeps_the_command_on_one_line() {
+        assert_eq!(escape_data("50%\r\nnext"), "50%25%0D%0Anext");
+    }
+
+    #[test]
+    fn property_escaping_also_covers_separators() {
+        assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
+    }
+}

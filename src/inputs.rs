@@ -1,0 +1,619 @@
+//! Reading the action's inputs and turning them into a validated [`Config`].
+//!
+//! The runner exports every declared input as `INPUT_<NAME>` with hyphens kept
+//! (`INPUT_APP-ID`) and an empty value for "not given"; `envy` reads them after the prefix,
+//! lower-cased, which `rename_all = "kebab-case"` maps onto the fields below.
+
+use std::time::Duration;
+
+use reqwest::Url;
+use serde::Deserialize;
+
+use crate::operation::{GitApp, GitConfig, Operation, OperationKind, ReleaseTarget};
+
+/// A bad input, named, with what is wrong. Shown as the step's `::error::`.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("input `{input}` {problem}")]
+pub struct InputError {
+    pub input: &'static str,
+    pub problem: String,
+}
+
+impl InputError {
+    fn new(input: &'static str, problem: impl Into<String>) -> Self {
+        Self {
+            input,
+            problem: problem.into(),
+        }
+    }
+
+    fn missing(input: &'static str, kind: OperationKind) -> Self {
+        Self::new(input, format!("is required for `{kind}` but was not given"))
+    }
+}
+
+/// The inputs exactly as the runner hands them over: strings, empty meaning "not given".
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", default)]
+pub struct RawInputs {
+    pub operation: String,
+    pub tooljet_url: String,
+    pub access_token: String,
+    pub app_id: String,
+    pub version_id: String,
+    pub version_name: String,
+    pub commit_message: String,
+    pub organization_id: String,
+    pub git_app_id: String,
+    pub git_app_name: String,
+    pub git_branch: String,
+    pub git_url: String,
+    pub branch_name: String,
+    pub github_app_id: String,
+    pub github_app_installation_id: String,
+    pub github_app_private_key: String,
+    pub github_enterprise_url: String,
+    pub github_enterprise_api_url: String,
+    pub timeout_seconds: String,
+}
+
+/// Seconds to wait for one ToolJet call when `timeout-seconds` is not given. ToolJet clones,
+/// commits and pushes inside the request; its own test clients allow 120 s.
+pub const DEFAULT_TIMEOUT_SECONDS: u64 = 300;
+const MAX_TIMEOUT_SECONDS: u64 = 6 * 60 * 60;
+
+impl RawInputs {
+    /// Reads `INPUT_*` from `vars`, falling back to `TOOLJET_HOST` and `TOOLJET_ACCESS_TOKEN`
+    /// for the URL and token (handy in GitLab CI and Jenkins).
+    pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Self> {
+        let vars: Vec<(String, String)> = vars.into_iter().collect();
+        let mut raw: RawInputs = envy::prefixed("INPUT_").from_iter(vars.iter().cloned())?;
+        let fallback = |name: &str| {
+            vars.iter()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.clone())
+                .unwrap_or_default()
+        };
+        if raw.tooljet_url.trim().is_empty() {
+            raw.tooljet_url = fallback("TOOLJET_HOST");
+        }
+        if raw.access_token.trim().is_empty() {
+            raw.access_token = fallback("TOOLJET_ACCESS_TOKEN");
+        }
+        Ok(raw)
+    }
+
+    /// Every secret among the inputs, in the form ToolJet receives it and as given, so that
+    /// all of them can be masked before anything else is printed.
+    pub fn secrets(&self) -> Vec<String> {
+        let token = self.access_token.trim();
+        let key = self.github_app_private_key.trim();
+        let mut secrets = vec![
+            token.to_owned(),
+            format!("Basic {token}"),
+            key.to_owned(),
+            unescape_newlines(key),
+        ];
+        secrets.retain(|secret| !secret.trim().is_empty() && secret != "Basic ");
+        secrets
+    }
+}
+
+/// Where ToolJet is and how to reach it.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    /// The instance's base URL, sub path included, always ending in `/`.
+    pub base_url: Url,
+    pub access_token: String,
+    pub timeout: Duration,
+}
+
+/// Everything one run needs, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub connection: Connection,
+    pub operation: Operation,
+}
+
+/// Facts about the workflow run, used for the default commit message and the summary.
+#[derive(Debug, Clone, Default)]
+pub struct RunContext {
+    pub repository: Option<String>,
+    pub sha: Option<String>,
+    pub run_id: Option<String>,
+    pub server_url: Option<String>,
+}
+
+impl RunContext {
+    pub fn from_vars(vars: &[(String, String)]) -> Self {
+        let get = |name: &str| {
+            vars.iter()
+                .find(|(key, value)| key == name && !value.trim().is_empty())
+                .map(|(_, value)| value.trim().to_owned())
+        };
+        Self {
+            repository: get("GITHUB_REPOSITORY"),
+            sha: get("GITHUB_SHA"),
+            run_id: get("GITHUB_RUN_ID"),
+            server_url: get("GITHUB_SERVER_URL"),
+        }
+    }
+
+    /// The link to the workflow run, when running on GitHub.
+    pub fn run_url(&self) -> Option<String> {
+        let (repository, run_id) = (self.repository.as_ref()?, self.run_id.as_ref()?);
+        let server = self.server_url.as_deref().unwrap_or("https://github.com");
+        Some(format!("{server}/{repository}/actions/runs/{run_id}"))
+    }
+
+    /// The commit message used for `push` when `commit-message` is empty.
+    pub fn default_commit_message(&self) -> String {
+        match (&self.repository, &self.sha) {
+            (Some(repository), Some(sha)) => {
+                let short: String = sha.chars().take(7).collect();
+                let mut message = format!("Sync from {repository}@{short}");
+                if let Some(url) = self.run_url() {
+                    message.push_str(&format!(" (GitHub Actions run {url})"));
+                }
+                message
+            }
+            _ => "Sync from CI with tooljet-gitsync-action".to_owned(),
+        }
+    }
+}
+
+impl Config {
+    /// Validates the raw inputs: every problem found here is reported before any network call.
+    pub fn from_raw(raw: &RawInputs, context: &RunContext) -> Result<Self, InputError> {
+        let kind = parse_operation(&raw.operation)?;
+        let connection = Connection {
+            base_url: parse_base_url(&raw.tooljet_url)?,
+            access_token: parse_token(&raw.access_token)?,
+            timeout: parse_timeout(&raw.timeout_seconds)?,
+        };
+        let operation = parse_operation_inputs(kind, raw, context)?;
+        Ok(Self {
+            connection,
+            operation,
+        })
+    }
+}
+
+fn given(value: &str) -> Option<&str> {
+    let value = value.trim();
+    (!value.is_empty()).then_some(value)
+}
+
+fn required(value: &str, input: &'static str, kind: OperationKind) -> Result<String, InputError> {
+    given(value)
+        .map(str::to_owned)
+        .ok_or_else(|| InputError::missing(input, kind))
+}
+
+fn parse_operation(value: &str) -> Result<OperationKind, InputError> {
+    let choices = OperationKind::ALL.map(OperationKind::as_str).join(", ");
+    let value = given(value).ok_or_else(|| {
+        InputError::new(
+            "operation",
+            format!("is required; choose one of: {choices}"),
+        )
+    })?;
+    value.parse().map_err(|_| {
+        InputError::new(
+            "operation",
+            format!("has an unknown value {value:?}; choose one of: {choices}"),
+        )
+    })
+}
+
+fn parse_base_url(value: &str) -> Result<Url, InputError> {
+    const INPUT: &str = "tooljet-url";
+    let value = given(value).ok_or_else(|| {
+        InputError::new(
+            INPUT,
+            "is required (or set the TOOLJET_HOST environment variable), e.g. https://tooljet.example.com",
+        )
+    })?;
+    let mut url = Url::parse(value).map_err(|err| {
+        InputError::new(
+            INPUT,
+            format!("is not a valid URL ({err}); expected e.g. https://tooljet.example.com"),
+        )
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(InputError::new(
+            INPUT,
+            "must be an http:// or https:// URL with a host name",
+        ));
+    }
+    if url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+        || url.password().is_some()
+    {
+        return Err(InputError::new(
+            INPUT,
+            "must be the instance's base URL only, without credentials, query or fragment",
+        ));
+    }
+    let path = url.path().trim_end_matches('/').to_owned();
+    if path.ends_with("/api") || path.ends_with("/api/ext") {
+        return Err(InputError::new(
+            INPUT,
+            format!(
+                "must be the instance's base URL, without the API path: drop {path:?}'s trailing /api"
+            ),
+        ));
+    }
+    url.set_path(&format!("{path}/"));
+    Ok(url)
+}
+
+fn parse_token(value: &str) -> Result<String, InputError> {
+    const INPUT: &str = "access-token";
+    let token = given(value).ok_or_else(|| {
+        InputError::new(
+            INPUT,
+            "is required (or set the TOOLJET_ACCESS_TOKEN environment variable): ToolJet's EXTERNAL_API_ACCESS_TOKEN",
+        )
+    })?;
+    if token.len() >= 6 && token[..6].eq_ignore_ascii_case("basic ") {
+        return Err(InputError::new(
+            INPUT,
+            "must be the token alone, without the \"Basic \" prefix",
+        ));
+    }
+    if !token.bytes().all(|byte| byte.is_ascii_graphic()) {
+        return Err(InputError::new(
+            INPUT,
+            "contains spaces, line breaks or non-ASCII characters; ToolJet tokens are one word of printable ASCII",
+        ));
+    }
+    Ok(token.to_owned())
+}
+
+fn parse_timeout(value: &str) -> Result<Duration, InputError> {
+    let Some(value) = given(value) else {
+        return Ok(Duration::from_secs(DEFAULT_TIMEOUT_SECONDS));
+    };
+    match value.parse::<u64>() {
+        Ok(seconds @ 1..=MAX_TIMEOUT_SECONDS) => Ok(Duration::from_secs(seconds)),
+        _ => Err(InputError::new(
+            "timeout-seconds",
+            format!(
+                "must be a whole number of seconds from 1 to {MAX_TIMEOUT_SECONDS}, got {value:?}"
+            ),
+        )),
+    }
+}
+
+/// Push only takes the app's UUID: unlike save and release, ToolJet does not resolve slugs there.
+fn parse_uuid(value: &str, input: &'static str, kind: OperationKind) -> Result<String, InputError> {
+    let value = required(value, input, kind)?;
+    if is_uuid(&value) {
+        Ok(value)
+    } else {
+        Err(InputError::new(
+            input,
+            format!(
+                "must be a UUID for `{kind}` (ToolJet does not look up names or slugs there), got {value:?}"
+            ),
+        ))
+    }
+}
+
+pub fn is_uuid(value: &str) -> bool {
+    let groups: Vec<&str> = value.split('-').collect();
+    groups.iter().map(|group| group.len()).eq([8, 4, 4, 4, 12])
+        && groups
+            .iter()
+            .all(|group| group.bytes().all(|byte| byte.is_ascii_hexdigit()))
+}
+
+/// ToolJet's own rules for a saved version's name (`SaveVersionBodyDto`), checked up front.
+fn parse_version_name(value: &str) -> Result<Option<String>, InputError> {
+    const INPUT: &str = "version-name";
+    let Some(name) = given(value) else {
+        return Ok(None);
+    };
+    if name.chars().count() > 25 {
+        return Err(InputError::new(
+            INPUT,
+            format!(
+                "must be at most 25 characters, got {}",
+                name.chars().count()
+            ),
+        ));
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| c.is_whitespace() || "~^:?*[]\\@{".contains(*c))
+    {
+        return Err(InputError::new(
+            INPUT,
+            format!(
+                "contains {bad:?}; ToolJet version names cannot contain spaces or any of ~ ^ : ? * [ ] \\ @ {{"
+            ),
+        ));
+    }
+    Ok(Some(name.to_owned()))
+}
+
+fn parse_https_url(value: &str, input: &'static str) -> Result<Option<String>, InputError> {
+    let Some(value) = given(value) else {
+        return Ok(None);
+    };
+    match Url::parse(value) {
+        Ok(url) if matches!(url.scheme(), "https" | "http") && url.host_str().is_some() => {
+            Ok(Some(value.to_owned()))
+        }
+        _ => Err(InputError::new(
+            input,
+            format!("must be a full http(s) URL, got {value:?}"),
+        )),
+    }
+}
+
+fn parse_operation_inputs(
+    kind: OperationKind,
+    raw: &RawInputs,
+    context: &RunContext,
+) -> Result<Operation, InputError> {
+    let app_id = || required(&raw.app_id, "app-id", kind);
+    Ok(match kind {
+        OperationKind::ConfigureGit => Operation::ConfigureGit(parse_git_config(raw)?),
+        OperationKind::Push => Operation::Push {
+            app_id: parse_uuid(&raw.app_id, "app-id", kind)?,
+            version: match (given(&raw.version_id), given(&raw.version_name)) {
+                (Some(id), _) => id.to_owned(),
+                // ToolJet resolves the version segment by id or by name.
+                (None, Some(name)) => name.to_owned(),
+                (None, None) => {
+                    return Err(InputError::new(
+                        "version-id",
+                        "is required for `push` (or give `version-name`): the app version to push",
+                    ));
+                }
+            },
+            commit_message: given(&raw.commit_message)
+                .map(str::to_owned)
+                .unwrap_or_else(|| context.default_commit_message()),
+        },
+        OperationKind::Create => Operation::Create {
+            organization_id: required(&raw.organization_id, "organization-id", kind)?,
+            git_app: match (given(&raw.git_app_id), given(&raw.git_app_name)) {
+                (Some(id), name) => GitApp {
+                    id: Some(id.to_owned()),
+                    name: name.map(str::to_owned),
+                },
+                (None, Some(name)) => GitApp {
+                    id: None,
+                    name: Some(name.to_owned()),
+                },
+                (None, None) => {
+                    return Err(InputError::new(
+                        "git-app-name",
+                        "or `git-app-id` is required for `create`: which app in the repository to import",
+                    ));
+                }
+            },
+            branch: given(&raw.git_branch).map(str::to_owned),
+        },
+        OperationKind::Pull => Operation::Pull {
+            app_id: app_id()?,
+            branch: given(&raw.git_branch).map(str::to_owned),
+        },
+        OperationKind::SaveVersion => Operation::SaveVersion {
+            app_id: app_id()?,
+            name: parse_version_name(&raw.version_name)?,
+        },
+        OperationKind::Release => Operation::Release {
+            app_id: app_id()?,
+            target: match (given(&raw.version_id), given(&raw.version_name)) {
+                (Some(_), Some(_)) => {
+                    return Err(InputError::new(
+                        "version-id",
+                        "and `version-name` were both given for `release`; give one of them, or neither to release the latest git tag",
+                    ));
+                }
+                (Some(id), None) => ReleaseTarget::VersionId(id.to_owned()),
+                (None, Some(name)) => ReleaseTarget::VersionName(name.to_owned()),
+                (None, None) => ReleaseTarget::LatestTag,
+            },
+        },
+        OperationKind::Promote => Operation::Promote {
+            app_id: parse_uuid(&raw.app_id, "app-id", kind)?,
+        },
+    })
+}
+
+fn parse_git_config(raw: &RawInputs) -> Result<GitConfig, InputError> {
+    const KIND: OperationKind = OperationKind::ConfigureGit;
+    let git_url = required(&raw.git_url, "git-url", KIND)?;
+    if !git_url.starts_with("https://") {
+        return Err(InputError::new(
+            "git-url",
+            format!(
+                "must be the repository's HTTPS URL, e.g. https://github.com/owner/repo.git, got {git_url:?} \
+                 (the API only configures GitHub App over HTTPS; SSH and GitLab are set up in ToolJet's UI)"
+            ),
+        ));
+    }
+    Ok(GitConfig {
+        organization_id: required(&raw.organization_id, "organization-id", KIND)?,
+        git_url,
+        branch_name: required(&raw.branch_name, "branch-name", KIND)?,
+        github_app_id: required(&raw.github_app_id, "github-app-id", KIND)?,
+        github_app_installation_id: required(
+            &raw.github_app_installation_id,
+            "github-app-installation-id",
+            KIND,
+        )?,
+        github_app_private_key: parse_private_key(&raw.github_app_private_key)?,
+        github_enterprise_url: parse_https_url(
+            &raw.github_enterprise_url,
+            "github-enterprise-url",
+        )?,
+        github_enterprise_api_url: parse_https_url(
+            &raw.github_enterprise_api_url,
+            "github-enterprise-api-url",
+        )?,
+    })
+}
+
+/// A key pasted with literal `\n` escapes (common when it was stored as one line) gets real
+/// newlines back: ToolJet's PEM parser rejects the escaped form.
+fn unescape_newlines(key: &str) -> String {
+    if key.contains('\n') {
+        key.to_owned()
+    } else {
+        key.replace("\\r\\n", "\n").replace("\\n", "\n")
+    }
+}
+
+fn parse_private_key(value: &str) -> Result<String, InputError> {
+    const INPUT: &str = "github-app-private-key";
+    let key = unescape_newlines(&required(value, INPUT, OperationKind::ConfigureGit)?);
+    let is_pem = key.starts_with("-----BEGIN ")
+        && key.contains("PRIVATE KEY-----")
+        && key.contains("-----END ");
+    if !is_pem {
+        // Never echo the value: it is a secret even when malformed.
+        return Err(InputError::new(
+            INPUT,
+            "is not a PEM private key: expected the GitHub App's .pem file contents, from -----BEGIN ... PRIVATE KEY----- to -----END ... PRIVATE KEY-----",
+        ));
+    }
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(pairs: &[(&str, &str)]) -> RawInputs {
+        RawInputs::from_vars(
+            pairs
+                .iter()
+                .map(|(k, v)| (format!("INPUT_{}", k.to_uppercase()), v.to_string())),
+        )
+        .unwrap()
+    }
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, InputError> {
+        let mut all = vec![
+            ("tooljet-url", "https://tj.example.com"),
+            ("access-token", "tok"),
+        ];
+        all.extend_from_slice(pairs);
+        Config::from_raw(&raw(&all), &RunContext::default())
+    }
+
+    #[test]
+    fn hyphenated_input_names_are_read() {
+        let raw = raw(&[("app-id", "a1"), ("github-app-installation-id", "9")]);
+        assert_eq!(raw.app_id, "a1");
+        assert_eq!(raw.github_app_installation_id, "9");
+    }
+
+    #[test]
+    fn url_and_token_fall_back_to_tooljet_environment_variables() {
+        let vars = [
+            ("INPUT_TOOLJET-URL", ""),
+            ("INPUT_ACCESS-TOKEN", ""),
+            ("TOOLJET_HOST", "https://h.example.com"),
+            ("TOOLJET_ACCESS_TOKEN", "t"),
+        ];
+        let raw = RawInputs::from_vars(vars.map(|(k, v)| (k.to_owned(), v.to_owned()))).unwrap();
+        assert_eq!(
+            (raw.tooljet_url.as_str(), raw.access_token.as_str()),
+            ("https://h.example.com", "t")
+        );
+    }
+
+    #[test]
+    fn base_url_keeps_its_sub_path_and_gains_a_trailing_slash() {
+        assert_eq!(
+            parse_base_url("https://h.example.com/tooljet")
+                .unwrap()
+                .as_str(),
+            "https://h.example.com/tooljet/"
+        );
+        assert_eq!(
+            parse_base_url("https://h.example.com//").unwrap().as_str(),
+            "https://h.example.com/"
+        );
+    }
+
+    #[test]
+    fn base_url_with_the_api_path_is_refused() {
+        assert_eq!(
+            parse_base_url("https://h.example.com/api/")
+                .unwrap_err()
+                .input,
+            "tooljet-url"
+        );
+    }
+
+    #[test]
+    fn token_with_basic_prefix_is_refused_without_echoing_it() {
+        let err = parse_token("Basic s3cret").unwrap_err();
+        assert!(!err.to_string().contains("s3cret"), "{err}");
+    }
+
+    #[test]
+    fn push_needs_a_uuid_app_id() {
+        let err = config(&[
+            ("operation", "push"),
+            ("app-id", "my-app"),
+            ("version-id", "v"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.input, "app-id");
+        assert!(err.problem.contains("UUID"));
+    }
+
+    #[test]
+    fn version_name_follows_tooljets_rules() {
+        assert!(parse_version_name("v1.2.0").unwrap().is_some());
+        assert!(parse_version_name("has space").is_err());
+        assert!(parse_version_name("a@b").is_err());
+        assert!(parse_version_name(&"x".repeat(26)).is_err());
+    }
+
+    #[test]
+    fn release_refuses_both_version_id_and_name() {
+        let app = "0f5f3ad1-8f1e-4a53-9d0f-111111111111";
+        let err = config(&[
+            ("operation", "release"),
+            ("app-id", app),
+            ("version-id", "1"),
+            ("version-name", "v1"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.input, "version-id");
+    }
+
+    #[test]
+    fn escaped_private_key_gets_real_newlines() {
+        let key = parse_private_key(
+            "-----BEGIN RSA PRIVATE KEY-----\\nabc\\n-----END RSA PRIVATE KEY-----",
+        )
+        .unwrap();
+        assert_eq!(key.lines().count(), 3);
+    }
+
+    #[test]
+    fn default_commit_message_names_repository_commit_and_run() {
+        let context = RunContext {
+            repository: Some("octo/apps".into()),
+            sha: Some("0123456789abcdef".into()),
+            run_id: Some("42".into()),
+            server_url: Some("https://github.com".into()),
+        };
+        assert_eq!(
+            context.default_commit_message(),
+            "Sync from octo/apps@0123456 (GitHub Actions run https://github.com/octo/apps/actions/runs/42)"
+        );
+    }
+}

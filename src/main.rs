@@ -1,0 +1,91 @@
+//! The action's entry point: read inputs, mask secrets, run the operation, report.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use tooljet_gitsync_action::github::{GitHub, Report};
+use tooljet_gitsync_action::inputs::{Config, RawInputs, RunContext};
+use tooljet_gitsync_action::run::{self, Outcome, Verdict};
+use tooljet_gitsync_action::tooljet::Client;
+use tooljet_gitsync_action::{logging, signals};
+
+/// Exit codes: 0 success, 1 ToolJet or network failure, 2 invalid input, 130/143 cancelled.
+const FAILED: u8 = 1;
+const INVALID_INPUT: u8 = 2;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let started = Instant::now();
+    let vars: Vec<(String, String)> = std::env::vars_os()
+        .map(|(k, v)| {
+            (
+                k.to_string_lossy().into_owned(),
+                v.to_string_lossy().into_owned(),
+            )
+        })
+        .collect();
+    let github = GitHub::from_vars(&vars);
+    let raw = match RawInputs::from_vars(vars.iter().cloned()) {
+        Ok(raw) => raw,
+        Err(err) => {
+            github.commands.annotate(
+                tooljet_gitsync_action::github::Level::Error,
+                "Invalid input",
+                &err.to_string(),
+            );
+            return ExitCode::from(INVALID_INPUT);
+        }
+    };
+    github.mask(&raw.secrets());
+    logging::init(vars.iter().any(|(k, v)| k == "RUNNER_DEBUG" && v == "1"));
+
+    let context = RunContext::from_vars(&vars);
+    let config = match Config::from_raw(&raw, &context) {
+        Ok(config) => config,
+        Err(err) => {
+            github.input_error(&err);
+            return ExitCode::from(INVALID_INPUT);
+        }
+    };
+    let client = match Client::new(&config.connection) {
+        Ok(client) => client,
+        Err(err) => {
+            github.commands.annotate(
+                tooljet_gitsync_action::github::Level::Error,
+                "Could not start",
+                &format!("{err:#}"),
+            );
+            return ExitCode::from(FAILED);
+        }
+    };
+
+    let operation = &config.operation;
+    tracing::info!(
+        "{}: calling ToolJet at {}",
+        operation.kind(),
+        config.connection.base_url
+    );
+    let outcome = tokio::select! {
+        outcome = run::execute(&client, operation, started) => outcome,
+        signal = signals::cancelled() => Outcome::cancelled(operation, started, signal),
+    };
+    let organization_id = Some(raw.organization_id.trim()).filter(|id| !id.is_empty());
+    github.report(&Report {
+        outcome: &outcome,
+        tooljet_url: &config.connection.base_url,
+        organization_id,
+        run: &context,
+    });
+    match outcome.verdict {
+        Verdict::Success => {
+            tracing::info!(
+                "{}: done in {} ms",
+                operation.kind(),
+                outcome.duration.as_millis()
+            );
+            ExitCode::SUCCESS
+        }
+        Verdict::Failed(_) => ExitCode::from(FAILED),
+        Verdict::Cancelled { signal } => ExitCode::from(signals::exit_code(signal)),
+    }
+}

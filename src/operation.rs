@@ -1,0 +1,425 @@
+//! The seven GitSync operations: what each one sends to ToolJet and what it reads back.
+//!
+//! Paths, bodies and query strings follow ToolJet's server code (see tooljet-api.md), which
+//! wins where its public page differs, while still sending what the page asks for.
+
+use std::fmt;
+use std::str::FromStr;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+/// The operation's name, as given in the `operation` input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperationKind {
+    ConfigureGit,
+    Push,
+    Create,
+    Pull,
+    SaveVersion,
+    Release,
+    Promote,
+}
+
+impl OperationKind {
+    pub const ALL: [OperationKind; 7] = [
+        Self::ConfigureGit,
+        Self::Push,
+        Self::Create,
+        Self::Pull,
+        Self::SaveVersion,
+        Self::Release,
+        Self::Promote,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ConfigureGit => "configure-git",
+            Self::Push => "push",
+            Self::Create => "create",
+            Self::Pull => "pull",
+            Self::SaveVersion => "save-version",
+            Self::Release => "release",
+            Self::Promote => "promote",
+        }
+    }
+}
+
+impl fmt::Display for OperationKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for OperationKind {
+    type Err = ();
+
+    fn from_str(value: &str) -> Result<Self, ()> {
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.as_str().eq_ignore_ascii_case(value))
+            .ok_or(())
+    }
+}
+
+/// Which app in the git repository `create` imports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitApp {
+    pub id: Option<String>,
+    pub name: Option<String>,
+}
+
+/// Which version `release` makes live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReleaseTarget {
+    VersionId(String),
+    VersionName(String),
+    /// ToolJet releases the app's latest git tag.
+    LatestTag,
+}
+
+/// The workspace's GitHub App connection, for `configure-git`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct GitConfig {
+    pub organization_id: String,
+    pub git_url: String,
+    pub branch_name: String,
+    pub github_app_id: String,
+    pub github_app_installation_id: String,
+    pub github_app_private_key: String,
+    pub github_enterprise_url: Option<String>,
+    pub github_enterprise_api_url: Option<String>,
+}
+
+impl fmt::Debug for GitConfig {
+    // Hand-written so that the private key can never reach a log through `{:?}`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GitConfig")
+            .field("organization_id", &self.organization_id)
+            .field("git_url", &self.git_url)
+            .field("branch_name", &self.branch_name)
+            .field("github_app_id", &self.github_app_id)
+            .field(
+                "github_app_installation_id",
+                &self.github_app_installation_id,
+            )
+            .field("github_app_private_key", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+/// One validated operation with everything it sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Operation {
+    ConfigureGit(GitConfig),
+    Push {
+        app_id: String,
+        version: String,
+        commit_message: String,
+    },
+    Create {
+        organization_id: String,
+        git_app: GitApp,
+        branch: Option<String>,
+    },
+    Pull {
+        app_id: String,
+        branch: Option<String>,
+    },
+    SaveVersion {
+        app_id: String,
+        name: Option<String>,
+    },
+    Release {
+        app_id: String,
+        target: ReleaseTarget,
+    },
+    Promote {
+        app_id: String,
+    },
+}
+
+/// One HTTP call to ToolJet's external API, relative to `<tooljet-url>/api/ext/`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiRequest {
+    pub method: Method,
+    pub path: Vec<String>,
+    pub query: Vec<(&'static str, String)>,
+    pub body: Option<Value>,
+}
+
+impl ApiRequest {
+    fn new(method: Method, path: &[&str]) -> Self {
+        Self {
+            method,
+            path: path.iter().map(|s| (*s).to_owned()).collect(),
+            query: Vec::new(),
+            body: None,
+        }
+    }
+
+    fn query(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.query.push((name, value.into()));
+        self
+    }
+
+    fn body(mut self, body: Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+}
+
+/// The plural path is what ToolJet serves; its public page shows this singular one, which
+/// older instances may still serve. Tried once when the plural route does not exist.
+pub const LEGACY_ORGANIZATION_GIT_PATH: [&str; 2] = ["organization", "git"];
+
+impl Operation {
+    pub fn kind(&self) -> OperationKind {
+        match self {
+            Self::ConfigureGit(_) => OperationKind::ConfigureGit,
+            Self::Push { .. } => OperationKind::Push,
+            Self::Create { .. } => OperationKind::Create,
+            Self::Pull { .. } => OperationKind::Pull,
+            Self::SaveVersion { .. } => OperationKind::SaveVersion,
+            Self::Release { .. } => OperationKind::Release,
+            Self::Promote { .. } => OperationKind::Promote,
+        }
+    }
+
+    /// The app this operation acts on, as given (an id, or a slug where ToolJet accepts one).
+    pub fn app_id(&self) -> Option<&str> {
+        match self {
+            Self::Push { app_id, .. }
+            | Self::Pull { app_id, .. }
+            | Self::SaveVersion { app_id, .. }
+            | Self::Release { app_id, .. }
+            | Self::Promote { app_id } => Some(app_id),
+            Self::ConfigureGit(_) | Self::Create { .. } => None,
+        }
+    }
+
+    /// The version this operation names, as given.
+    pub fn version(&self) -> Option<&str> {
+        match self {
+            Self::Push { version, .. } => Some(version),
+            Self::SaveVersion { name, .. } => name.as_deref(),
+            Self::Release {
+                target: ReleaseTarget::VersionId(v) | ReleaseTarget::VersionName(v),
+                ..
+            } => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The request that carries out this operation.
+    pub fn request(&self) -> ApiRequest {
+        use Method as M;
+        match self {
+            Self::ConfigureGit(config) => {
+                let mut body = json!({
+                    "organizationId": config.organization_id,
+                    "gitUrl": config.git_url,
+                    "branchName": config.branch_name,
+                    "githubAppId": config.github_app_id,
+                    "githubAppInstallationId": config.github_app_installation_id,
+                    "githubAppPrivateKey": config.github_app_private_key,
+                });
+                if let Some(url) = &config.github_enterprise_url {
+                    body["githubEnterpriseUrl"] = json!(url);
+                }
+                if let Some(url) = &config.github_enterprise_api_url {
+                    body["githubEnterpriseApiUrl"] = json!(url);
+                }
+                ApiRequest::new(M::POST, &["organizations", "git"]).body(body)
+            }
+            Self::Push {
+                app_id,
+                version,
+                commit_message,
+            } => ApiRequest::new(
+                M::POST,
+                &["apps", app_id, "versions", version, "git-sync", "push"],
+            )
+            .body(json!({ "commitMessage": commit_message })),
+            Self::Create {
+                organization_id,
+                git_app,
+                branch,
+            } => {
+                let mut body = json!({ "organizationId": organization_id });
+                if let Some(id) = &git_app.id {
+                    body["gitAppId"] = json!(id);
+                }
+                if let Some(name) = &git_app.name {
+                    body["gitAppName"] = json!(name);
+                }
+                if let Some(branch) = branch {
+                    // The server reads `gitBranchName`; the public page documents `gitVersionId`.
+                    body["gitBranchName"] = json!(branch);
+                    body["gitVersionId"] = json!(branch);
+                }
+                // Without createMode=git ToolJet answers 201 and does nothing.
+                ApiRequest::new(M::POST, &["apps"])
+                    .query("createMode", "git")
+                    .body(body)
+            }
+            Self::Pull { app_id, branch } => {
+                let request = ApiRequest::new(M::PUT, &["apps", app_id]).query("createMode", "git");
+                match branch {
+                    Some(branch) => request.query("branchName", branch),
+                    None => request,
+                }
+            }
+            Self::SaveVersion { app_id, name } => {
+                let body = name
+                    .as_ref()
+                    .map_or_else(|| json!({}), |name| json!({ "name": name }));
+                ApiRequest::new(M::POST, &["apps", app_id, "versions", "save"]).body(body)
+            }
+            Self::Release { app_id, target } => {
+                let body = match target {
+                    ReleaseTarget::VersionId(id) => json!({ "versionId": id }),
+                    ReleaseTarget::VersionName(name) => json!({ "versionName": name }),
+                    ReleaseTarget::LatestTag => json!({}),
+                };
+                ApiRequest::new(M::POST, &["apps", app_id, "git-sync", "release"]).body(body)
+            }
+            Self::Promote { app_id } => ApiRequest::new(M::POST, &["apps", app_id, "promote"]),
+        }
+    }
+
+    /// The ids a later step needs, from ToolJet's answer where it has them, else from the inputs.
+    pub fn result_ids(&self, body: Option<&Value>) -> ResultIds {
+        let field = |pointers: &[&str]| {
+            pointers
+                .iter()
+                .find_map(|pointer| match body?.pointer(pointer)? {
+                    Value::String(s) if !s.is_empty() => Some(s.clone()),
+                    Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })
+        };
+        let given_app = self.app_id().map(str::to_owned);
+        match self {
+            Self::ConfigureGit(_) => ResultIds::default(),
+            Self::Create { .. } => ResultIds {
+                app_id: field(&["/id", "/app/id"]),
+                version_id: field(&["/currentVersionId", "/app/currentVersionId"]),
+                environment: None,
+            },
+            Self::Push { version, .. } => ResultIds {
+                app_id: given_app,
+                version_id: Some(version.clone()),
+                environment: None,
+            },
+            Self::Pull { .. } => ResultIds {
+                app_id: field(&["/id"]).or(given_app),
+                version_id: field(&["/currentVersionId"]),
+                environment: None,
+            },
+            Self::SaveVersion { .. } => ResultIds {
+                app_id: field(&["/appId"]).or(given_app),
+                version_id: field(&["/id"]),
+                environment: None,
+            },
+            Self::Release { target, .. } => ResultIds {
+                app_id: field(&["/id"]).or(given_app),
+                version_id: field(&["/currentVersionId"]).or(match target {
+                    ReleaseTarget::VersionId(id) => Some(id.clone()),
+                    _ => None,
+                }),
+                // Release puts the version straight into the highest environment.
+                environment: Some("production".to_owned()),
+            },
+            Self::Promote { .. } => ResultIds {
+                app_id: given_app,
+                version_id: field(&["/editorVersion/id", "/versionId"]),
+                environment: field(&["/editorEnvironment/name"]),
+            },
+        }
+    }
+}
+
+/// Ids reported as the step's outputs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResultIds {
+    pub app_id: Option<String>,
+    pub version_id: Option<String>,
+    pub environment: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_names_round_trip() {
+        for kind in OperationKind::ALL {
+            assert_eq!(kind.as_str().parse::<OperationKind>(), Ok(kind));
+        }
+        assert!("deploy".parse::<OperationKind>().is_err());
+    }
+
+    #[test]
+    fn create_always_sends_create_mode_git_and_both_branch_fields() {
+        let request = Operation::Create {
+            organization_id: "org".into(),
+            git_app: GitApp {
+                id: None,
+                name: Some("Inventory".into()),
+            },
+            branch: Some("main".into()),
+        }
+        .request();
+        assert_eq!(request.query, vec![("createMode", "git".to_owned())]);
+        let body = request.body.unwrap();
+        assert_eq!(
+            (
+                body["gitBranchName"].as_str(),
+                body["gitVersionId"].as_str()
+            ),
+            (Some("main"), Some("main"))
+        );
+    }
+
+    #[test]
+    fn created_app_id_falls_back_to_the_nested_app() {
+        let create = Operation::Create {
+            organization_id: "org".into(),
+            git_app: GitApp {
+                id: Some("g".into()),
+                name: None,
+            },
+            branch: None,
+        };
+        assert_eq!(
+            create
+                .result_ids(Some(&json!({"app": {"id": "new"}})))
+                .app_id
+                .as_deref(),
+            Some("new")
+        );
+        assert_eq!(
+            create
+                .result_ids(Some(&json!({"id": "top", "app": {"id": "n"}})))
+                .app_id
+                .as_deref(),
+            Some("top")
+        );
+    }
+
+    #[test]
+    fn git_config_debug_hides_the_private_key() {
+        let config = GitConfig {
+            organization_id: String::new(),
+            git_url: String::new(),
+            branch_name: String::new(),
+            github_app_id: String::new(),
+            github_app_installation_id: String::new(),
+            github_app_private_key: "SECRET-KEY".into(),
+            github_enterprise_url: None,
+            github_enterprise_api_url: None,
+        };
+        assert!(!format!("{config:?}").contains("SECRET-KEY"));
+    }
+}

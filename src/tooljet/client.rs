@@ -1,0 +1,194 @@
+//! The HTTP client for `<tooljet-url>/api/ext/...`.
+
+use std::time::{Duration, Instant};
+
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION};
+use reqwest::{StatusCode, Url, redirect};
+use serde_json::Value;
+
+use super::ApiError;
+use crate::inputs::Connection;
+use crate::operation::ApiRequest;
+
+const USER_AGENT: &str = concat!("tooljet-gitsync-action/", env!("CARGO_PKG_VERSION"));
+const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A successful (2xx) answer.
+#[derive(Debug, Clone)]
+pub struct ApiResponse {
+    pub status: StatusCode,
+    /// The body exactly as received (may be empty: ToolJet sends none for some calls).
+    pub body: String,
+    pub json: Option<Value>,
+}
+
+/// Talks to one ToolJet instance with one token.
+pub struct Client {
+    http: reqwest::Client,
+    base_url: Url,
+    authorization: HeaderValue,
+    timeout: Duration,
+}
+
+impl Client {
+    pub fn new(connection: &Connection) -> anyhow::Result<Self> {
+        // ring is the one crypto provider compiled in; installing twice is harmless.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        // ToolJet wants the raw token after "Basic ", not base64 of user:password.
+        let mut authorization =
+            HeaderValue::from_str(&format!("Basic {}", connection.access_token))?;
+        authorization.set_sensitive(true);
+        let http = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .timeout(connection.timeout)
+            .connect_timeout(connection.timeout.min(MAX_CONNECT_TIMEOUT))
+            // A redirect would turn POST into GET or carry the token to another host.
+            .redirect(redirect::Policy::none())
+            .build()?;
+        Ok(Self {
+            http,
+            base_url: connection.base_url.clone(),
+            authorization,
+            timeout: connection.timeout,
+        })
+    }
+
+    /// The full URL of a request: base URL, sub path, `api/ext`, then the encoded segments.
+    pub fn url(&self, request: &ApiRequest) -> Url {
+        let mut url = self.base_url.clone();
+        url.path_segments_mut()
+            .expect("base URL is http(s)")
+            .pop_if_empty()
+            .extend(["api", "ext"])
+            .extend(&request.path);
+        if !request.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(&request.query);
+        }
+        url
+    }
+
+    /// Sends one request. Any 2xx with a JSON (or empty) body is success.
+    pub async fn send(&self, request: &ApiRequest) -> Result<ApiResponse, ApiError> {
+        let url = self.url(request);
+        let host = url.host_str().unwrap_or_default().to_owned();
+        tracing::debug!("request: {} {}", request.method, url);
+        let started = Instant::now();
+        let mut builder = self
+            .http
+            .request(request.method.clone(), url)
+            .header(AUTHORIZATION, self.authorization.clone())
+            .header(ACCEPT, "application/json");
+        if let Some(body) = &request.body {
+            builder = builder.json(body);
+        }
+        let transport = |err| ApiError::from_transport(err, host.clone(), self.timeout);
+        let response = builder.send().await.map_err(transport)?;
+        let status = response.status();
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v: &HeaderValue| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let (content_type, location) = (header(CONTENT_TYPE), header(LOCATION));
+        let body = response.text().await.map_err(transport)?;
+        tracing::debug!(
+            "response: {status} in {} ms, {} bytes",
+            started.elapsed().as_millis(),
+            body.len()
+        );
+        classify(status, &content_type, location, body)
+    }
+}
+
+fn classify(
+    status: StatusCode,
+    content_type: &str,
+    location: String,
+    body: String,
+) -> Result<ApiResponse, ApiError> {
+    if status.is_redirection() {
+        return Err(ApiError::Redirect { status, location });
+    }
+    let json = serde_json::from_str::<Value>(&body).ok();
+    let looks_like_html = content_type.contains("html") || body.trim_start().starts_with('<');
+    if json.is_none() && !body.trim().is_empty() && (looks_like_html || status.is_success()) {
+        // A 2xx HTML page is a front end or proxy answering in ToolJet's place, not success.
+        let title = page_title(&body);
+        let content_type = if content_type.is_empty() {
+            "no content type".to_owned()
+        } else {
+            content_type.to_owned()
+        };
+        return Err(ApiError::NotJson {
+            status,
+            content_type,
+            title,
+            body,
+        });
+    }
+    if status.is_success() {
+        Ok(ApiResponse { status, body, json })
+    } else {
+        Err(ApiError::from_status(status, body))
+    }
+}
+
+fn page_title(html: &str) -> Option<String> {
+    let lower = html.to_ascii_lowercase();
+    let start = lower.find("<title>")? + "<title>".len();
+    let end = start + lower[start..].find("</title>")?;
+    let title = html[start..end].trim();
+    (!title.is_empty()).then(|| title.chars().take(80).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_with_2xx_is_not_success() {
+        let err = classify(
+            StatusCode::OK,
+            "text/html",
+            String::new(),
+            "<html><title>Login</title></html>".into(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, ApiError::NotJson { title: Some(ref t), .. } if t == "Login"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn empty_2xx_body_is_success() {
+        let ok = classify(StatusCode::CREATED, "", String::new(), String::new()).unwrap();
+        assert_eq!((ok.status, ok.json), (StatusCode::CREATED, None));
+    }
+
+    #[test]
+    fn url_keeps_sub_path_and_encodes_segments() {
+        let connection = Connection {
+            base_url: Url::parse("https://h.example.com/tj/").unwrap(),
+            access_token: "t".into(),
+            timeout: Duration::from_secs(1),
+        };
+        let client = Client::new(&connection).unwrap();
+        let request = ApiRequest {
+            method: reqwest::Method::PUT,
+            path: vec!["apps".into(), "a/b c".into()],
+            query: vec![
+                ("createMode", "git".into()),
+                ("branchName", "feat/x".into()),
+            ],
+            body: None,
+        };
+        assert_eq!(
+            client.url(&request).as_str(),
+            "https://h.example.com/tj/api/ext/apps/a%2Fb%20c?createMode=git&branchName=feat%2Fx"
+        );
+    }
+}

@@ -1,0 +1,311 @@
+//! What can go wrong talking to ToolJet, each with the server's own words and what to check.
+
+use std::error::Error as _;
+use std::io;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+/// A failed call to ToolJet.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// ToolJet (or something in front of it) answered with an error status and a JSON body.
+    #[error("ToolJet answered {status}: {message}")]
+    Status {
+        status: StatusCode,
+        /// ToolJet's `message`, a list joined with "; " (validation errors come as a list).
+        message: String,
+        /// The raw body, for the `response` output.
+        body: String,
+    },
+    /// An HTML page or other non-JSON body where ToolJet's API always answers JSON.
+    #[error("expected JSON from ToolJet's API but got {status} with {content_type}{}", title_suffix(.title))]
+    NotJson {
+        status: StatusCode,
+        content_type: String,
+        title: Option<String>,
+        body: String,
+    },
+    /// ToolJet's API never redirects; something in front of it did.
+    #[error("got a redirect ({status}) to {location} instead of an answer from ToolJet's API")]
+    Redirect {
+        status: StatusCode,
+        location: String,
+    },
+    #[error("could not connect to {host}: connection refused")]
+    ConnectionRefused {
+        host: String,
+        source: reqwest::Error,
+    },
+    #[error("could not resolve the host name {host}")]
+    Dns {
+        host: String,
+        source: reqwest::Error,
+    },
+    #[error("TLS with {host} failed: {detail}")]
+    Tls {
+        host: String,
+        detail: String,
+        source: reqwest::Error,
+    },
+    #[error("no answer from ToolJet within {} s", .after.as_secs())]
+    Timeout {
+        after: Duration,
+        source: reqwest::Error,
+    },
+    #[error("the connection to {host} failed: {detail}")]
+    Connection {
+        host: String,
+        detail: String,
+        source: reqwest::Error,
+    },
+}
+
+fn title_suffix(title: &Option<String>) -> String {
+    title
+        .as_ref()
+        .map(|t| format!(" (page title {t:?})"))
+        .unwrap_or_default()
+}
+
+impl ApiError {
+    /// Builds the error for a non-2xx JSON answer, keeping ToolJet's message.
+    pub(crate) fn from_status(status: StatusCode, body: String) -> Self {
+        let message = serde_json::from_str::<Value>(&body)
+            .ok()
+            .and_then(|json| server_message(&json))
+            .unwrap_or_else(|| status.canonical_reason().unwrap_or("no message").to_owned());
+        Self::Status {
+            status,
+            message,
+            body,
+        }
+    }
+
+    /// Sorts a transport failure into what the user has to check.
+    pub(crate) fn from_transport(source: reqwest::Error, host: String, timeout: Duration) -> Self {
+        if source.is_timeout() {
+            return Self::Timeout {
+                after: timeout,
+                source,
+            };
+        }
+        let mut tls = None;
+        let mut refused = false;
+        let mut chain = Vec::new();
+        let mut next: Option<&(dyn std::error::Error + 'static)> = source.source();
+        while let Some(err) = next {
+            chain.push(err.to_string());
+            if let Some(rustls) = err.downcast_ref::<rustls::Error>() {
+                tls.get_or_insert(rustls.to_string());
+            }
+            if let Some(io) = err.downcast_ref::<io::Error>() {
+                refused |= io.kind() == io::ErrorKind::ConnectionRefused;
+                if let Some(rustls) = io
+                    .get_ref()
+                    .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+                {
+                    tls.get_or_insert(rustls.to_string());
+                }
+            }
+            next = err.source();
+        }
+        let detail = chain.join(": ");
+        if let Some(detail) = tls {
+            Self::Tls {
+                host,
+                detail,
+                source,
+            }
+        } else if refused {
+            Self::ConnectionRefused { host, source }
+        } else if detail.contains("dns error") || detail.contains("failed to lookup address") {
+            Self::Dns { host, source }
+        } else {
+            Self::Connection {
+                host,
+                detail: if detail.is_empty() {
+                    source.to_string()
+                } else {
+                    detail
+                },
+                source,
+            }
+        }
+    }
+
+    /// The HTTP status ToolJet answered with, if it answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Self::Status { status, .. }
+            | Self::NotJson { status, .. }
+            | Self::Redirect { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The body ToolJet answered with, if any.
+    pub fn body(&self) -> Option<&str> {
+        match self {
+            Self::Status { body, .. } | Self::NotJson { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+
+    /// True for Nest's own 404 for a route that does not exist ("Cannot POST /api/ext/..."),
+    /// as opposed to a 404 for an app or version that does not exist.
+    pub fn is_missing_route(&self) -> bool {
+        matches!(self, Self::Status { status: StatusCode::NOT_FOUND, message, .. } if message.starts_with("Cannot "))
+    }
+
+    /// True when the request may have reached ToolJet and been acted on.
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(self, Self::Timeout { .. })
+    }
+
+    /// What to check or do next, in the user's terms.
+    pub fn hint(&self) -> String {
+        match self {
+            Self::Status { status, message, .. } => status_hint(*status, message, self.is_missing_route()),
+            Self::NotJson { .. } => "`tooljet-url` probably points at ToolJet's web front end, a login page or a \
+                proxy error page rather than ToolJet's server: use the address ToolJet itself is served on, with its \
+                sub path if it has one."
+                .to_owned(),
+            Self::Redirect { location, .. } => format!(
+                "Set `tooljet-url` to the address ToolJet is really served on (the redirect points at {location}); \
+                 redirects are not followed so that the token is never sent anywhere else."
+            ),
+            Self::ConnectionRefused { .. } => "Nothing is listening there. Check the scheme, host and port of \
+                `tooljet-url` and that ToolJet is running; a GitHub-hosted runner can only reach an instance that is \
+                reachable from the internet (use a self-hosted runner otherwise)."
+                .to_owned(),
+            Self::Dns { .. } => "Check the host name in `tooljet-url`. A name that only resolves inside your \
+                network needs a self-hosted runner there."
+                .to_owned(),
+            Self::Tls { .. } => "The server's certificate is not trusted or does not match the host name. Use the \
+                host name the certificate was issued for; for a private CA, make its certificate trusted in the \
+                container (SSL_CERT_FILE)."
+                .to_owned(),
+            Self::Timeout { .. } => "ToolJet may still be working and may have completed the operation: check the \
+                app in ToolJet before re-running. Large apps or repositories take longer; raise `timeout-seconds`."
+                .to_owned(),
+            Self::Connection { .. } => "The connection broke before ToolJet answered: ToolJet may have acted on the \
+                request. Check the app in ToolJet before re-running, and check any proxy between the runner and ToolJet."
+                .to_owned(),
+        }
+    }
+}
+
+fn status_hint(status: StatusCode, message: &str, missing_route: bool) -> String {
+    let lower = message.to_ascii_lowercase();
+    match status.as_u16() {
+        403 if lower.contains("external api is disabled") => {
+            "Set ENABLE_EXTERNAL_API=true in the ToolJet server's environment and restart it.".to_owned()
+        }
+        403 if lower.contains("do not have access") => {
+            "The instance's licence does not grant the external API; check the licence key in ToolJet's settings."
+                .to_owned()
+        }
+        403 => "The access token was refused. `access-token` must equal the server's EXTERNAL_API_ACCESS_TOKEN \
+            exactly (it is sent as `Authorization: Basic <token>`, not base64-encoded); check the secret for \
+            typos and trailing characters."
+            .to_owned(),
+        451 => "This ToolJet plan does not include the GitSync CI/CD API (a paid feature). Upgrade the plan or \
+            apply a licence that includes the external API."
+            .to_owned(),
+        404 if missing_route => "ToolJet has no such route: the instance is probably the Community Edition (the \
+            GitSync API is Enterprise only) or too old, or `tooljet-url` is missing the sub path ToolJet is served on."
+            .to_owned(),
+        404 => "Check the app and version: `app-id` must name an app in this instance, and `version-id` a \
+            version of that app."
+            .to_owned(),
+        409 => "It already exists. For `create`, the app is already imported: use `pull` with its app id. For \
+            `save-version`, the draft is already saved: release it, or make changes and save again."
+            .to_owned(),
+        400 | 422 => "ToolJet refused the request; its message says which value or precondition is wrong (git \
+            configured and enabled for the workspace, app and version ids, branch names)."
+            .to_owned(),
+        401 => "The request was refused for lack of credentials: something between the runner and ToolJet may \
+            require its own authentication."
+            .to_owned(),
+        429 | 502 | 503 | 504 => "ToolJet or a proxy in front of it is overloaded or unavailable; try again later."
+            .to_owned(),
+        500..=599 => "ToolJet failed while handling the request; its server log has the details. Check the app in \
+            ToolJet before re-running: part of the work may be done."
+            .to_owned(),
+        _ => format!("Unexpected answer {status} from ToolJet."),
+    }
+}
+
+/// ToolJet's error body is `{statusCode, timestamp, path, message}` where `message` is a string
+/// or, for validation errors, a list of strings.
+fn server_message(json: &Value) -> Option<String> {
+    match json.get("message")? {
+        Value::String(message) => Some(message.clone()),
+        Value::Array(items) => Some(
+            items
+                .iter()
+                .map(|item| {
+                    item.as_str()
+                        .map_or_else(|| item.to_string(), str::to_owned)
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        other => Some(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_messages_are_joined() {
+        let body = r#"{"statusCode":400,"timestamp":"t","path":"/p","message":["a must be a string","b should not be empty"]}"#;
+        let err = ApiError::from_status(StatusCode::BAD_REQUEST, body.into());
+        assert_eq!(
+            err.to_string(),
+            "ToolJet answered 400 Bad Request: a must be a string; b should not be empty"
+        );
+    }
+
+    #[test]
+    fn nest_route_404_is_told_apart_from_a_missing_app() {
+        let route = ApiError::from_status(
+            StatusCode::NOT_FOUND,
+            r#"{"message":"Cannot POST /api/ext/x"}"#.into(),
+        );
+        let app = ApiError::from_status(
+            StatusCode::NOT_FOUND,
+            r#"{"message":"App not found"}"#.into(),
+        );
+        assert!(route.is_missing_route());
+        assert!(!app.is_missing_route());
+        assert!(route.hint().contains("Community Edition"));
+    }
+
+    #[test]
+    fn each_403_gets_its_own_hint() {
+        let hint = |message: &str| {
+            ApiError::from_status(
+                StatusCode::FORBIDDEN,
+                format!(r#"{{"message":"{message}"}}"#),
+            )
+            .hint()
+        };
+        assert!(hint("Unauthorized").contains("EXTERNAL_API_ACCESS_TOKEN"));
+        assert!(hint("External API is disabled").contains("ENABLE_EXTERNAL_API=true"));
+        assert!(hint("You do not have access to this resource").contains("licence"));
+    }
+
+    #[test]
+    fn body_without_message_falls_back_to_the_reason_phrase() {
+        let err = ApiError::from_status(StatusCode::BAD_GATEWAY, "upstream down".into());
+        assert_eq!(
+            err.to_string(),
+            "ToolJet answered 502 Bad Gateway: Bad Gateway"
+        );
+    }
+}

@@ -1,0 +1,7 @@
+//! ToolJet's external API over HTTP: one client, typed errors with hints.
+
+mod client;
+mod error;
+
+pub use client::{ApiResponse, Client};
+pub use error::ApiError;
