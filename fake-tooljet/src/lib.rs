@@ -1,1 +1,310 @@
+//! A local stand-in for ToolJet's GitSync external API, for the action's tests and demo.
+//!
+//! It answers as ToolJet's server code does (see tooljet-api.md): Nest's 404 for routes the
+//! edition lacks, the licence guard (451) before the token guard (403), class-validator
+//! errors as lists of strings, unknown body fields ignored, POSTs answering 201,
+//! `{statusCode, timestamp, path, message}` error bodies, and the silent no-op of create
+//! without `createMode=git`. It records every request so tests can count and inspect them.
 
+mod world;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+pub use world::{
+    APP_ID, APP_SLUG, DRAFT_VERSION_ID, GIT_APP_ID_NEW, GIT_APP_NAME_NEW, ORG_ID,
+    RELEASED_VERSION_ID, World,
+};
+
+/// Which ToolJet the fake pretends to be.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The server's EXTERNAL_API_ACCESS_TOKEN.
+    pub token: String,
+    /// ToolJet's SUB_PATH, e.g. "/tooljet"; empty for none.
+    pub sub_path: String,
+    /// Community Edition: the /api/ext routes do not exist at all.
+    pub community_edition: bool,
+    /// The licence includes the external API (otherwise 451).
+    pub licensed: bool,
+    /// ENABLE_EXTERNAL_API=true (otherwise 403 "External API is disabled").
+    pub external_api_enabled: bool,
+    /// Serve the org git route only at the page's singular path, as an older instance would.
+    pub singular_org_git_route: bool,
+    /// Answer everything with a 200 HTML page, as a web front end or proxy would.
+    pub html_everywhere: bool,
+    /// Wait this long before answering each API call (a slow clone or push).
+    pub delay: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            token: "test-token".to_owned(),
+            sub_path: String::new(),
+            community_edition: false,
+            licensed: true,
+            external_api_enabled: true,
+            singular_org_git_route: false,
+            html_everywhere: false,
+            delay: Duration::ZERO,
+        }
+    }
+}
+
+/// One request as the fake received it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Recorded {
+    pub method: String,
+    pub path: String,
+    pub query: Option<String>,
+    pub authorization: Option<String>,
+    pub body: Option<Value>,
+}
+
+struct Shared {
+    settings: Settings,
+    world: Mutex<World>,
+    requests: Mutex<Vec<Recorded>>,
+}
+
+/// A running fake; stops when dropped.
+pub struct FakeToolJet {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    _stop: oneshot::Sender<()>,
+}
+
+impl FakeToolJet {
+    /// Starts on 127.0.0.1 with a random port.
+    pub async fn start(settings: Settings) -> std::io::Result<Self> {
+        Self::start_on("127.0.0.1:0".parse().expect("address"), settings).await
+    }
+
+    pub async fn start_on(addr: SocketAddr, settings: Settings) -> std::io::Result<Self> {
+        let shared = Arc::new(Shared {
+            settings,
+            world: Mutex::new(World::seeded()),
+            requests: Mutex::new(Vec::new()),
+        });
+        let app = Router::new().fallback(handle).with_state(shared.clone());
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Ok(Self {
+            addr,
+            shared,
+            _stop: stop,
+        })
+    }
+
+    /// The URL to give the action as `tooljet-url`, sub path included.
+    pub fn url(&self) -> String {
+        format!("http://{}{}", self.addr, self.shared.settings.sub_path)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.shared.requests.lock().expect("requests").clone()
+    }
+
+    /// The fake's data, to inspect or change between calls.
+    pub fn world(&self) -> std::sync::MutexGuard<'_, World> {
+        self.shared.world.lock().expect("world")
+    }
+}
+
+/// A ToolJet error: what Nest's AllExceptionsFilter would send.
+pub(crate) struct ApiError {
+    pub status: StatusCode,
+    pub message: Value,
+}
+
+impl ApiError {
+    pub(crate) fn new(status: u16, message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::from_u16(status).expect("status"),
+            message: Value::String(message.into()),
+        }
+    }
+
+    pub(crate) fn validation(messages: Vec<String>) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            message: json!(messages),
+        }
+    }
+}
+
+/// A successful answer: a status and an optional JSON body.
+pub(crate) type Answer = Result<(StatusCode, Option<Value>), ApiError>;
+
+async fn handle(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let settings = &shared.settings;
+    let url = uri
+        .path_and_query()
+        .map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned());
+    if uri.path() == "/__fake/requests" {
+        return axum::Json(shared.requests.lock().expect("requests").clone()).into_response();
+    }
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let parsed_body = (!body.is_empty())
+        .then(|| serde_json::from_slice::<Value>(&body).ok())
+        .flatten();
+    shared.requests.lock().expect("requests").push(Recorded {
+        method: method.to_string(),
+        path: uri.path().to_owned(),
+        query: uri.query().map(str::to_owned),
+        authorization: authorization.clone(),
+        body: parsed_body.clone(),
+    });
+    if settings.html_everywhere {
+        let page = "<!DOCTYPE html><html><head><title>ToolJet</title></head><body><div id=\"app\"></div></body></html>";
+        return (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            page,
+        )
+            .into_response();
+    }
+    if !settings.delay.is_zero() {
+        tokio::time::sleep(settings.delay).await;
+    }
+    let answer = route(
+        &shared,
+        &method,
+        uri.path(),
+        uri.query().unwrap_or(""),
+        authorization,
+        parsed_body,
+        &body,
+    );
+    match answer {
+        Ok((status, Some(body))) => (status, axum::Json(body)).into_response(),
+        Ok((status, None)) => status.into_response(),
+        Err(err) => {
+            let body = json!({
+                "statusCode": err.status.as_u16(),
+                "timestamp": world::iso_timestamp(),
+                "path": url,
+                "message": err.message,
+            });
+            (err.status, axum::Json(body)).into_response()
+        }
+    }
+}
+
+fn route(
+    shared: &Shared,
+    method: &Method,
+    path: &str,
+    query: &str,
+    authorization: Option<String>,
+    body: Option<Value>,
+    raw_body: &[u8],
+) -> Answer {
+    let settings = &shared.settings;
+    let cannot = || {
+        let url = if query.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{path}?{query}")
+        };
+        ApiError::new(404, format!("Cannot {method} {url}"))
+    };
+    let prefix = format!("{}/api/ext/", settings.sub_path);
+    let Some(rest) = path.strip_prefix(&prefix) else {
+        return Err(cannot());
+    };
+    let segments: Vec<String> = rest.split('/').map(percent_decode).collect();
+    let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let endpoint =
+        match world::Endpoint::match_route(method, &segments, settings.singular_org_git_route) {
+            Some(endpoint) if !settings.community_edition => endpoint,
+            _ => return Err(cannot()),
+        };
+    // Guards in Nest's order: the class-level feature (licence) guard, then the token guard.
+    if !settings.licensed {
+        return Err(ApiError::new(
+            451,
+            "Oops! Your current plan doesn't have access to this feature. Please upgrade your plan now to use this.",
+        ));
+    }
+    if !settings.external_api_enabled {
+        return Err(ApiError::new(403, "External API is disabled"));
+    }
+    if authorization.as_deref() != Some(&format!("Basic {}", settings.token)) {
+        return Err(ApiError::new(403, "Unauthorized"));
+    }
+    if !raw_body.is_empty() && body.is_none() {
+        return Err(ApiError::new(400, "Unexpected token in JSON"));
+    }
+    let query: Vec<(String, String)> = query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (
+                percent_decode(&k.replace('+', " ")),
+                percent_decode(&v.replace('+', " ")),
+            )
+        })
+        .collect();
+    let body = body.unwrap_or_else(|| json!({}));
+    shared
+        .world
+        .lock()
+        .expect("world")
+        .answer(endpoint, &query, &body)
+}
+
+/// Decodes `%XX` escapes; `+` is a space only in query strings.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |at: usize| bytes.get(at).and_then(|b| (*b as char).to_digit(16));
+        match (bytes[i], hex(i + 1), hex(i + 2)) {
+            (b'%', Some(high), Some(low)) => {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            (byte, _, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

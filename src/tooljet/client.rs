@@ -70,7 +70,11 @@ impl Client {
     /// Sends one request. Any 2xx with a JSON (or empty) body is success.
     pub async fn send(&self, request: &ApiRequest) -> Result<ApiResponse, ApiError> {
         let url = self.url(request);
-        let host = url.host_str().unwrap_or_default().to_owned();
+        let host = format!(
+            "{}:{}",
+            url.host_str().unwrap_or_default(),
+            url.port_or_known_default().unwrap_or_default()
+        );
         tracing::debug!("request: {} {}", request.method, url);
         let started = Instant::now();
         let mut builder = self

@@ -100,17 +100,17 @@ impl ApiError {
             if let Some(rustls) = err.downcast_ref::<rustls::Error>() {
                 tls.get_or_insert(rustls.to_string());
             }
-            if let Some(io) = err.downcast_ref::<io::Error>() {
-                refused |= io.kind() == io::ErrorKind::ConnectionRefused;
-                if let Some(rustls) = io
-                    .get_ref()
-                    .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-                {
-                    tls.get_or_insert(rustls.to_string());
+            // io::Error's source() skips the error it wraps, and TLS errors come wrapped twice.
+            next = match err.downcast_ref::<io::Error>() {
+                Some(io) => {
+                    refused |= io.kind() == io::ErrorKind::ConnectionRefused;
+                    io.get_ref()
+                        .map(|inner| inner as &(dyn std::error::Error + 'static))
                 }
-            }
-            next = err.source();
+                None => err.source(),
+            };
         }
+        chain.dedup();
         let detail = chain.join(": ");
         if let Some(detail) = tls {
             Self::Tls {

@@ -1,0 +1,39 @@
+//! Runs the fake ToolJet on loopback until SIGTERM or SIGINT, for the container and act tests.
+//!
+//! Usage: fake-tooljet [--port N] [--token T] [--sub-path /p] [--community] [--unlicensed]
+//!                     [--disabled] [--singular-org-git] [--html] [--delay-ms N]
+//! Prints `listening on <url>` once ready. `GET /__fake/requests` lists what it received.
+
+use std::time::Duration;
+
+use fake_tooljet::{FakeToolJet, Settings};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut settings = Settings::default();
+    let mut port = 0u16;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--port" => port = value()?.parse()?,
+            "--token" => settings.token = value()?,
+            "--sub-path" => settings.sub_path = value()?,
+            "--delay-ms" => settings.delay = Duration::from_millis(value()?.parse()?),
+            "--community" => settings.community_edition = true,
+            "--unlicensed" => settings.licensed = false,
+            "--disabled" => settings.external_api_enabled = false,
+            "--singular-org-git" => settings.singular_org_git_route = true,
+            "--html" => settings.html_everywhere = true,
+            other => return Err(format!("unknown argument {other:?}").into()),
+        }
+    }
+    let fake = FakeToolJet::start_on(([127, 0, 0, 1], port).into(), settings).await?;
+    println!("listening on {}", fake.url());
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    Ok(())
+}

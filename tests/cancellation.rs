@@ -1,0 +1,60 @@
+//! The runner cancels a step with SIGINT then SIGTERM; the action must stop at once, say that
+//! a request was in flight, and fail.
+
+mod support;
+
+use std::time::Duration;
+
+use fake_tooljet::{APP_ID, FakeToolJet, Settings};
+use support::{Ran, Step, fake_with};
+
+async fn cancel_mid_request(signal: &str) -> Ran {
+    let fake: FakeToolJet = fake_with(Settings {
+        delay: Duration::from_secs(60),
+        ..Settings::default()
+    })
+    .await;
+    let (child, dir) = Step::new("push", &fake)
+        .with("app-id", APP_ID)
+        .with("version-id", "v1")
+        .spawn();
+    // Wait until ToolJet has the request, so it is certainly in flight.
+    while fake.requests().is_empty() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let pid = child.id().expect("running").to_string();
+    let status = std::process::Command::new("kill")
+        .args([&format!("-{signal}"), &pid])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // Bounded so that a hang fails the test instead of stalling the suite; not a timing claim.
+    tokio::time::timeout(Duration::from_secs(30), Ran::collect(child, dir))
+        .await
+        .expect("the action stops")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_mid_request_stops_and_says_the_push_may_complete() {
+    let ran = cancel_mid_request("TERM").await;
+    assert_eq!(ran.code, 143, "{}", ran.log());
+    let error = ran.error();
+    assert!(
+        error.contains("cancelled by SIGTERM while the `push` request to ToolJet was in flight"),
+        "{error}"
+    );
+    assert!(error.contains("may still complete the push"), "{error}");
+    assert_eq!(ran.output("outcome"), "unknown");
+    assert!(
+        ran.summary.contains("cancelled (SIGTERM)"),
+        "{}",
+        ran.summary
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigint_mid_request_stops_too() {
+    let ran = cancel_mid_request("INT").await;
+    assert_eq!(ran.code, 130, "{}", ran.log());
+    assert!(ran.error().contains("cancelled by SIGINT"));
+}

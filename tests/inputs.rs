@@ -1,0 +1,190 @@
+//! Bad input fails the step with exit code 2 and an error naming the input, before any
+//! request reaches ToolJet.
+
+mod support;
+
+use fake_tooljet::{APP_ID, FakeToolJet};
+use support::{Ran, Step, fake};
+
+async fn refused(step: Step, fake: &FakeToolJet) -> Ran {
+    let ran = step.run().await;
+    assert_eq!(ran.code, 2, "{}", ran.log());
+    assert!(
+        fake.requests().is_empty(),
+        "nothing may be sent for bad input: {:?}",
+        fake.requests()
+    );
+    assert!(
+        ran.error().contains("Nothing was sent to ToolJet"),
+        "{}",
+        ran.error()
+    );
+    ran
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn missing_operation_lists_the_choices() {
+    let fake = fake().await;
+    let ran = refused(Step::new("", &fake), &fake).await;
+    assert!(
+        ran.error()
+            .contains("input `operation` is required; choose one of: configure-git, push, create")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unknown_operation_is_named() {
+    let fake = fake().await;
+    let ran = refused(Step::new("deploy", &fake), &fake).await;
+    assert!(
+        ran.error()
+            .contains("input `operation` has an unknown value \"deploy\""),
+        "{}",
+        ran.error()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_operation_names_the_input_it_misses() {
+    let fake = fake().await;
+    let cases = [
+        ("push", "app-id"),
+        ("pull", "app-id"),
+        ("save-version", "app-id"),
+        ("release", "app-id"),
+        ("promote", "app-id"),
+        ("create", "organization-id"),
+        ("configure-git", "git-url"),
+    ];
+    for (operation, input) in cases {
+        let ran = refused(Step::new(operation, &fake), &fake).await;
+        assert!(
+            ran.error()
+                .contains(&format!("input `{input}` is required for `{operation}`")),
+            "{operation}: {}",
+            ran.error()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn push_without_a_version_says_so() {
+    let fake = fake().await;
+    let ran = refused(Step::new("push", &fake).with("app-id", APP_ID), &fake).await;
+    assert!(
+        ran.error()
+            .contains("input `version-id` is required for `push`"),
+        "{}",
+        ran.error()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn create_needs_the_git_app() {
+    let fake = fake().await;
+    let step = Step::new("create", &fake).with("organization-id", fake_tooljet::ORG_ID);
+    let ran = refused(step, &fake).await;
+    assert!(
+        ran.error()
+            .contains("`git-app-name` or `git-app-id` is required"),
+        "{}",
+        ran.error()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn missing_url_and_token_mention_the_environment_fallbacks() {
+    let fake = fake().await;
+    let ran = refused(
+        Step::new("pull", &fake)
+            .with("tooljet-url", "")
+            .with("app-id", APP_ID),
+        &fake,
+    )
+    .await;
+    assert!(ran.error().contains("TOOLJET_HOST"), "{}", ran.error());
+    let ran = refused(
+        Step::new("pull", &fake)
+            .with("access-token", "")
+            .with("app-id", APP_ID),
+        &fake,
+    )
+    .await;
+    assert!(
+        ran.error().contains("TOOLJET_ACCESS_TOKEN"),
+        "{}",
+        ran.error()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn url_and_token_can_come_from_the_environment() {
+    let fake = fake().await;
+    let ran = Step::new("pull", &fake)
+        .with("tooljet-url", "")
+        .with("access-token", "")
+        .with("app-id", APP_ID)
+        .env("TOOLJET_HOST", &fake.url())
+        .env("TOOLJET_ACCESS_TOKEN", "test-token")
+        .run()
+        .await;
+    assert_eq!(ran.code, 0, "{}", ran.log());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn invalid_version_name_is_refused_by_tooljets_rules() {
+    let fake = fake().await;
+    let step = Step::new("save-version", &fake)
+        .with("app-id", APP_ID)
+        .with("version-name", "release 1");
+    let ran = refused(step, &fake).await;
+    assert!(
+        ran.error().contains("input `version-name` contains ' '"),
+        "{}",
+        ran.error()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_url_timeout_and_git_url_are_named() {
+    let fake = fake().await;
+    let cases = [
+        (
+            Step::new("pull", &fake)
+                .with("app-id", APP_ID)
+                .with("tooljet-url", "tooljet.example.com"),
+            "tooljet-url",
+        ),
+        (
+            Step::new("pull", &fake)
+                .with("app-id", APP_ID)
+                .with("timeout-seconds", "soon"),
+            "timeout-seconds",
+        ),
+        (
+            Step::new("configure-git", &fake).with("git-url", "git@github.com:acme/apps.git"),
+            "git-url",
+        ),
+    ];
+    for (step, input) in cases {
+        let ran = refused(step, &fake).await;
+        assert!(
+            ran.error().contains(&format!("input `{input}`")),
+            "{}",
+            ran.error()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn input_errors_also_reach_the_step_summary() {
+    let fake = fake().await;
+    let ran = refused(Step::new("push", &fake), &fake).await;
+    assert!(ran.summary.contains("not started"), "{}", ran.summary);
+    assert!(
+        ran.summary
+            .contains("input \\`app-id\\` is required for \\`push\\`"),
+        "{}",
+        ran.summary
+    );
+}

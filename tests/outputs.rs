@@ -1,0 +1,119 @@
+//! Outputs as the runner reads them, the JSON form outside GitHub, and the step summary.
+
+mod support;
+
+use fake_tooljet::{APP_ID, ORG_ID, Settings};
+use serde_json::Value;
+use support::{RUN_ID, Step, fake, fake_with};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_declared_output_is_set_and_parses_by_the_runners_rules() {
+    let fake = fake().await;
+    let ran = Step::new("release", &fake)
+        .with("app-id", APP_ID)
+        .run()
+        .await;
+    assert_eq!(ran.code, 0, "{}", ran.log());
+    let outputs = ran.outputs.as_ref().expect("runner accepts GITHUB_OUTPUT");
+    let declared: Vec<String> = support::action_yml()["outputs"]
+        .as_hash()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str().unwrap().to_owned())
+        .collect();
+    let written: Vec<String> = outputs.keys().cloned().collect();
+    let mut declared_sorted = declared.clone();
+    declared_sorted.sort();
+    assert_eq!(written, declared_sorted);
+    assert_eq!(ran.output("operation"), "release");
+    assert!(ran.output("duration-ms").parse::<u64>().is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_multi_line_response_survives_verbatim() {
+    let fake = fake().await;
+    let ran = Step::new("create", &fake)
+        .with("organization-id", ORG_ID)
+        .with("git-app-name", "Orders")
+        .run()
+        .await;
+    let response = ran.output("response");
+    let parsed: Value = serde_json::from_str(response).expect("response is ToolJet's JSON");
+    assert_eq!(parsed["name"], "Orders");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_message_cannot_inject_outputs_or_commands() {
+    let fake = fake().await;
+    let hostile = "x\nghadelimiter_\napp-id=evil\n::warning::injected";
+    let ran = Step::new("release", &fake)
+        .with("app-id", APP_ID)
+        .with("version-name", hostile)
+        .run()
+        .await;
+    assert_eq!(ran.code, 1);
+    assert_eq!(ran.output("app-id"), APP_ID);
+    assert!(ran.annotations("warning").is_empty(), "{}", ran.log());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn outside_github_outputs_are_one_json_object_on_stdout() {
+    let fake = fake().await;
+    let ran = Step::new("pull", &fake)
+        .with("app-id", APP_ID)
+        .outside_github()
+        .run()
+        .await;
+    assert_eq!(ran.code, 0, "{}", ran.log());
+    let json: Value =
+        serde_json::from_str(ran.stdout.trim()).expect("stdout is exactly one JSON object");
+    assert_eq!(
+        (json["operation"].as_str(), json["app-id"].as_str()),
+        (Some("pull"), Some(APP_ID))
+    );
+    assert_eq!(json["http-status"], "200");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn summary_reports_the_facts_and_links_to_the_app_and_run() {
+    let fake = fake().await;
+    let ran = Step::new("release", &fake)
+        .with("app-id", APP_ID)
+        .with("organization-id", ORG_ID)
+        .run()
+        .await;
+    let summary = &ran.summary;
+    assert!(
+        summary.contains("### ✅ ToolJet `release` succeeded"),
+        "{summary}"
+    );
+    for row in [
+        "| Operation | release |",
+        "| Result | success |",
+        "| HTTP status | 201 Created |",
+        "| Environment | production |",
+    ] {
+        assert!(summary.contains(row), "missing {row:?} in\n{summary}");
+    }
+    assert!(
+        summary.contains(&format!("({}/{ORG_ID}/apps/{APP_ID})", fake.url())),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(&format!("/actions/runs/{RUN_ID})")),
+        "{summary}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn summary_escapes_server_text() {
+    let fake = fake_with(Settings::default()).await;
+    let ran = Step::new("release", &fake)
+        .with("app-id", APP_ID)
+        .with("version-name", "<b>|x")
+        .run()
+        .await;
+    assert_eq!(ran.code, 1);
+    assert!(ran.summary.contains("&lt;b&gt;\\|x"), "{}", ran.summary);
+    assert!(!ran.summary.contains("<b>"), "{}", ran.summary);
+}

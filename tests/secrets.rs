@@ -1,0 +1,134 @@
+//! Secrets are masked before anything else is printed and never shown, even at debug level.
+
+mod support;
+
+use fake_tooljet::{APP_ID, ORG_ID, Settings};
+use support::{Step, fake, fake_with};
+
+const TOKEN: &str = "tj-secret-token-8e1f0c";
+const KEY_LINE_1: &str = "MIIEowIBAAKCAQEAsecretline1";
+const KEY_LINE_2: &str = "ZmFrZWtleXNlY3JldGxpbmUy";
+
+fn token_fake() -> Settings {
+    Settings {
+        token: TOKEN.to_owned(),
+        ..Settings::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_token_is_masked_first_and_never_shown_at_debug_level() {
+    let fake = fake_with(token_fake()).await;
+    let ran = Step::new("release", &fake)
+        .with("access-token", TOKEN)
+        .with("app-id", APP_ID)
+        .env("RUNNER_DEBUG", "1")
+        .run()
+        .await;
+    assert_eq!(ran.code, 0, "{}", ran.log());
+    assert!(
+        ran.stderr.contains("DEBUG"),
+        "debug detail is on: {}",
+        ran.stderr
+    );
+    let first: Vec<&str> = ran.stdout.lines().take(2).collect();
+    assert_eq!(
+        first,
+        [
+            format!("::add-mask::{TOKEN}"),
+            format!("::add-mask::Basic {TOKEN}")
+        ]
+    );
+    ran.assert_hidden(TOKEN);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rejected_token_is_not_shown_in_the_error() {
+    let fake = fake().await;
+    let ran = Step::new("push", &fake)
+        .with("access-token", TOKEN)
+        .with("app-id", APP_ID)
+        .with("version-id", "v1")
+        .env("RUNNER_DEBUG", "1")
+        .run()
+        .await;
+    assert_eq!(ran.code, 1);
+    ran.assert_hidden(TOKEN);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_given_with_the_basic_prefix_is_masked_and_refused() {
+    let fake = fake().await;
+    let ran = Step::new("pull", &fake)
+        .with("access-token", &format!("Basic {TOKEN}"))
+        .with("app-id", APP_ID)
+        .run()
+        .await;
+    assert_eq!(ran.code, 2);
+    assert!(ran.masks().iter().any(|m| m.contains(TOKEN)));
+    ran.assert_hidden(TOKEN);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_line_of_the_private_key_is_masked_and_hidden() {
+    let fake = fake().await;
+    let key = format!(
+        "-----BEGIN RSA PRIVATE KEY-----\\n{KEY_LINE_1}\\n{KEY_LINE_2}\\n-----END RSA PRIVATE KEY-----"
+    );
+    let ran = Step::new("configure-git", &fake)
+        .with("organization-id", ORG_ID)
+        .with("git-url", "https://github.com/acme/tooljet-apps.git")
+        .with("branch-name", "main")
+        .with("github-app-id", "1")
+        .with("github-app-installation-id", "2")
+        .with("github-app-private-key", &key)
+        .env("RUNNER_DEBUG", "1")
+        .run()
+        .await;
+    assert_eq!(ran.code, 0, "{}", ran.log());
+    let masks = ran.masks();
+    for line in [KEY_LINE_1, KEY_LINE_2] {
+        assert!(
+            masks.iter().any(|m| m == line),
+            "line {line} masked on its own: {masks:?}"
+        );
+        ran.assert_hidden(line);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_malformed_private_key_is_refused_without_echoing_it() {
+    let fake = fake().await;
+    let ran = Step::new("configure-git", &fake)
+        .with("organization-id", ORG_ID)
+        .with("git-url", "https://github.com/acme/tooljet-apps.git")
+        .with("branch-name", "main")
+        .with("github-app-id", "1")
+        .with("github-app-installation-id", "2")
+        .with("github-app-private-key", KEY_LINE_1)
+        .run()
+        .await;
+    assert_eq!(ran.code, 2);
+    assert!(
+        ran.error()
+            .contains("input `github-app-private-key` is not a PEM private key")
+    );
+    ran.assert_hidden(KEY_LINE_1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn outside_github_no_mask_command_prints_the_token() {
+    let fake = fake_with(token_fake()).await;
+    let ran = Step::new("pull", &fake)
+        .with("access-token", TOKEN)
+        .with("app-id", APP_ID)
+        .outside_github()
+        .run()
+        .await;
+    assert_eq!(ran.code, 0, "{}", ran.log());
+    assert!(
+        !ran.stdout.contains(TOKEN) && !ran.stderr.contains(TOKEN),
+        "{}",
+        ran.log()
+    );
+}
