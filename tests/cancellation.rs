@@ -5,8 +5,8 @@ mod support;
 
 use std::time::Duration;
 
-use fake_tooljet::{APP_ID, FakeToolJet, Settings};
-use support::{Ran, Step, fake_with};
+use harness::tooljet::{APP_ID, FakeToolJet, Settings};
+use support::{Ran, fake_with, step};
 
 async fn cancel_mid_request(signal: &str) -> Ran {
     let fake: FakeToolJet = fake_with(Settings {
@@ -14,7 +14,7 @@ async fn cancel_mid_request(signal: &str) -> Ran {
         ..Settings::default()
     })
     .await;
-    let (child, dir) = Step::new("push", &fake)
+    let (child, dir) = step("push", &fake)
         .with("app-id", APP_ID)
         .with("version-id", "v1")
         .spawn();

@@ -3,15 +3,12 @@
 
 mod support;
 
-use fake_tooljet::{APP_ID, GIT_APP_NAME_NEW, ORG_ID, Settings};
-use support::{Ran, Step, fake, fake_with};
+use harness::tooljet::{APP_ID, GIT_APP_NAME_NEW, ORG_ID, Settings};
+use support::{Ran, bare, fake, fake_with, step};
 
 async fn release_against(settings: Settings) -> Ran {
     let fake = fake_with(settings).await;
-    Step::new("release", &fake)
-        .with("app-id", APP_ID)
-        .run()
-        .await
+    step("release", &fake).with("app-id", APP_ID).run().await
 }
 
 fn assert_failed(ran: &Ran, says: &[&str]) {
@@ -29,7 +26,7 @@ fn assert_failed(ran: &Ran, says: &[&str]) {
 #[tokio::test(flavor = "multi_thread")]
 async fn wrong_token_is_403_unauthorized_with_a_token_hint() {
     let fake = fake().await;
-    let ran = Step::new("release", &fake)
+    let ran = step("release", &fake)
         .with("app-id", APP_ID)
         .with("access-token", "not-the-token")
         .run()
@@ -65,7 +62,7 @@ async fn plan_without_the_feature_is_451_even_before_the_token_is_checked() {
         ..Settings::default()
     })
     .await;
-    let ran = Step::new("release", &fake)
+    let ran = step("release", &fake)
         .with("app-id", APP_ID)
         .with("access-token", "wrong")
         .run()
@@ -94,7 +91,7 @@ async fn community_edition_404_points_at_the_edition_and_the_url() {
 #[tokio::test(flavor = "multi_thread")]
 async fn unknown_app_404_points_at_the_app_id() {
     let fake = fake().await;
-    let ran = Step::new("release", &fake)
+    let ran = step("release", &fake)
         .with("app-id", "no-such-app")
         .run()
         .await;
@@ -105,7 +102,7 @@ async fn unknown_app_404_points_at_the_app_id() {
 async fn creating_an_imported_app_again_is_409_with_a_pull_hint() {
     let fake = fake().await;
     let create = || {
-        Step::new("create", &fake)
+        step("create", &fake)
             .with("organization-id", ORG_ID)
             .with("git-app-name", GIT_APP_NAME_NEW)
     };
@@ -118,14 +115,14 @@ async fn creating_an_imported_app_again_is_409_with_a_pull_hint() {
 async fn saving_an_already_saved_version_is_409() {
     let fake = fake().await;
     assert_eq!(
-        Step::new("save-version", &fake)
+        step("save-version", &fake)
             .with("app-id", APP_ID)
             .run()
             .await
             .code,
         0
     );
-    let ran = Step::new("save-version", &fake)
+    let ran = step("save-version", &fake)
         .with("app-id", APP_ID)
         .run()
         .await;
@@ -135,7 +132,7 @@ async fn saving_an_already_saved_version_is_409() {
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_request_carries_tooljets_message() {
     let fake = fake().await;
-    let ran = Step::new("push", &fake)
+    let ran = step("push", &fake)
         .with("app-id", APP_ID)
         .with("version-id", "no-such-version")
         .run()
@@ -150,10 +147,7 @@ async fn server_error_says_part_of_the_work_may_be_done() {
     fake.world().apps[0]
         .versions
         .retain(|v| !v.name.contains("draft"));
-    let ran = Step::new("promote", &fake)
-        .with("app-id", APP_ID)
-        .run()
-        .await;
+    let ran = step("promote", &fake).with("app-id", APP_ID).run().await;
     assert_failed(
         &ran,
         &[
@@ -181,7 +175,7 @@ async fn connection_refused_names_the_address() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     };
-    let ran = Step::bare()
+    let ran = bare()
         .with("operation", "pull")
         .with("tooljet-url", &format!("http://127.0.0.1:{port}"))
         .with("access-token", "t")
@@ -201,7 +195,7 @@ async fn connection_refused_names_the_address() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn unresolvable_host_is_a_dns_error() {
-    let ran = Step::bare()
+    let ran = bare()
         .with("operation", "pull")
         .with("tooljet-url", "http://tooljet.invalid")
         .with("access-token", "t")
@@ -222,7 +216,7 @@ async fn tls_failure_is_reported_as_tls() {
     // https:// to a server that speaks plain HTTP: the handshake fails.
     let fake = fake().await;
     let url = fake.url().replace("http://", "https://");
-    let ran = Step::new("pull", &fake)
+    let ran = step("pull", &fake)
         .with("tooljet-url", &url)
         .with("app-id", APP_ID)
         .run()

@@ -3,10 +3,10 @@
 
 mod support;
 
-use fake_tooljet::{APP_ID, FakeToolJet};
-use support::{Ran, Step, fake};
+use harness::tooljet::{APP_ID, FakeToolJet};
+use support::{Ran, fake, step};
 
-async fn refused(step: Step, fake: &FakeToolJet) -> Ran {
+async fn refused(step: support::Step, fake: &FakeToolJet) -> Ran {
     let ran = step.run().await;
     assert_eq!(ran.code, 2, "{}", ran.log());
     assert!(
@@ -25,7 +25,7 @@ async fn refused(step: Step, fake: &FakeToolJet) -> Ran {
 #[tokio::test(flavor = "multi_thread")]
 async fn missing_operation_lists_the_choices() {
     let fake = fake().await;
-    let ran = refused(Step::new("", &fake), &fake).await;
+    let ran = refused(step("", &fake), &fake).await;
     assert!(
         ran.error()
             .contains("input `operation` is required; choose one of: configure-git, push, create")
@@ -35,7 +35,7 @@ async fn missing_operation_lists_the_choices() {
 #[tokio::test(flavor = "multi_thread")]
 async fn unknown_operation_is_named() {
     let fake = fake().await;
-    let ran = refused(Step::new("deploy", &fake), &fake).await;
+    let ran = refused(step("deploy", &fake), &fake).await;
     assert!(
         ran.error()
             .contains("input `operation` has an unknown value \"deploy\""),
@@ -57,7 +57,7 @@ async fn each_operation_names_the_input_it_misses() {
         ("configure-git", "git-url"),
     ];
     for (operation, input) in cases {
-        let ran = refused(Step::new(operation, &fake), &fake).await;
+        let ran = refused(step(operation, &fake), &fake).await;
         assert!(
             ran.error()
                 .contains(&format!("input `{input}` is required for `{operation}`")),
@@ -70,7 +70,7 @@ async fn each_operation_names_the_input_it_misses() {
 #[tokio::test(flavor = "multi_thread")]
 async fn push_without_a_version_says_so() {
     let fake = fake().await;
-    let ran = refused(Step::new("push", &fake).with("app-id", APP_ID), &fake).await;
+    let ran = refused(step("push", &fake).with("app-id", APP_ID), &fake).await;
     assert!(
         ran.error()
             .contains("input `version-id` is required for `push`"),
@@ -82,7 +82,7 @@ async fn push_without_a_version_says_so() {
 #[tokio::test(flavor = "multi_thread")]
 async fn create_needs_the_git_app() {
     let fake = fake().await;
-    let step = Step::new("create", &fake).with("organization-id", fake_tooljet::ORG_ID);
+    let step = step("create", &fake).with("organization-id", harness::tooljet::ORG_ID);
     let ran = refused(step, &fake).await;
     assert!(
         ran.error()
@@ -96,7 +96,7 @@ async fn create_needs_the_git_app() {
 async fn missing_url_and_token_mention_the_environment_fallbacks() {
     let fake = fake().await;
     let ran = refused(
-        Step::new("pull", &fake)
+        step("pull", &fake)
             .with("tooljet-url", "")
             .with("app-id", APP_ID),
         &fake,
@@ -104,7 +104,7 @@ async fn missing_url_and_token_mention_the_environment_fallbacks() {
     .await;
     assert!(ran.error().contains("TOOLJET_HOST"), "{}", ran.error());
     let ran = refused(
-        Step::new("pull", &fake)
+        step("pull", &fake)
             .with("access-token", "")
             .with("app-id", APP_ID),
         &fake,
@@ -120,7 +120,7 @@ async fn missing_url_and_token_mention_the_environment_fallbacks() {
 #[tokio::test(flavor = "multi_thread")]
 async fn url_and_token_can_come_from_the_environment() {
     let fake = fake().await;
-    let ran = Step::new("pull", &fake)
+    let ran = step("pull", &fake)
         .with("tooljet-url", "")
         .with("access-token", "")
         .with("app-id", APP_ID)
@@ -134,7 +134,7 @@ async fn url_and_token_can_come_from_the_environment() {
 #[tokio::test(flavor = "multi_thread")]
 async fn invalid_version_name_is_refused_by_tooljets_rules() {
     let fake = fake().await;
-    let step = Step::new("save-version", &fake)
+    let step = step("save-version", &fake)
         .with("app-id", APP_ID)
         .with("version-name", "release 1");
     let ran = refused(step, &fake).await;
@@ -150,19 +150,19 @@ async fn bad_url_timeout_and_git_url_are_named() {
     let fake = fake().await;
     let cases = [
         (
-            Step::new("pull", &fake)
+            step("pull", &fake)
                 .with("app-id", APP_ID)
                 .with("tooljet-url", "tooljet.example.com"),
             "tooljet-url",
         ),
         (
-            Step::new("pull", &fake)
+            step("pull", &fake)
                 .with("app-id", APP_ID)
                 .with("timeout-seconds", "soon"),
             "timeout-seconds",
         ),
         (
-            Step::new("configure-git", &fake).with("git-url", "git@github.com:acme/apps.git"),
+            step("configure-git", &fake).with("git-url", "git@github.com:acme/apps.git"),
             "git-url",
         ),
     ];
@@ -179,7 +179,7 @@ async fn bad_url_timeout_and_git_url_are_named() {
 #[tokio::test(flavor = "multi_thread")]
 async fn input_errors_also_reach_the_step_summary() {
     let fake = fake().await;
-    let ran = refused(Step::new("push", &fake), &fake).await;
+    let ran = refused(step("push", &fake), &fake).await;
     assert!(ran.summary.contains("not started"), "{}", ran.summary);
     assert!(
         ran.summary

@@ -2,18 +2,18 @@
 
 mod support;
 
-use fake_tooljet::{
+use harness::tooljet::{
     APP_ID, APP_SLUG, DRAFT_VERSION_ID, GIT_APP_NAME_NEW, ORG_ID, RELEASED_VERSION_ID, Settings,
 };
 use serde_json::{Value, json};
-use support::{REPOSITORY, RUN_ID, Step, fake, fake_with};
+use support::{REPOSITORY, RUN_ID, fake, fake_with, step};
 
 const PRIVATE_KEY_ESCAPED: &str = "-----BEGIN RSA PRIVATE KEY-----\\nMIIEowIBAAKCAQEAtestkeyline1\\nAbCdEfGhIjKlMnOpline2\\n-----END RSA PRIVATE KEY-----";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn push_sends_the_commit_message_to_the_version_push_route() {
     let fake = fake().await;
-    let ran = Step::new("push", &fake)
+    let ran = step("push", &fake)
         .with("app-id", APP_ID)
         .with("version-id", DRAFT_VERSION_ID)
         .with("commit-message", "Add the orders table")
@@ -52,7 +52,7 @@ async fn push_sends_the_commit_message_to_the_version_push_route() {
 #[tokio::test(flavor = "multi_thread")]
 async fn push_without_commit_message_names_repository_commit_and_run() {
     let fake = fake().await;
-    let ran = Step::new("push", &fake)
+    let ran = step("push", &fake)
         .with("app-id", APP_ID)
         .with("version-name", "v2-draft")
         .run()
@@ -73,7 +73,7 @@ async fn push_without_commit_message_names_repository_commit_and_run() {
 #[tokio::test(flavor = "multi_thread")]
 async fn create_imports_the_app_with_create_mode_git_and_reports_its_new_id() {
     let fake = fake().await;
-    let ran = Step::new("create", &fake)
+    let ran = step("create", &fake)
         .with("organization-id", ORG_ID)
         .with("git-app-name", GIT_APP_NAME_NEW)
         .with("git-branch", "main")
@@ -104,7 +104,7 @@ async fn create_imports_the_app_with_create_mode_git_and_reports_its_new_id() {
 #[tokio::test(flavor = "multi_thread")]
 async fn pull_puts_to_the_app_with_create_mode_git_and_the_branch() {
     let fake = fake().await;
-    let ran = Step::new("pull", &fake)
+    let ran = step("pull", &fake)
         .with("app-id", APP_ID)
         .with("git-branch", "feature-x")
         .run()
@@ -129,7 +129,7 @@ async fn pull_puts_to_the_app_with_create_mode_git_and_the_branch() {
 #[tokio::test(flavor = "multi_thread")]
 async fn save_version_saves_the_draft_under_the_given_name() {
     let fake = fake().await;
-    let ran = Step::new("save-version", &fake)
+    let ran = step("save-version", &fake)
         .with("app-id", APP_SLUG)
         .with("version-name", "v2.0.0")
         .run()
@@ -150,7 +150,7 @@ async fn save_version_saves_the_draft_under_the_given_name() {
 #[tokio::test(flavor = "multi_thread")]
 async fn release_by_version_name_makes_it_live_in_production() {
     let fake = fake().await;
-    let ran = Step::new("release", &fake)
+    let ran = step("release", &fake)
         .with("app-id", APP_ID)
         .with("version-name", "v1")
         .run()
@@ -169,10 +169,7 @@ async fn release_by_version_name_makes_it_live_in_production() {
 #[tokio::test(flavor = "multi_thread")]
 async fn release_without_a_version_asks_for_the_latest_git_tag() {
     let fake = fake().await;
-    let ran = Step::new("release", &fake)
-        .with("app-id", APP_ID)
-        .run()
-        .await;
+    let ran = step("release", &fake).with("app-id", APP_ID).run().await;
     assert_eq!(ran.code, 0, "{}", ran.log());
     assert_eq!(fake.requests()[0].body, Some(json!({})));
 }
@@ -180,16 +177,13 @@ async fn release_without_a_version_asks_for_the_latest_git_tag() {
 #[tokio::test(flavor = "multi_thread")]
 async fn promote_moves_the_app_one_environment_up_and_reports_it() {
     let fake = fake().await;
-    let created = Step::new("create", &fake)
+    let created = step("create", &fake)
         .with("organization-id", ORG_ID)
         .with("git-app-name", GIT_APP_NAME_NEW)
         .run()
         .await;
     let app_id = created.output("app-id").to_owned();
-    let ran = Step::new("promote", &fake)
-        .with("app-id", &app_id)
-        .run()
-        .await;
+    let ran = step("promote", &fake).with("app-id", &app_id).run().await;
     assert_eq!(ran.code, 0, "{}", ran.log());
     let request = fake.requests().pop().unwrap();
     assert_eq!(
@@ -202,7 +196,7 @@ async fn promote_moves_the_app_one_environment_up_and_reports_it() {
 #[tokio::test(flavor = "multi_thread")]
 async fn configure_git_sends_the_github_app_with_a_real_pem_key() {
     let fake = fake().await;
-    let ran = Step::new("configure-git", &fake)
+    let ran = step("configure-git", &fake)
         .with("organization-id", ORG_ID)
         .with("git-url", "https://github.com/acme/tooljet-apps.git")
         .with("branch-name", "main")
@@ -239,7 +233,7 @@ async fn configure_git_retries_once_at_the_singular_path_of_older_instances() {
         ..Settings::default()
     })
     .await;
-    let ran = Step::new("configure-git", &fake)
+    let ran = step("configure-git", &fake)
         .with("organization-id", ORG_ID)
         .with("git-url", "https://github.com/acme/tooljet-apps.git")
         .with("branch-name", "main")
@@ -263,7 +257,7 @@ async fn a_sub_path_in_the_url_is_kept() {
         ..Settings::default()
     })
     .await;
-    let ran = Step::new("pull", &fake).with("app-id", APP_ID).run().await;
+    let ran = step("pull", &fake).with("app-id", APP_ID).run().await;
     assert_eq!(ran.code, 0, "{}", ran.log());
     assert_eq!(
         fake.requests()[0].path,

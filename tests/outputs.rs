@@ -2,17 +2,14 @@
 
 mod support;
 
-use fake_tooljet::{APP_ID, ORG_ID, Settings};
+use harness::tooljet::{APP_ID, ORG_ID, Settings};
 use serde_json::Value;
-use support::{RUN_ID, Step, fake, fake_with};
+use support::{RUN_ID, fake, fake_with, step};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_declared_output_is_set_and_parses_by_the_runners_rules() {
     let fake = fake().await;
-    let ran = Step::new("release", &fake)
-        .with("app-id", APP_ID)
-        .run()
-        .await;
+    let ran = step("release", &fake).with("app-id", APP_ID).run().await;
     assert_eq!(ran.code, 0, "{}", ran.log());
     let outputs = ran.outputs.as_ref().expect("runner accepts GITHUB_OUTPUT");
     let declared: Vec<String> = support::action_yml()["outputs"]
@@ -32,7 +29,7 @@ async fn every_declared_output_is_set_and_parses_by_the_runners_rules() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_multi_line_response_survives_verbatim() {
     let fake = fake().await;
-    let ran = Step::new("create", &fake)
+    let ran = step("create", &fake)
         .with("organization-id", ORG_ID)
         .with("git-app-name", "Orders")
         .run()
@@ -46,7 +43,7 @@ async fn a_multi_line_response_survives_verbatim() {
 async fn a_server_message_cannot_inject_outputs_or_commands() {
     let fake = fake().await;
     let hostile = "x\nghadelimiter_\napp-id=evil\n::warning::injected";
-    let ran = Step::new("release", &fake)
+    let ran = step("release", &fake)
         .with("app-id", APP_ID)
         .with("version-name", hostile)
         .run()
@@ -59,7 +56,7 @@ async fn a_server_message_cannot_inject_outputs_or_commands() {
 #[tokio::test(flavor = "multi_thread")]
 async fn outside_github_outputs_are_one_json_object_on_stdout() {
     let fake = fake().await;
-    let ran = Step::new("pull", &fake)
+    let ran = step("pull", &fake)
         .with("app-id", APP_ID)
         .outside_github()
         .run()
@@ -77,7 +74,7 @@ async fn outside_github_outputs_are_one_json_object_on_stdout() {
 #[tokio::test(flavor = "multi_thread")]
 async fn summary_reports_the_facts_and_links_to_the_app_and_run() {
     let fake = fake().await;
-    let ran = Step::new("release", &fake)
+    let ran = step("release", &fake)
         .with("app-id", APP_ID)
         .with("organization-id", ORG_ID)
         .run()
@@ -108,7 +105,7 @@ async fn summary_reports_the_facts_and_links_to_the_app_and_run() {
 #[tokio::test(flavor = "multi_thread")]
 async fn summary_escapes_server_text() {
     let fake = fake_with(Settings::default()).await;
-    let ran = Step::new("release", &fake)
+    let ran = step("release", &fake)
         .with("app-id", APP_ID)
         .with("version-name", "<b>|x")
         .run()

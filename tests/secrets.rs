@@ -2,8 +2,8 @@
 
 mod support;
 
-use fake_tooljet::{APP_ID, ORG_ID, Settings};
-use support::{Step, fake, fake_with};
+use harness::tooljet::{APP_ID, ORG_ID, Settings};
+use support::{fake, fake_with, step};
 
 const TOKEN: &str = "tj-secret-token-8e1f0c";
 const KEY_LINE_1: &str = "MIIEowIBAAKCAQEAsecretline1";
@@ -19,7 +19,7 @@ fn token_fake() -> Settings {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_token_is_masked_first_and_never_shown_at_debug_level() {
     let fake = fake_with(token_fake()).await;
-    let ran = Step::new("release", &fake)
+    let ran = step("release", &fake)
         .with("access-token", TOKEN)
         .with("app-id", APP_ID)
         .env("RUNNER_DEBUG", "1")
@@ -45,7 +45,7 @@ async fn the_token_is_masked_first_and_never_shown_at_debug_level() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rejected_token_is_not_shown_in_the_error() {
     let fake = fake().await;
-    let ran = Step::new("push", &fake)
+    let ran = step("push", &fake)
         .with("access-token", TOKEN)
         .with("app-id", APP_ID)
         .with("version-id", "v1")
@@ -59,7 +59,7 @@ async fn a_rejected_token_is_not_shown_in_the_error() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_token_given_with_the_basic_prefix_is_masked_and_refused() {
     let fake = fake().await;
-    let ran = Step::new("pull", &fake)
+    let ran = step("pull", &fake)
         .with("access-token", &format!("Basic {TOKEN}"))
         .with("app-id", APP_ID)
         .run()
@@ -75,7 +75,7 @@ async fn every_line_of_the_private_key_is_masked_and_hidden() {
     let key = format!(
         "-----BEGIN RSA PRIVATE KEY-----\\n{KEY_LINE_1}\\n{KEY_LINE_2}\\n-----END RSA PRIVATE KEY-----"
     );
-    let ran = Step::new("configure-git", &fake)
+    let ran = step("configure-git", &fake)
         .with("organization-id", ORG_ID)
         .with("git-url", "https://github.com/acme/tooljet-apps.git")
         .with("branch-name", "main")
@@ -99,7 +99,7 @@ async fn every_line_of_the_private_key_is_masked_and_hidden() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_malformed_private_key_is_refused_without_echoing_it() {
     let fake = fake().await;
-    let ran = Step::new("configure-git", &fake)
+    let ran = step("configure-git", &fake)
         .with("organization-id", ORG_ID)
         .with("git-url", "https://github.com/acme/tooljet-apps.git")
         .with("branch-name", "main")
@@ -119,7 +119,7 @@ async fn a_malformed_private_key_is_refused_without_echoing_it() {
 #[tokio::test(flavor = "multi_thread")]
 async fn outside_github_no_mask_command_prints_the_token() {
     let fake = fake_with(token_fake()).await;
-    let ran = Step::new("pull", &fake)
+    let ran = step("pull", &fake)
         .with("access-token", TOKEN)
         .with("app-id", APP_ID)
         .outside_github()

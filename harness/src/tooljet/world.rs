@@ -5,7 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::{Answer, ApiError};
+use super::{Answer, ApiError};
 
 pub const ORG_ID: &str = "45892c81-c1f0-48c6-8875-c2e4fca516f8";
 pub const APP_ID: &str = "0f5f3ad1-8f1e-4a53-9d0f-5a1e0c2b7d11";

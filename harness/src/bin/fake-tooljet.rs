@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use fake_tooljet::{FakeToolJet, Settings};
+use harness::tooljet::{FakeToolJet, Settings};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

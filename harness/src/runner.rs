@@ -1,0 +1,376 @@
+//! Runs the compiled action the way the GitHub runner runs a container action, and reads its
+//! results back by the runner's own rules (see actions-runtime.md):
+//! a clean environment, every input declared in action.yml present as `INPUT_<NAME>` with
+//! hyphens kept (its default, or empty), fresh file-command files, cwd the workspace, no
+//! stdin; afterwards `GITHUB_OUTPUT` parsed with the runner's heredoc parser and workflow
+//! commands picked out of stdout and stderr.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use crate::tooljet::{FakeToolJet, Settings};
+use tempfile::TempDir;
+use yaml_rust2::{Yaml, YamlLoader};
+
+pub const REPOSITORY: &str = "acme/tooljet-apps";
+pub const SHA: &str = "3f786850e387550fdab836ed7e6dc881de23001b";
+pub const RUN_ID: &str = "4242";
+
+/// action.yml, parsed.
+pub fn action_yml() -> Yaml {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../action.yml");
+    let text = std::fs::read_to_string(path).expect("action.yml");
+    YamlLoader::load_from_str(&text)
+        .expect("action.yml is YAML")
+        .remove(0)
+}
+
+/// Declared inputs with their defaults ("" where none).
+pub fn declared_inputs() -> BTreeMap<String, String> {
+    let yml = action_yml();
+    yml["inputs"]
+        .as_hash()
+        .expect("inputs")
+        .iter()
+        .map(|(name, spec)| {
+            let default = match &spec["default"] {
+                Yaml::String(s) | Yaml::Real(s) => s.clone(),
+                Yaml::Integer(i) => i.to_string(),
+                Yaml::Boolean(b) => b.to_string(),
+                _ => String::new(),
+            };
+            (name.as_str().expect("input name").to_owned(), default)
+        })
+        .collect()
+}
+
+/// One step of a workflow that uses the action.
+pub struct Step {
+    binary: PathBuf,
+    with: BTreeMap<String, String>,
+    env: Vec<(String, String)>,
+    on_github: bool,
+}
+
+impl Step {
+    /// A step of `binary` with `operation`, `tooljet-url` and `access-token` pointing at `fake`.
+    pub fn new(binary: impl Into<PathBuf>, operation: &str, fake: &FakeToolJet) -> Self {
+        Self::bare(binary)
+            .with("operation", operation)
+            .with("tooljet-url", &fake.url())
+            .with("access-token", &Settings::default().token)
+    }
+
+    /// A step of `binary` with no inputs set.
+    pub fn bare(binary: impl Into<PathBuf>) -> Self {
+        Self {
+            binary: binary.into(),
+            with: BTreeMap::new(),
+            env: Vec::new(),
+            on_github: true,
+        }
+    }
+
+    /// Sets an input, as `with:` would. Panics on an input action.yml does not declare.
+    pub fn with(mut self, name: &str, value: &str) -> Self {
+        assert!(
+            declared_inputs().contains_key(name),
+            "action.yml declares no input {name:?}"
+        );
+        self.with.insert(name.to_owned(), value.to_owned());
+        self
+    }
+
+    /// Adds an environment variable, as the step's `env:` would.
+    pub fn env(mut self, name: &str, value: &str) -> Self {
+        self.env.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Runs as GitLab CI or Jenkins would: no GITHUB_* variables, no runner files.
+    pub fn outside_github(mut self) -> Self {
+        self.on_github = false;
+        self
+    }
+
+    /// The environment the runner would give the container, and the step's directories.
+    fn environment(&self, dir: &Path) -> Vec<(String, String)> {
+        let mut env = self.env.clone();
+        for (name, default) in declared_inputs() {
+            let value = self.with.get(&name).cloned().unwrap_or(default);
+            env.push((
+                format!("INPUT_{}", name.replace(' ', "_").to_uppercase()),
+                value,
+            ));
+        }
+        if !self.on_github {
+            return env;
+        }
+        let path = |p: &str| dir.join(p).display().to_string();
+        env.extend(
+            [
+                ("HOME", path("home")),
+                ("GITHUB_WORKSPACE", path("workspace")),
+                ("GITHUB_OUTPUT", path("file_commands/set_output_1")),
+                ("GITHUB_STEP_SUMMARY", path("file_commands/step_summary_1")),
+                ("GITHUB_ENV", path("file_commands/set_env_1")),
+                ("GITHUB_PATH", path("file_commands/add_path_1")),
+                ("GITHUB_STATE", path("file_commands/save_state_1")),
+                ("GITHUB_EVENT_PATH", path("workflow/event.json")),
+                ("GITHUB_REPOSITORY", REPOSITORY.to_owned()),
+                ("GITHUB_SHA", SHA.to_owned()),
+                ("GITHUB_RUN_ID", RUN_ID.to_owned()),
+                ("GITHUB_SERVER_URL", "https://github.com".to_owned()),
+                ("GITHUB_EVENT_NAME", "workflow_dispatch".to_owned()),
+                ("RUNNER_OS", "Linux".to_owned()),
+                ("GITHUB_ACTIONS", "true".to_owned()),
+                ("CI", "true".to_owned()),
+            ]
+            .map(|(k, v)| (k.to_owned(), v)),
+        );
+        env
+    }
+
+    /// Starts the binary; the caller waits for it (or signals it).
+    pub fn spawn(&self) -> (tokio::process::Child, TempDir) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for sub in ["home", "workspace", "workflow", "file_commands"] {
+            std::fs::create_dir_all(dir.path().join(sub)).expect("mkdir");
+        }
+        for file in [
+            "set_output_1",
+            "step_summary_1",
+            "set_env_1",
+            "add_path_1",
+            "save_state_1",
+        ] {
+            std::fs::write(dir.path().join("file_commands").join(file), "")
+                .expect("file command file");
+        }
+        std::fs::write(dir.path().join("workflow/event.json"), "{}").expect("event");
+        let child = tokio::process::Command::new(&self.binary)
+            .env_clear()
+            .envs(self.environment(dir.path()))
+            .current_dir(dir.path().join("workspace"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the action binary starts");
+        (child, dir)
+    }
+
+    pub async fn run(self) -> Ran {
+        let (child, dir) = self.spawn();
+        Ran::collect(child, dir).await
+    }
+}
+
+/// A workflow command found in the step's log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Command {
+    pub name: String,
+    pub properties: BTreeMap<String, String>,
+    pub data: String,
+}
+
+/// What a finished step left behind.
+#[derive(Debug)]
+pub struct Ran {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    /// `GITHUB_OUTPUT` parsed by the runner's rules; `Err` is the runner's failure message.
+    pub outputs: Result<BTreeMap<String, String>, String>,
+    pub summary: String,
+    _dir: TempDir,
+}
+
+impl Ran {
+    pub async fn collect(child: tokio::process::Child, dir: TempDir) -> Self {
+        let out = child
+            .wait_with_output()
+            .await
+            .expect("the action binary runs");
+        let read = |file: &str| {
+            std::fs::read_to_string(dir.path().join("file_commands").join(file)).unwrap_or_default()
+        };
+        Self {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            outputs: parse_output_file(&read("set_output_1")),
+            summary: read("step_summary_1"),
+            _dir: dir,
+        }
+    }
+
+    /// An output's value; panics if the output file was invalid or lacks it.
+    pub fn output(&self, name: &str) -> &str {
+        let outputs = self
+            .outputs
+            .as_ref()
+            .expect("GITHUB_OUTPUT parses by the runner's rules");
+        outputs
+            .get(name)
+            .unwrap_or_else(|| panic!("no output {name:?} in {outputs:?}"))
+    }
+
+    /// Workflow commands in stdout and stderr, in order (stdout first).
+    pub fn commands(&self) -> Vec<Command> {
+        self.log_lines().filter_map(parse_command).collect()
+    }
+
+    pub fn annotations(&self, level: &str) -> Vec<Command> {
+        self.commands()
+            .into_iter()
+            .filter(|c| c.name == level)
+            .collect()
+    }
+
+    /// The one `::error::` annotation's message.
+    pub fn error(&self) -> String {
+        let errors = self.annotations("error");
+        assert_eq!(
+            errors.len(),
+            1,
+            "expected one error annotation\n{}",
+            self.log()
+        );
+        errors[0].data.clone()
+    }
+
+    pub fn masks(&self) -> Vec<String> {
+        self.commands()
+            .into_iter()
+            .filter(|c| c.name == "add-mask")
+            .map(|c| c.data)
+            .collect()
+    }
+
+    /// Lines the runner would show, split as .NET's ReadLine does.
+    pub fn log_lines(&self) -> impl Iterator<Item = &str> {
+        self.stdout
+            .split(['\n', '\r'])
+            .chain(self.stderr.split(['\n', '\r']))
+            .filter(|l| !l.is_empty())
+    }
+
+    pub fn log(&self) -> String {
+        format!(
+            "exit {}\n--- stdout\n{}--- stderr\n{}--- summary\n{}",
+            self.code, self.stdout, self.stderr, self.summary
+        )
+    }
+
+    /// Asserts that `secret` shows nowhere a person could read it: every log line except the
+    /// runner-consumed `::add-mask::` commands, the outputs and the summary.
+    pub fn assert_hidden(&self, secret: &str) {
+        for line in self.log_lines() {
+            let is_mask = line.trim_start().starts_with("::add-mask::");
+            assert!(
+                is_mask || !line.contains(secret),
+                "secret shown in log line {line:?}"
+            );
+        }
+        assert!(
+            !self.summary.contains(secret),
+            "secret shown in the summary"
+        );
+        if let Ok(outputs) = &self.outputs {
+            assert!(
+                outputs.values().all(|v| !v.contains(secret)),
+                "secret in an output"
+            );
+        }
+    }
+}
+
+fn unescape_data(text: &str) -> String {
+    text.replace("%0D", "\r")
+        .replace("%0A", "\n")
+        .replace("%25", "%")
+}
+
+fn unescape_property(text: &str) -> String {
+    text.replace("%0D", "\r")
+        .replace("%0A", "\n")
+        .replace("%3A", ":")
+        .replace("%2C", ",")
+        .replace("%25", "%")
+}
+
+/// The runner's `ActionCommand.TryParseV2`: `::name k=v,k2=v2::data` after leading whitespace.
+fn parse_command(line: &str) -> Option<Command> {
+    let rest = line.trim_start().strip_prefix("::")?;
+    let (info, data) = rest.split_once("::")?;
+    let (name, props) = info.split_once(' ').unwrap_or((info, ""));
+    let properties = props
+        .trim()
+        .split(',')
+        .filter_map(|pair| pair.split_once('='))
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k.to_lowercase(), unescape_property(v)))
+        .collect();
+    Some(Command {
+        name: name.to_lowercase(),
+        properties,
+        data: unescape_data(data),
+    })
+}
+
+/// The runner's parser for `GITHUB_OUTPUT` on Linux (`FileCommandManager.EnvFileKeyValuePairs`).
+pub fn parse_output_file(text: &str) -> Result<BTreeMap<String, String>, String> {
+    let mut outputs = BTreeMap::new();
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut i = 0;
+    // A trailing newline leaves one empty last element that is not a line.
+    let count = if text.ends_with('\n') {
+        lines.len() - 1
+    } else {
+        lines.len()
+    };
+    while i < count {
+        let line = lines[i];
+        i += 1;
+        if line.is_empty() {
+            continue;
+        }
+        let equals = line.find('=');
+        let heredoc = line.find("<<");
+        match (equals, heredoc) {
+            (Some(e), h) if h.is_none_or(|h| e < h) => {
+                outputs.insert(line[..e].to_owned(), line[e + 1..].to_owned());
+            }
+            (_, Some(h)) => {
+                let (name, delimiter) = (&line[..h], &line[h + 2..]);
+                if name.is_empty() || delimiter.is_empty() {
+                    return Err(format!(
+                        "Invalid format '{line}'. Name must not be empty and delimiter must not be empty"
+                    ));
+                }
+                let mut value = Vec::new();
+                loop {
+                    if i >= count {
+                        return Err(if i < lines.len() && !lines[i].is_empty() {
+                            "Invalid value. EOF marker missing new line.".to_owned()
+                        } else {
+                            format!("Invalid value. Matching delimiter not found '{delimiter}'")
+                        });
+                    }
+                    let next = lines[i];
+                    i += 1;
+                    if next == delimiter {
+                        break;
+                    }
+                    value.push(next);
+                }
+                outputs.insert(name.to_owned(), value.join("\n"));
+            }
+            _ => return Err(format!("Invalid format '{line}'")),
+        }
+    }
+    Ok(outputs)
+}
