@@ -82,6 +82,15 @@ impl Step {
         self
     }
 
+    /// The value an input will have (its default, or empty, when not set).
+    pub fn input(&self, name: &str) -> String {
+        self.with
+            .get(name)
+            .cloned()
+            .or_else(|| declared_inputs().remove(name))
+            .unwrap_or_default()
+    }
+
     /// Adds an environment variable, as the step's `env:` would.
     pub fn env(mut self, name: &str, value: &str) -> Self {
         self.env.push((name.to_owned(), value.to_owned()));
@@ -373,4 +382,32 @@ pub fn parse_output_file(text: &str) -> Result<BTreeMap<String, String>, String>
         }
     }
     Ok(outputs)
+}
+
+impl Ran {
+    /// The log as GitHub shows it: masks applied, `::add-mask::` consumed, annotations
+    /// rendered as `Error:` / `Warning:` / `Notice:` lines.
+    pub fn rendered_log(&self) -> Vec<String> {
+        let masks = self.masks();
+        let mask = |text: &str| {
+            masks.iter().fold(text.to_owned(), |text, secret| {
+                text.replace(secret.as_str(), "***")
+            })
+        };
+        self.log_lines()
+            .filter_map(|line| match parse_command(line) {
+                Some(c) if c.name == "add-mask" => None,
+                Some(c) if ["error", "warning", "notice"].contains(&c.name.as_str()) => {
+                    let label = format!("{}{}", c.name[..1].to_uppercase(), &c.name[1..]);
+                    let title = c
+                        .properties
+                        .get("title")
+                        .map(|t| format!("{t}: "))
+                        .unwrap_or_default();
+                    Some(mask(&format!("{label}: {title}{}", c.data)))
+                }
+                _ => Some(mask(line)),
+            })
+            .collect()
+    }
 }

@@ -93,6 +93,13 @@ pub fn render(report: &Report) -> String {
     md
 }
 
+fn human_duration(duration: std::time::Duration) -> String {
+    match duration.as_millis() {
+        ms @ 0..1_000 => format!("{ms} ms"),
+        _ => format!("{:.1} s", duration.as_secs_f64()),
+    }
+}
+
 /// Appends to the runner's summary file.
 pub fn append_to(path: &Path, markdown: &str) -> io::Result<()> {
     OpenOptions::new()

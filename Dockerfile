@@ -1,0 +1,39 @@
+# The action's image: one statically linked binary and a CA bundle, nothing else.
+#
+# GitHub builds this file as it is (`image: Dockerfile`), so the builder defaults to the public
+# Rust image. Where no registry is reachable, pass a local one:
+#   podman build --network=host --build-arg BUILDER_IMAGE=localhost/rust-builder:1.95.0 .
+ARG BUILDER_IMAGE=docker.io/library/rust:1.95.0-slim-bookworm
+
+FROM ${BUILDER_IMAGE} AS build
+WORKDIR /src
+# glibc, statically linked, so that the binary runs in an empty image. The explicit --target
+# keeps +crt-static off build scripts and proc macros.
+ENV RUSTFLAGS="-C target-feature=+crt-static" \
+    CARGO_TERM_COLOR=never
+SHELL ["/bin/sh", "-eu", "-c"]
+
+# Dependencies first, in their own layer, so a change in src/ rebuilds only the action.
+COPY Cargo.toml Cargo.lock ./
+COPY harness/Cargo.toml harness/
+RUN mkdir -p src harness/src \
+ && echo 'fn main() {}' > src/main.rs && touch src/lib.rs harness/src/lib.rs \
+ && target="$(uname -m)-unknown-linux-gnu" \
+ && cargo build --release --locked -p tooljet-gitsync-action --bin tooljet-gitsync-action --target "$target" \
+ && rm -rf src
+
+COPY src ./src
+RUN target="$(uname -m)-unknown-linux-gnu" \
+ && touch src/main.rs src/lib.rs \
+ && cargo build --release --locked -p tooljet-gitsync-action --bin tooljet-gitsync-action --target "$target" \
+ && cp "target/$target/release/tooljet-gitsync-action" /tooljet-gitsync-action
+
+FROM scratch
+LABEL org.opencontainers.image.title="tooljet-gitsync-action" \
+      org.opencontainers.image.description="Runs ToolJet GitSync CI/CD operations from GitHub Actions, GitLab CI and Jenkins" \
+      org.opencontainers.image.licenses="MIT"
+COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+COPY --from=build /tooljet-gitsync-action /tooljet-gitsync-action
+# The runner needs root (no USER) to write the workspace and file-command files, and sets the
+# working directory itself; the binary is PID 1 and handles SIGTERM and SIGINT.
+ENTRYPOINT ["/tooljet-gitsync-action"]
