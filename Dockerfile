@@ -11,7 +11,6 @@ WORKDIR /src
 # keeps +crt-static off build scripts and proc macros.
 ENV RUSTFLAGS="-C target-feature=+crt-static" \
     CARGO_TERM_COLOR=never
-SHELL ["/bin/sh", "-eu", "-c"]
 
 # Dependencies first, in their own layer, so a change in src/ rebuilds only the action.
 COPY Cargo.toml Cargo.lock ./

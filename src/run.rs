@@ -49,7 +49,9 @@ impl Outcome {
 
     /// The step was cancelled while the operation's request was in flight.
     pub fn cancelled(operation: &Operation, started: Instant, signal: &'static str) -> Self {
-        Self::new(operation, started.elapsed(), Verdict::Cancelled { signal })
+        let mut outcome = Self::new(operation, started.elapsed(), Verdict::Cancelled { signal });
+        outcome.ids.app_id = operation.app_id().map(str::to_owned);
+        outcome
     }
 
     pub fn succeeded(&self) -> bool {

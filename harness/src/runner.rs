@@ -47,7 +47,9 @@ pub fn declared_inputs() -> BTreeMap<String, String> {
 
 /// One step of a workflow that uses the action.
 pub struct Step {
+    /// The action's binary, or with `image` set, the container engine (podman) that runs it.
     binary: PathBuf,
+    image: Option<String>,
     with: BTreeMap<String, String>,
     env: Vec<(String, String)>,
     on_github: bool,
@@ -66,6 +68,7 @@ impl Step {
     pub fn bare(binary: impl Into<PathBuf>) -> Self {
         Self {
             binary: binary.into(),
+            image: None,
             with: BTreeMap::new(),
             env: Vec::new(),
             on_github: true,
@@ -80,6 +83,21 @@ impl Step {
         );
         self.with.insert(name.to_owned(), value.to_owned());
         self
+    }
+
+    /// Runs the step in `image` with the container engine `engine` (podman), exactly as the
+    /// runner's `docker run`: `--workdir /github/workspace --rm`, names-only `-e KEY` with the
+    /// values in the engine's own environment, the `/github/*` mounts and paths translated to
+    /// them. `--network=host` lets the container reach a fake ToolJet on the host's loopback.
+    pub fn in_container(
+        engine: impl Into<PathBuf>,
+        image: &str,
+        operation: &str,
+        fake: &FakeToolJet,
+    ) -> Self {
+        let mut step = Self::new(engine, operation, fake);
+        step.image = Some(image.to_owned());
+        step
     }
 
     /// The value an input will have (its default, or empty, when not set).
@@ -104,7 +122,8 @@ impl Step {
     }
 
     /// The environment the runner would give the container, and the step's directories.
-    fn environment(&self, dir: &Path) -> Vec<(String, String)> {
+    /// `root` is where the step's directories are as the action sees them.
+    fn environment(&self, root: &Path) -> Vec<(String, String)> {
         let mut env = self.env.clone();
         for (name, default) in declared_inputs() {
             let value = self.with.get(&name).cloned().unwrap_or(default);
@@ -116,7 +135,7 @@ impl Step {
         if !self.on_github {
             return env;
         }
-        let path = |p: &str| dir.join(p).display().to_string();
+        let path = |p: &str| root.join(p).display().to_string();
         env.extend(
             [
                 ("HOME", path("home")),
@@ -158,10 +177,46 @@ impl Step {
                 .expect("file command file");
         }
         std::fs::write(dir.path().join("workflow/event.json"), "{}").expect("event");
-        let child = tokio::process::Command::new(&self.binary)
-            .env_clear()
-            .envs(self.environment(dir.path()))
-            .current_dir(dir.path().join("workspace"))
+        let mut command = tokio::process::Command::new(&self.binary);
+        command.env_clear();
+        match &self.image {
+            None => {
+                command
+                    .envs(self.environment(dir.path()))
+                    .current_dir(dir.path().join("workspace"));
+            }
+            Some(image) => {
+                let env = self.environment(Path::new("/github"));
+                command.args([
+                    "run",
+                    "--name",
+                    &container_name(&dir),
+                    "--workdir",
+                    "/github/workspace",
+                    "--rm",
+                ]);
+                for (key, _) in &env {
+                    command.args(["-e", key]);
+                }
+                command.args([
+                    "-e",
+                    "GITHUB_ACTIONS=true",
+                    "-e",
+                    "CI=true",
+                    "--network=host",
+                ]);
+                for sub in ["home", "workflow", "file_commands", "workspace"] {
+                    command.args([
+                        "-v",
+                        &format!("{}:/github/{sub}", dir.path().join(sub).display()),
+                    ]);
+                }
+                command.arg(image).envs(env);
+                // The engine itself needs a PATH; -e KEY passes only the listed names on.
+                command.env("PATH", std::env::var("PATH").unwrap_or_default());
+            }
+        }
+        let child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -175,6 +230,20 @@ impl Step {
         let (child, dir) = self.spawn();
         Ran::collect(child, dir).await
     }
+}
+
+/// The name of the container that runs a step in `dir` (see [`Step::in_container`]).
+pub fn container_name(dir: &TempDir) -> String {
+    let unique = dir
+        .path()
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .to_lowercase();
+    format!(
+        "tooljet-gitsync-test{}",
+        unique.replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+    )
 }
 
 /// A workflow command found in the step's log.

@@ -70,10 +70,7 @@ pub fn render(report: &Report) -> String {
     if let Some(status) = outcome.status {
         row("HTTP status", escape(&status.to_string()));
     }
-    row(
-        "Duration",
-        format!("{:.1} s", outcome.duration.as_secs_f64()),
-    );
+    row("Duration", human_duration(outcome.duration));
     if let Some(url) = report.run.run_url() {
         row(
             "Workflow run",

@@ -10,7 +10,7 @@ mod world;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -70,6 +70,8 @@ pub struct Recorded {
     pub query: Option<String>,
     pub authorization: Option<String>,
     pub body: Option<Value>,
+    /// When it arrived, in milliseconds since the Unix epoch.
+    pub received_at_ms: u128,
 }
 
 struct Shared {
@@ -187,6 +189,7 @@ async fn handle(
         query: uri.query().map(str::to_owned),
         authorization: authorization.clone(),
         body: parsed_body.clone(),
+        received_at_ms: SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis(),
     });
     if settings.html_everywhere {
         let page = "<!DOCTYPE html><html><head><title>ToolJet</title></head><body><div id=\"app\"></div></body></html>";

@@ -1,0 +1,100 @@
+//! The built image, run exactly as the GitHub runner runs a container action (through podman).
+//!
+//! Ignored by default: they need podman and the image. `.ci/run` builds the image and runs
+//! them with `TOOLJET_ACTION_IMAGE` set; `cargo test --test container -- --ignored` does too.
+
+mod support;
+
+use std::time::Duration;
+
+use harness::tooljet::{APP_ID, ORG_ID, Settings};
+use support::{Ran, Step, fake, fake_with};
+
+fn in_container(operation: &str, fake: &harness::tooljet::FakeToolJet) -> Step {
+    let image = std::env::var("TOOLJET_ACTION_IMAGE")
+        .expect("TOOLJET_ACTION_IMAGE names the image to test");
+    Step::in_container("podman", &image, operation, fake)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs podman and the image; run by .ci/run"]
+async fn the_image_releases_and_writes_outputs_and_summary() {
+    let fake = fake().await;
+    let ran = in_container("release", &fake)
+        .with("app-id", APP_ID)
+        .with("organization-id", ORG_ID)
+        .run()
+        .await;
+    assert_eq!(ran.code, 0, "{}", ran.log());
+    assert_eq!(
+        (ran.output("http-status"), ran.output("environment")),
+        ("201", "production")
+    );
+    assert!(
+        ran.summary.contains("### ✅ ToolJet `release` succeeded"),
+        "{}",
+        ran.summary
+    );
+    assert_eq!(
+        fake.requests()[0].authorization.as_deref(),
+        Some("Basic test-token")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs podman and the image; run by .ci/run"]
+async fn the_image_reports_a_failure_with_an_annotation() {
+    let fake = fake().await;
+    let ran = in_container("pull", &fake)
+        .with("app-id", APP_ID)
+        .with("access-token", "wrong")
+        .run()
+        .await;
+    assert_eq!(ran.code, 1, "{}", ran.log());
+    assert!(
+        ran.error().contains("403 Forbidden: Unauthorized"),
+        "{}",
+        ran.log()
+    );
+    ran.assert_hidden("wrong");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs podman and the image; run by .ci/run"]
+async fn sigterm_to_the_container_stops_it_promptly() {
+    let fake = fake_with(Settings {
+        delay: Duration::from_secs(120),
+        ..Settings::default()
+    })
+    .await;
+    let (child, dir) = in_container("push", &fake)
+        .with("app-id", APP_ID)
+        .with("version-id", "v1")
+        .spawn();
+    while fake.requests().is_empty() {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // What docker's signal proxy does when the runner cancels: SIGTERM to the container,
+    // where the action is PID 1 (Linux ignores unhandled signals for PID 1).
+    let name = harness::runner::container_name(&dir);
+    let killed = std::process::Command::new("podman")
+        .args(["kill", "--signal", "TERM", &name])
+        .output()
+        .unwrap();
+    assert!(
+        killed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&killed.stderr)
+    );
+    // Bounded so a hang fails instead of stalling CI; the runner itself waits 2.5 s after SIGTERM.
+    let ran = tokio::time::timeout(Duration::from_secs(60), Ran::collect(child, dir))
+        .await
+        .expect("container stops");
+    assert_eq!(ran.code, 143, "{}", ran.log());
+    assert!(
+        ran.error()
+            .contains("cancelled by SIGTERM while the `push` request"),
+        "{}",
+        ran.log()
+    );
+}
