@@ -189,7 +189,10 @@ async fn handle(
         query: uri.query().map(str::to_owned),
         authorization: authorization.clone(),
         body: parsed_body.clone(),
-        received_at_ms: SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis(),
+        received_at_ms: SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_millis(),
     });
     if settings.html_everywhere {
         let page = "<!DOCTYPE html><html><head><title>ToolJet</title></head><body><div id=\"app\"></div></body></html>";
