@@ -55,12 +55,26 @@ pub struct RawInputs {
     pub github_enterprise_url: String,
     pub github_enterprise_api_url: String,
     pub timeout_seconds: String,
+    pub connect_timeout_seconds: String,
+    pub total_timeout_seconds: String,
+    pub retries: String,
+    pub if_exists: String,
+    pub if_saved: String,
+    pub ca_certificate: String,
+    pub insecure_skip_tls_verify: String,
+    pub allow_insecure_http: String,
 }
 
 /// Seconds to wait for one ToolJet call when `timeout-seconds` is not given. ToolJet clones,
 /// commits and pushes inside the request; its own test clients allow 120 s.
 pub const DEFAULT_TIMEOUT_SECONDS: u64 = 300;
-const MAX_TIMEOUT_SECONDS: u64 = 6 * 60 * 60;
+/// Seconds to wait for a TCP and TLS connection; kept short as nothing is sent before.
+pub const DEFAULT_CONNECT_TIMEOUT_SECONDS: u64 = 10;
+/// The whole step's budget: every attempt and every wait between them.
+pub const DEFAULT_TOTAL_TIMEOUT_SECONDS: u64 = 900;
+pub const DEFAULT_RETRIES: u32 = 3;
+const MAX_SECONDS: u64 = 6 * 60 * 60;
+const MAX_RETRIES: u32 = 10;
 
 impl RawInputs {
     /// Reads `INPUT_*` from `vars`, falling back to `TOOLJET_HOST` and `TOOLJET_ACCESS_TOKEN`
@@ -105,14 +119,45 @@ pub struct Connection {
     /// The instance's base URL, sub path included, always ending in `/`.
     pub base_url: Url,
     pub access_token: String,
+    /// Per attempt, from sending the request to the end of the answer.
     pub timeout: Duration,
+    pub connect_timeout: Duration,
+    /// Extra trusted roots (PEM), for a private CA.
+    pub ca_certificates: Option<Vec<u8>>,
+    pub skip_tls_verify: bool,
+}
+
+/// How many times, and for how long in all, to try.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryBudget {
+    pub retries: u32,
+    pub total: Duration,
+}
+
+/// What `create` does when the app was already imported (HTTP 409).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfExists {
+    Fail,
+    /// Find the existing app by name and pull it instead.
+    Sync,
+}
+
+/// What `save-version` does when the draft is already saved (HTTP 409).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfSaved {
+    Fail,
+    /// Succeed without saving anything.
+    Skip,
 }
 
 /// Everything one run needs, validated.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub connection: Connection,
+    pub budget: RetryBudget,
     pub operation: Operation,
+    pub if_exists: IfExists,
+    pub if_saved: IfSaved,
 }
 
 /// Facts about the workflow run, used for the default commit message and the summary.
@@ -122,6 +167,8 @@ pub struct RunContext {
     pub sha: Option<String>,
     pub run_id: Option<String>,
     pub server_url: Option<String>,
+    /// Where relative paths in inputs point: GITHUB_WORKSPACE, else the working directory.
+    pub workspace: Option<std::path::PathBuf>,
 }
 
 impl RunContext {
@@ -136,6 +183,7 @@ impl RunContext {
             sha: get("GITHUB_SHA"),
             run_id: get("GITHUB_RUN_ID"),
             server_url: get("GITHUB_SERVER_URL"),
+            workspace: get("GITHUB_WORKSPACE").map(Into::into),
         }
     }
 
@@ -166,15 +214,57 @@ impl Config {
     /// Validates the raw inputs: every problem found here is reported before any network call.
     pub fn from_raw(raw: &RawInputs, context: &RunContext) -> Result<Self, InputError> {
         let kind = parse_operation(&raw.operation)?;
+        let allow_insecure_http = parse_bool(&raw.allow_insecure_http, "allow-insecure-http")?;
         let connection = Connection {
-            base_url: parse_base_url(&raw.tooljet_url)?,
+            base_url: parse_base_url(&raw.tooljet_url, allow_insecure_http)?,
             access_token: parse_token(&raw.access_token)?,
-            timeout: parse_timeout(&raw.timeout_seconds)?,
+            timeout: parse_seconds(
+                &raw.timeout_seconds,
+                "timeout-seconds",
+                DEFAULT_TIMEOUT_SECONDS,
+            )?,
+            connect_timeout: parse_seconds(
+                &raw.connect_timeout_seconds,
+                "connect-timeout-seconds",
+                DEFAULT_CONNECT_TIMEOUT_SECONDS,
+            )?,
+            ca_certificates: parse_ca_certificate(&raw.ca_certificate, context)?,
+            skip_tls_verify: parse_bool(&raw.insecure_skip_tls_verify, "insecure-skip-tls-verify")?,
         };
+        let budget = RetryBudget {
+            retries: parse_retries(&raw.retries)?,
+            total: parse_seconds(
+                &raw.total_timeout_seconds,
+                "total-timeout-seconds",
+                DEFAULT_TOTAL_TIMEOUT_SECONDS,
+            )?,
+        };
+        let if_exists = parse_choice(
+            &raw.if_exists,
+            "if-exists",
+            &[("fail", IfExists::Fail), ("sync", IfExists::Sync)],
+        )?;
+        let if_saved = parse_choice(
+            &raw.if_saved,
+            "if-saved",
+            &[("fail", IfSaved::Fail), ("skip", IfSaved::Skip)],
+        )?;
+        if kind == OperationKind::Create
+            && if_exists == IfExists::Sync
+            && given(&raw.git_app_name).is_none()
+        {
+            return Err(InputError::new(
+                "git-app-name",
+                "is required with `if-exists: sync`: the existing app is found by that name",
+            ));
+        }
         let operation = parse_operation_inputs(kind, raw, context)?;
         Ok(Self {
             connection,
+            budget,
             operation,
+            if_exists,
+            if_saved,
         })
     }
 }
@@ -206,7 +296,7 @@ fn parse_operation(value: &str) -> Result<OperationKind, InputError> {
     })
 }
 
-fn parse_base_url(value: &str) -> Result<Url, InputError> {
+fn parse_base_url(value: &str, allow_insecure_http: bool) -> Result<Url, InputError> {
     const INPUT: &str = "tooljet-url";
     let value = given(value).ok_or_else(|| {
         InputError::new(
@@ -245,8 +335,24 @@ fn parse_base_url(value: &str) -> Result<Url, InputError> {
             ),
         ));
     }
+    if url.scheme() == "http" && !allow_insecure_http && !is_loopback(&url) {
+        return Err(InputError::new(
+            INPUT,
+            "uses plain http:// to a host that is not this machine, which would send the token unencrypted: \
+             use https://, or set `allow-insecure-http: true` for a trusted private network",
+        ));
+    }
     url.set_path(&format!("{path}/"));
     Ok(url)
+}
+
+fn is_loopback(url: &Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn parse_token(value: &str) -> Result<String, InputError> {
@@ -272,19 +378,99 @@ fn parse_token(value: &str) -> Result<String, InputError> {
     Ok(token.to_owned())
 }
 
-fn parse_timeout(value: &str) -> Result<Duration, InputError> {
+fn parse_seconds(value: &str, input: &'static str, default: u64) -> Result<Duration, InputError> {
     let Some(value) = given(value) else {
-        return Ok(Duration::from_secs(DEFAULT_TIMEOUT_SECONDS));
+        return Ok(Duration::from_secs(default));
     };
     match value.parse::<u64>() {
-        Ok(seconds @ 1..=MAX_TIMEOUT_SECONDS) => Ok(Duration::from_secs(seconds)),
+        Ok(seconds @ 1..=MAX_SECONDS) => Ok(Duration::from_secs(seconds)),
         _ => Err(InputError::new(
-            "timeout-seconds",
-            format!(
-                "must be a whole number of seconds from 1 to {MAX_TIMEOUT_SECONDS}, got {value:?}"
-            ),
+            input,
+            format!("must be a whole number of seconds from 1 to {MAX_SECONDS}, got {value:?}"),
         )),
     }
+}
+
+fn parse_retries(value: &str) -> Result<u32, InputError> {
+    let Some(value) = given(value) else {
+        return Ok(DEFAULT_RETRIES);
+    };
+    match value.parse::<u32>() {
+        Ok(retries @ 0..=MAX_RETRIES) => Ok(retries),
+        _ => Err(InputError::new(
+            "retries",
+            format!("must be a whole number from 0 to {MAX_RETRIES}, got {value:?}"),
+        )),
+    }
+}
+
+/// Booleans as the Actions toolkit reads them (YAML 1.2 core schema): empty means false.
+fn parse_bool(value: &str, input: &'static str) -> Result<bool, InputError> {
+    match value.trim() {
+        "" | "false" | "False" | "FALSE" => Ok(false),
+        "true" | "True" | "TRUE" => Ok(true),
+        other => Err(InputError::new(
+            input,
+            format!("must be true or false, got {other:?}"),
+        )),
+    }
+}
+
+/// One of a fixed set of words; empty means the first.
+fn parse_choice<T: Copy>(
+    value: &str,
+    input: &'static str,
+    choices: &[(&str, T)],
+) -> Result<T, InputError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(choices[0].1);
+    }
+    choices
+        .iter()
+        .find(|(word, _)| word.eq_ignore_ascii_case(value))
+        .map(|(_, choice)| *choice)
+        .ok_or_else(|| {
+            let words: Vec<&str> = choices.iter().map(|(word, _)| *word).collect();
+            InputError::new(
+                input,
+                format!("must be one of {}, got {value:?}", words.join(", ")),
+            )
+        })
+}
+
+/// PEM text, or the path of a PEM file (relative paths are in the workspace).
+fn parse_ca_certificate(value: &str, context: &RunContext) -> Result<Option<Vec<u8>>, InputError> {
+    const INPUT: &str = "ca-certificate";
+    let Some(value) = given(value) else {
+        return Ok(None);
+    };
+    let pem = if value.contains("-----BEGIN") {
+        value.as_bytes().to_vec()
+    } else {
+        let path = std::path::Path::new(value);
+        let path = match (&context.workspace, path.is_relative()) {
+            (Some(workspace), true) => workspace.join(path),
+            _ => path.to_owned(),
+        };
+        std::fs::read(&path).map_err(|err| {
+            InputError::new(
+                INPUT,
+                format!(
+                    "is neither PEM text nor a readable file: {}: {err}",
+                    path.display()
+                ),
+            )
+        })?
+    };
+    let text = String::from_utf8_lossy(&pem);
+    if !text.contains("-----BEGIN CERTIFICATE-----") {
+        return Err(InputError::new(
+            INPUT,
+            "holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+        ));
+    }
+    Ok(Some(pem))
 }
 
 /// Push only takes the app's UUID: unlike save and release, ToolJet does not resolve slugs there.
@@ -534,13 +720,15 @@ mod tests {
     #[test]
     fn base_url_keeps_its_sub_path_and_gains_a_trailing_slash() {
         assert_eq!(
-            parse_base_url("https://h.example.com/tooljet")
+            parse_base_url("https://h.example.com/tooljet", false)
                 .unwrap()
                 .as_str(),
             "https://h.example.com/tooljet/"
         );
         assert_eq!(
-            parse_base_url("https://h.example.com//").unwrap().as_str(),
+            parse_base_url("https://h.example.com//", false)
+                .unwrap()
+                .as_str(),
             "https://h.example.com/"
         );
     }
@@ -548,7 +736,7 @@ mod tests {
     #[test]
     fn base_url_with_the_api_path_is_refused() {
         assert_eq!(
-            parse_base_url("https://h.example.com/api/")
+            parse_base_url("https://h.example.com/api/", false)
                 .unwrap_err()
                 .input,
             "tooljet-url"
@@ -610,6 +798,7 @@ mod tests {
             sha: Some("0123456789abcdef".into()),
             run_id: Some("42".into()),
             server_url: Some("https://github.com".into()),
+            workspace: None,
         };
         assert_eq!(
             context.default_commit_message(),

@@ -8,6 +8,7 @@ pub mod github;
 pub mod inputs;
 pub mod logging;
 pub mod operation;
+mod random;
 pub mod run;
 pub mod signals;
 pub mod tooljet;

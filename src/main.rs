@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use tooljet_gitsync_action::github::{GitHub, Report};
+use tooljet_gitsync_action::github::{GitHub, Level, Report};
 use tooljet_gitsync_action::inputs::{Config, RawInputs, RunContext};
 use tooljet_gitsync_action::run::{self, Outcome, Verdict};
 use tooljet_gitsync_action::tooljet::Client;
@@ -28,11 +28,9 @@ async fn main() -> ExitCode {
     let raw = match RawInputs::from_vars(vars.iter().cloned()) {
         Ok(raw) => raw,
         Err(err) => {
-            github.commands.annotate(
-                tooljet_gitsync_action::github::Level::Error,
-                "Invalid input",
-                &err.to_string(),
-            );
+            github
+                .commands
+                .annotate(Level::Error, "Invalid input", &err.to_string());
             return ExitCode::from(INVALID_INPUT);
         }
     };
@@ -47,14 +45,20 @@ async fn main() -> ExitCode {
             return ExitCode::from(INVALID_INPUT);
         }
     };
+    if config.connection.skip_tls_verify {
+        github.commands.annotate(
+            Level::Warning,
+            "TLS verification is OFF",
+            "insecure-skip-tls-verify is true: ToolJet's certificate is not checked, so anyone on the network path \
+             can read the access token. Use `ca-certificate` for a private CA instead.",
+        );
+    }
     let client = match Client::new(&config.connection) {
         Ok(client) => client,
         Err(err) => {
-            github.commands.annotate(
-                tooljet_gitsync_action::github::Level::Error,
-                "Could not start",
-                &format!("{err:#}"),
-            );
+            github
+                .commands
+                .annotate(Level::Error, "Could not start", &format!("{err:#}"));
             return ExitCode::from(FAILED);
         }
     };
@@ -66,8 +70,8 @@ async fn main() -> ExitCode {
         config.connection.base_url
     );
     let outcome = tokio::select! {
-        outcome = run::execute(&client, operation, started) => outcome,
-        signal = signals::cancelled() => Outcome::cancelled(operation, started, signal),
+        outcome = run::execute(&client, &config, started) => outcome,
+        signal = signals::cancelled() => Outcome::cancelled(operation, started, signal, client.in_flight()),
     };
     let organization_id = Some(raw.organization_id.trim()).filter(|id| !id.is_empty());
     github.report(&Report {
@@ -86,6 +90,6 @@ async fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Verdict::Failed(_) => ExitCode::from(FAILED),
-        Verdict::Cancelled { signal } => ExitCode::from(signals::exit_code(signal)),
+        Verdict::Cancelled { signal, .. } => ExitCode::from(signals::exit_code(signal)),
     }
 }

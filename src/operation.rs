@@ -45,6 +45,15 @@ impl OperationKind {
     }
 }
 
+impl OperationKind {
+    /// Repeating it leaves ToolJet as one call would: pulling the same commit again, or
+    /// releasing the version that is already live. Only these retry after ToolJet may have
+    /// acted (see `tooljet::retry`).
+    pub fn is_idempotent(self) -> bool {
+        matches!(self, Self::Pull | Self::Release)
+    }
+}
+
 impl fmt::Display for OperationKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -156,6 +165,11 @@ impl ApiRequest {
             query: Vec::new(),
             body: None,
         }
+    }
+
+    /// The apps of a workspace: `GET /api/ext/workspace/:id/apps`, a bare array.
+    pub fn workspace_apps(organization_id: &str) -> Self {
+        Self::new(Method::GET, &["workspace", organization_id, "apps"])
     }
 
     fn query(mut self, name: &'static str, value: impl Into<String>) -> Self {

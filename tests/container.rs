@@ -1,4 +1,5 @@
-//! The built image, run exactly as the GitHub runner runs a container action (through podman).
+//! The built image, run exactly as the GitHub runner runs a container action (with podman,
+//! or the engine named by `CONTAINER_ENGINE`).
 //!
 //! Ignored by default: they need podman and the image. `.ci/run` builds the image and runs
 //! them with `TOOLJET_ACTION_IMAGE` set; `cargo test --test container -- --ignored` does too.
@@ -10,10 +11,15 @@ use std::time::Duration;
 use harness::tooljet::{APP_ID, ORG_ID, Settings};
 use support::{Ran, Step, fake, fake_with};
 
+/// podman here; `CONTAINER_ENGINE=docker` on GitHub's runners.
+fn engine() -> String {
+    std::env::var("CONTAINER_ENGINE").unwrap_or_else(|_| "podman".to_owned())
+}
+
 fn in_container(operation: &str, fake: &harness::tooljet::FakeToolJet) -> Step {
     let image = std::env::var("TOOLJET_ACTION_IMAGE")
         .expect("TOOLJET_ACTION_IMAGE names the image to test");
-    Step::in_container("podman", &image, operation, fake)
+    Step::in_container(engine(), &image, operation, fake)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -77,7 +83,7 @@ async fn sigterm_to_the_container_stops_it_promptly() {
     // What docker's signal proxy does when the runner cancels: SIGTERM to the container,
     // where the action is PID 1 (Linux ignores unhandled signals for PID 1).
     let name = harness::runner::container_name(&dir);
-    let killed = std::process::Command::new("podman")
+    let killed = std::process::Command::new(engine())
         .args(["kill", "--signal", "TERM", &name])
         .output()
         .unwrap();

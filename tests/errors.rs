@@ -178,6 +178,7 @@ async fn connection_refused_names_the_address() {
     let ran = bare()
         .with("operation", "pull")
         .with("tooljet-url", &format!("http://127.0.0.1:{port}"))
+        .with("retries", "0")
         .with("access-token", "t")
         .with("app-id", APP_ID)
         .run()
@@ -197,7 +198,8 @@ async fn connection_refused_names_the_address() {
 async fn unresolvable_host_is_a_dns_error() {
     let ran = bare()
         .with("operation", "pull")
-        .with("tooljet-url", "http://tooljet.invalid")
+        .with("tooljet-url", "https://tooljet.invalid")
+        .with("retries", "0")
         .with("access-token", "t")
         .with("app-id", APP_ID)
         .run()

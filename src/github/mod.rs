@@ -13,7 +13,7 @@ pub use outputs::Outputs;
 pub use summary::escape as escape_markdown;
 
 use crate::inputs::{InputError, RunContext};
-use crate::run::{Outcome, Verdict};
+use crate::run::{Note, Outcome, Verdict};
 
 /// One run's outcome with what is needed to describe it.
 pub struct Report<'a> {
@@ -42,13 +42,25 @@ impl Report<'_> {
         match &self.outcome.verdict {
             Verdict::Success => None,
             Verdict::Failed(err) => Some((err.to_string(), err.hint())),
-            Verdict::Cancelled { signal } => Some((
+            Verdict::Cancelled {
+                signal,
+                in_flight: true,
+            } => Some((
                 format!(
                     "cancelled by {signal} while the `{operation}` request to ToolJet was in flight"
                 ),
                 format!(
                     "ToolJet may still complete the {operation}: check the app in ToolJet before re-running."
                 ),
+            )),
+            Verdict::Cancelled {
+                signal,
+                in_flight: false,
+            } => Some((
+                format!(
+                    "cancelled by {signal} between attempts: no `{operation}` request was in flight"
+                ),
+                "The last attempt failed before ToolJet acted; re-running is safe.".to_owned(),
             )),
         }
     }
@@ -135,6 +147,12 @@ impl GitHub {
             None => println!("{}", outputs.to_json()),
         }
         self.append_summary(&summary::render(report));
+        for note in &report.outcome.notes {
+            match note {
+                Note::Retry(text) => self.commands.annotate(Level::Warning, "Retried", text),
+                Note::Info(text) => self.commands.annotate(Level::Notice, "ToolJet", text),
+            }
+        }
         if let Some((message, hint)) = report.failure() {
             let title = format!("ToolJet {} failed", report.outcome.operation);
             self.commands

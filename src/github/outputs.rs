@@ -1,8 +1,6 @@
 //! Step outputs: the `GITHUB_OUTPUT` file on GitHub, one JSON object on stdout elsewhere.
 
-use std::collections::hash_map::RandomState;
 use std::fs::OpenOptions;
-use std::hash::{BuildHasher, Hasher};
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -46,18 +44,10 @@ impl Outputs {
 /// the delimiter could otherwise end the value early and inject outputs of its own.
 fn unused_delimiter(values: &[(&'static str, String)]) -> String {
     loop {
-        let state = RandomState::new();
-        let mut hasher = state.build_hasher();
-        hasher.write_u128(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap_or_default()
-                .as_nanos(),
-        );
         let delimiter = format!(
             "ghadelimiter_{:016x}{:016x}",
-            hasher.finish(),
-            state.hash_one(std::process::id())
+            crate::random::u64(),
+            crate::random::u64()
         );
         if values
             .iter()

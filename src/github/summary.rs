@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use super::Report;
-use crate::run::Verdict;
+use crate::run::{Note, Verdict};
 
 /// Server text longer than this is cut, keeping the summary far below GitHub's 1 MiB limit.
 const MAX_TEXT: usize = 2_000;
@@ -43,7 +43,7 @@ pub fn render(report: &Report) -> String {
             ("⚠️", "outcome unknown".to_owned())
         }
         Verdict::Failed(_) => ("❌", "failed".to_owned()),
-        Verdict::Cancelled { signal } => ("⚠️", format!("cancelled ({signal})")),
+        Verdict::Cancelled { signal, .. } => ("⚠️", format!("cancelled ({signal})")),
     };
     let mut md = format!("### {icon} ToolJet `{operation}` {result}\n\n| | |\n|---|---|\n");
     let mut row = |name: &str, value: String| md.push_str(&format!("| {name} | {value} |\n"));
@@ -79,6 +79,10 @@ pub fn render(report: &Report) -> String {
                 escape(report.run.run_id.as_deref().unwrap_or("run"))
             ),
         );
+    }
+    for note in &outcome.notes {
+        let (Note::Retry(text) | Note::Info(text)) = note;
+        md.push_str(&format!("\n> {}\n", escape(text)));
     }
     if let Some((message, hint)) = report.failure() {
         md.push_str(&format!(

@@ -1,17 +1,19 @@
 //! The HTTP client for `<tooljet-url>/api/ext/...`.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION};
+use anyhow::Context as _;
+
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION, RETRY_AFTER};
 use reqwest::{StatusCode, Url, redirect};
 use serde_json::Value;
 
-use super::ApiError;
+use super::{ApiError, retry};
 use crate::inputs::Connection;
 use crate::operation::ApiRequest;
 
 const USER_AGENT: &str = concat!("tooljet-gitsync-action/", env!("CARGO_PKG_VERSION"));
-const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A successful (2xx) answer.
 #[derive(Debug, Clone)]
@@ -28,6 +30,7 @@ pub struct Client {
     base_url: Url,
     authorization: HeaderValue,
     timeout: Duration,
+    in_flight: AtomicBool,
 }
 
 impl Client {
@@ -38,18 +41,24 @@ impl Client {
         let mut authorization =
             HeaderValue::from_str(&format!("Basic {}", connection.access_token))?;
         authorization.set_sensitive(true);
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .user_agent(USER_AGENT)
-            .timeout(connection.timeout)
-            .connect_timeout(connection.timeout.min(MAX_CONNECT_TIMEOUT))
+            .connect_timeout(connection.connect_timeout)
             // A redirect would turn POST into GET or carry the token to another host.
             .redirect(redirect::Policy::none())
-            .build()?;
+            .tls_danger_accept_invalid_certs(connection.skip_tls_verify);
+        if let Some(pem) = &connection.ca_certificates {
+            let certificates = reqwest::Certificate::from_pem_bundle(pem)
+                .context("input `ca-certificate` holds a certificate that cannot be parsed")?;
+            // Added to the system's roots (and SSL_CERT_FILE's), not instead of them.
+            builder = builder.tls_certs_merge(certificates);
+        }
         Ok(Self {
-            http,
+            http: builder.build()?,
             base_url: connection.base_url.clone(),
             authorization,
             timeout: connection.timeout,
+            in_flight: AtomicBool::new(false),
         })
     }
 
@@ -67,43 +76,69 @@ impl Client {
         url
     }
 
-    /// Sends one request. Any 2xx with a JSON (or empty) body is success.
-    pub async fn send(&self, request: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    /// True while a request has been started and its answer not yet read, including when
+    /// the call was abandoned midway (a cancelled step).
+    pub fn in_flight(&self) -> bool {
+        self.in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Sends one request, waiting at most `timeout-seconds` or `budget`, whichever is shorter.
+    /// Any 2xx with a JSON (or empty) body is success.
+    pub async fn send(
+        &self,
+        request: &ApiRequest,
+        budget: Duration,
+    ) -> Result<ApiResponse, ApiError> {
         let url = self.url(request);
         let host = format!(
             "{}:{}",
             url.host_str().unwrap_or_default(),
             url.port_or_known_default().unwrap_or_default()
         );
+        let timeout = self.timeout.min(budget);
         tracing::debug!("request: {} {}", request.method, url);
         let started = Instant::now();
         let mut builder = self
             .http
             .request(request.method.clone(), url)
+            .timeout(timeout)
             .header(AUTHORIZATION, self.authorization.clone())
             .header(ACCEPT, "application/json");
         if let Some(body) = &request.body {
             builder = builder.json(body);
         }
-        let transport = |err| ApiError::from_transport(err, host.clone(), self.timeout);
-        let response = builder.send().await.map_err(transport)?;
-        let status = response.status();
-        let header = |name| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v: &HeaderValue| v.to_str().ok())
-                .unwrap_or_default()
-                .to_owned()
-        };
-        let (content_type, location) = (header(CONTENT_TYPE), header(LOCATION));
-        let body = response.text().await.map_err(transport)?;
-        tracing::debug!(
-            "response: {status} in {} ms, {} bytes",
-            started.elapsed().as_millis(),
-            body.len()
-        );
-        classify(status, &content_type, location, body)
+        let transport = |err| ApiError::from_transport(err, host.clone(), timeout);
+        self.in_flight.store(true, Ordering::SeqCst);
+        let answer = async {
+            let response = builder.send().await.map_err(transport)?;
+            let status = response.status();
+            let header = |name| {
+                response
+                    .headers()
+                    .get(name)
+                    .and_then(|v: &HeaderValue| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            let (content_type, location, retry_after) =
+                (header(CONTENT_TYPE), header(LOCATION), header(RETRY_AFTER));
+            let body = response.text().await.map_err(transport)?;
+            tracing::debug!(
+                "response: {status} in {} ms, {} bytes",
+                started.elapsed().as_millis(),
+                body.len()
+            );
+            classify(
+                status,
+                &content_type,
+                location,
+                retry::parse_retry_after(&retry_after),
+                body,
+            )
+        }
+        .await;
+        self.in_flight.store(false, Ordering::SeqCst);
+        answer
     }
 }
 
@@ -111,6 +146,7 @@ fn classify(
     status: StatusCode,
     content_type: &str,
     location: String,
+    retry_after: Option<Duration>,
     body: String,
 ) -> Result<ApiResponse, ApiError> {
     if status.is_redirection() {
@@ -136,7 +172,7 @@ fn classify(
     if status.is_success() {
         Ok(ApiResponse { status, body, json })
     } else {
-        Err(ApiError::from_status(status, body))
+        Err(ApiError::from_status(status, body, retry_after))
     }
 }
 
@@ -158,6 +194,7 @@ mod tests {
             StatusCode::OK,
             "text/html",
             String::new(),
+            None,
             "<html><title>Login</title></html>".into(),
         )
         .unwrap_err();
@@ -169,7 +206,7 @@ mod tests {
 
     #[test]
     fn empty_2xx_body_is_success() {
-        let ok = classify(StatusCode::CREATED, "", String::new(), String::new()).unwrap();
+        let ok = classify(StatusCode::CREATED, "", String::new(), None, String::new()).unwrap();
         assert_eq!((ok.status, ok.json), (StatusCode::CREATED, None));
     }
 
@@ -179,6 +216,9 @@ mod tests {
             base_url: Url::parse("https://h.example.com/tj/").unwrap(),
             access_token: "t".into(),
             timeout: Duration::from_secs(1),
+            connect_timeout: Duration::from_secs(1),
+            ca_certificates: None,
+            skip_tls_verify: false,
         };
         let client = Client::new(&connection).unwrap();
         let request = ApiRequest {

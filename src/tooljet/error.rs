@@ -18,6 +18,8 @@ pub enum ApiError {
         message: String,
         /// The raw body, for the `response` output.
         body: String,
+        /// How long the server asked to wait before trying again (`Retry-After`).
+        retry_after: Option<Duration>,
     },
     /// An HTML page or other non-JSON body where ToolJet's API always answers JSON.
     #[error("expected JSON from ToolJet's API but got {status} with {content_type}{}", title_suffix(.title))]
@@ -49,15 +51,19 @@ pub enum ApiError {
         detail: String,
         source: reqwest::Error,
     },
-    #[error("no answer from ToolJet within {} s", .after.as_secs())]
+    #[error("{} within {} s", if *.connecting { "could not connect to ToolJet" } else { "no answer from ToolJet" }, .after.as_secs())]
     Timeout {
         after: Duration,
+        /// Still connecting, so nothing was sent.
+        connecting: bool,
         source: reqwest::Error,
     },
-    #[error("the connection to {host} failed: {detail}")]
+    #[error("the connection to {host} failed{}: {detail}", if *.connecting { "" } else { " after the request was sent" })]
     Connection {
         host: String,
         detail: String,
+        /// Still connecting, so nothing was sent.
+        connecting: bool,
         source: reqwest::Error,
     },
 }
@@ -71,7 +77,11 @@ fn title_suffix(title: &Option<String>) -> String {
 
 impl ApiError {
     /// Builds the error for a non-2xx JSON answer, keeping ToolJet's message.
-    pub(crate) fn from_status(status: StatusCode, body: String) -> Self {
+    pub(crate) fn from_status(
+        status: StatusCode,
+        body: String,
+        retry_after: Option<Duration>,
+    ) -> Self {
         let message = serde_json::from_str::<Value>(&body)
             .ok()
             .and_then(|json| server_message(&json))
@@ -80,14 +90,17 @@ impl ApiError {
             status,
             message,
             body,
+            retry_after,
         }
     }
 
     /// Sorts a transport failure into what the user has to check.
     pub(crate) fn from_transport(source: reqwest::Error, host: String, timeout: Duration) -> Self {
+        let connecting = source.is_connect();
         if source.is_timeout() {
             return Self::Timeout {
                 after: timeout,
+                connecting,
                 source,
             };
         }
@@ -130,6 +143,7 @@ impl ApiError {
                 } else {
                     detail
                 },
+                connecting,
                 source,
             }
         }
@@ -161,7 +175,41 @@ impl ApiError {
 
     /// True when the request may have reached ToolJet and been acted on.
     pub fn outcome_unknown(&self) -> bool {
-        matches!(self, Self::Timeout { .. })
+        matches!(
+            self,
+            Self::Timeout {
+                connecting: false,
+                ..
+            } | Self::Connection {
+                connecting: false,
+                ..
+            }
+        )
+    }
+
+    /// True when the request certainly never reached ToolJet.
+    pub fn never_sent(&self) -> bool {
+        matches!(
+            self,
+            Self::ConnectionRefused { .. }
+                | Self::Dns { .. }
+                | Self::Timeout {
+                    connecting: true,
+                    ..
+                }
+                | Self::Connection {
+                    connecting: true,
+                    ..
+                }
+        )
+    }
+
+    /// The wait the server asked for, if any.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
     }
 
     /// What to check or do next, in the user's terms.
@@ -186,6 +234,10 @@ impl ApiError {
             Self::Tls { .. } => "The server's certificate is not trusted or does not match the host name. Use the \
                 host name the certificate was issued for; for a private CA, make its certificate trusted in the \
                 container (SSL_CERT_FILE)."
+                .to_owned(),
+            Self::Timeout { connecting: true, .. } | Self::Connection { connecting: true, .. } => "Nothing was \
+                sent: the connection could not be set up. Check `tooljet-url`, the network path and any proxy \
+                (HTTPS_PROXY, NO_PROXY); raise `connect-timeout-seconds` for a slow link."
                 .to_owned(),
             Self::Timeout { .. } => "ToolJet may still be working and may have completed the operation: check the \
                 app in ToolJet before re-running. Large apps or repositories take longer; raise `timeout-seconds`."
@@ -264,7 +316,7 @@ mod tests {
     #[test]
     fn validation_messages_are_joined() {
         let body = r#"{"statusCode":400,"timestamp":"t","path":"/p","message":["a must be a string","b should not be empty"]}"#;
-        let err = ApiError::from_status(StatusCode::BAD_REQUEST, body.into());
+        let err = ApiError::from_status(StatusCode::BAD_REQUEST, body.into(), None);
         assert_eq!(
             err.to_string(),
             "ToolJet answered 400 Bad Request: a must be a string; b should not be empty"
@@ -276,10 +328,12 @@ mod tests {
         let route = ApiError::from_status(
             StatusCode::NOT_FOUND,
             r#"{"message":"Cannot POST /api/ext/x"}"#.into(),
+            None,
         );
         let app = ApiError::from_status(
             StatusCode::NOT_FOUND,
             r#"{"message":"App not found"}"#.into(),
+            None,
         );
         assert!(route.is_missing_route());
         assert!(!app.is_missing_route());
@@ -292,6 +346,7 @@ mod tests {
             ApiError::from_status(
                 StatusCode::FORBIDDEN,
                 format!(r#"{{"message":"{message}"}}"#),
+                None,
             )
             .hint()
         };
@@ -302,7 +357,7 @@ mod tests {
 
     #[test]
     fn body_without_message_falls_back_to_the_reason_phrase() {
-        let err = ApiError::from_status(StatusCode::BAD_GATEWAY, "upstream down".into());
+        let err = ApiError::from_status(StatusCode::BAD_GATEWAY, "upstream down".into(), None);
         assert_eq!(
             err.to_string(),
             "ToolJet answered 502 Bad Gateway: Bad Gateway"

@@ -2,6 +2,7 @@
 
 mod client;
 mod error;
+pub mod retry;
 
 pub use client::{ApiResponse, Client};
 pub use error::ApiError;

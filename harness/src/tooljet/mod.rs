@@ -8,6 +8,7 @@
 
 mod world;
 
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -74,10 +75,28 @@ pub struct Recorded {
     pub received_at_ms: u128,
 }
 
+/// A scripted misbehaviour for the next API request, instead of (or before) ToolJet's answer.
+#[derive(Debug, Clone)]
+pub enum Injected {
+    /// Answer this status with a ToolJet-style error body, and `Retry-After` if given.
+    Status {
+        status: u16,
+        retry_after: Option<String>,
+    },
+    /// Read the request, then close the connection without answering, as when ToolJet or a
+    /// proxy dies mid-request. ToolJet may or may not have acted.
+    Drop,
+    /// Wait this long, then answer normally.
+    Delay(Duration),
+    /// Answer 302 with this `Location`.
+    Redirect(String),
+}
+
 struct Shared {
     settings: Settings,
     world: Mutex<World>,
     requests: Mutex<Vec<Recorded>>,
+    injected: Mutex<VecDeque<Injected>>,
 }
 
 /// A running fake; stops when dropped.
@@ -98,6 +117,7 @@ impl FakeToolJet {
             settings,
             world: Mutex::new(World::seeded()),
             requests: Mutex::new(Vec::new()),
+            injected: Mutex::new(VecDeque::new()),
         });
         let app = Router::new().fallback(handle).with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -129,6 +149,15 @@ impl FakeToolJet {
     /// Every request received so far, in order.
     pub fn requests(&self) -> Vec<Recorded> {
         self.shared.requests.lock().expect("requests").clone()
+    }
+
+    /// Makes the next API requests misbehave, one injection per request, in order.
+    pub fn inject(&self, injections: impl IntoIterator<Item = Injected>) {
+        self.shared
+            .injected
+            .lock()
+            .expect("injected")
+            .extend(injections);
     }
 
     /// The fake's data, to inspect or change between calls.
@@ -206,6 +235,37 @@ async fn handle(
     if !settings.delay.is_zero() {
         tokio::time::sleep(settings.delay).await;
     }
+    let injected = shared.injected.lock().expect("injected").pop_front();
+    match injected {
+        None => {}
+        Some(Injected::Delay(delay)) => tokio::time::sleep(delay).await,
+        Some(Injected::Drop) => {
+            // Unwinding without the panic hook ends this connection's task quietly: the socket
+            // closes with no answer.
+            std::panic::resume_unwind(Box::new("fake ToolJet drops the connection"));
+        }
+        Some(Injected::Redirect(location)) => {
+            return (StatusCode::FOUND, [(header::LOCATION, location)]).into_response();
+        }
+        Some(Injected::Status {
+            status,
+            retry_after,
+        }) => {
+            let status = StatusCode::from_u16(status).expect("status");
+            let body = error_body(
+                status,
+                status.canonical_reason().unwrap_or("Error").into(),
+                &url,
+            );
+            let mut response = (status, axum::Json(body)).into_response();
+            if let Some(value) = retry_after {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, value.parse().expect("header value"));
+            }
+            return response;
+        }
+    }
     let answer = route(
         &shared,
         &method,
@@ -218,16 +278,22 @@ async fn handle(
     match answer {
         Ok((status, Some(body))) => (status, axum::Json(body)).into_response(),
         Ok((status, None)) => status.into_response(),
-        Err(err) => {
-            let body = json!({
-                "statusCode": err.status.as_u16(),
-                "timestamp": world::iso_timestamp(),
-                "path": url,
-                "message": err.message,
-            });
-            (err.status, axum::Json(body)).into_response()
-        }
+        Err(err) => (
+            err.status,
+            axum::Json(error_body(err.status, err.message, &url)),
+        )
+            .into_response(),
     }
+}
+
+/// What Nest's AllExceptionsFilter sends: `{statusCode, timestamp, path, message}`.
+fn error_body(status: StatusCode, message: Value, url: &str) -> Value {
+    json!({
+        "statusCode": status.as_u16(),
+        "timestamp": world::iso_timestamp(),
+        "path": url,
+        "message": message,
+    })
 }
 
 fn route(
