@@ -58,3 +58,42 @@ async fn sigint_mid_request_stops_too() {
     assert_eq!(ran.code, 130, "{}", ran.log());
     assert!(ran.error().contains("cancelled by SIGINT"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_while_waiting_to_retry_says_nothing_was_in_flight() {
+    let fake = support::fake().await;
+    fake.inject([harness::tooljet::Injected::Status {
+        status: 503,
+        retry_after: Some("60".into()),
+    }]);
+    let (child, dir) = step("push", &fake)
+        .with("app-id", APP_ID)
+        .with("version-id", "v1")
+        .spawn();
+    while fake.requests().is_empty() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // The 503 comes back at once over loopback; give it a moment to land so the action is
+    // in its 60 s wait before the retry.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let pid = child.id().expect("running").to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let ran = tokio::time::timeout(Duration::from_secs(30), Ran::collect(child, dir))
+        .await
+        .expect("the action stops");
+    assert_eq!(ran.code, 143, "{}", ran.log());
+    assert!(
+        ran.error()
+            .contains("between attempts: no `push` request was in flight"),
+        "{}",
+        ran.error()
+    );
+    assert_eq!(ran.output("outcome"), "failure");
+    assert_eq!(fake.requests().len(), 1);
+}

@@ -52,6 +52,7 @@ pub struct Step {
     image: Option<String>,
     with: BTreeMap<String, String>,
     env: Vec<(String, String)>,
+    files: Vec<(String, String)>,
     on_github: bool,
 }
 
@@ -71,6 +72,7 @@ impl Step {
             image: None,
             with: BTreeMap::new(),
             env: Vec::new(),
+            files: Vec::new(),
             on_github: true,
         }
     }
@@ -107,6 +109,12 @@ impl Step {
             .cloned()
             .or_else(|| declared_inputs().remove(name))
             .unwrap_or_default()
+    }
+
+    /// Puts a file in the workspace, as a checkout would.
+    pub fn workspace_file(mut self, path: &str, contents: &str) -> Self {
+        self.files.push((path.to_owned(), contents.to_owned()));
+        self
     }
 
     /// Adds an environment variable, as the step's `env:` would.
@@ -177,6 +185,11 @@ impl Step {
                 .expect("file command file");
         }
         std::fs::write(dir.path().join("workflow/event.json"), "{}").expect("event");
+        for (path, contents) in &self.files {
+            let path = dir.path().join("workspace").join(path);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, contents).expect("workspace file");
+        }
         let mut command = tokio::process::Command::new(&self.binary);
         command.env_clear();
         match &self.image {

@@ -232,8 +232,7 @@ impl ApiError {
                 network needs a self-hosted runner there."
                 .to_owned(),
             Self::Tls { .. } => "The server's certificate is not trusted or does not match the host name. Use the \
-                host name the certificate was issued for; for a private CA, make its certificate trusted in the \
-                container (SSL_CERT_FILE)."
+                host name the certificate was issued for; for a private CA, give its certificate in `ca-certificate`."
                 .to_owned(),
             Self::Timeout { connecting: true, .. } | Self::Connection { connecting: true, .. } => "Nothing was \
                 sent: the connection could not be set up. Check `tooljet-url`, the network path and any proxy \

@@ -1,0 +1,436 @@
+//! Safe retries, timeouts, outcome-unknown reporting, re-run policies, TLS and proxies.
+//! Request counts are what the fake ToolJet received; waits are bounded, never asserted.
+
+mod support;
+
+use std::time::Duration;
+
+use harness::network::{ForwardProxy, PrivateCa, TlsFront};
+use harness::tooljet::{APP_ID, GIT_APP_NAME_NEW, Injected, ORG_ID};
+use support::{Ran, bare, fake, step};
+
+fn status(code: u16) -> Injected {
+    Injected::Status {
+        status: code,
+        retry_after: None,
+    }
+}
+
+fn retries(ran: &Ran) -> usize {
+    ran.annotations("warning")
+        .iter()
+        .filter(|w| w.properties.get("title").map(String::as_str) == Some("Retried"))
+        .count()
+}
+
+// --- What every operation retries: the request certainly never reached ToolJet.
+
+#[tokio::test(flavor = "multi_thread")]
+async fn push_retries_a_503_and_then_succeeds() {
+    let fake = fake().await;
+    fake.inject([status(503)]);
+    let ran = step("push", &fake)
+        .with("app-id", APP_ID)
+        .with("version-id", "v1")
+        .run()
+        .await;
+    assert_eq!(ran.code, 0, "{}", ran.log());
+    assert_eq!(fake.requests().len(), 2);
+    assert_eq!(
+        fake.world().app(APP_ID).unwrap().commits.len(),
+        1,
+        "pushed exactly once"
+    );
+    assert_eq!(retries(&ran), 1);
+    assert!(
+        ran.summary.contains("503 Service Unavailable"),
+        "{}",
+        ran.summary
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_429_waits_as_long_as_retry_after_asks() {
+    let fake = fake().await;
+    fake.inject([Injected::Status {
+        status: 429,
+        retry_after: Some("1".into()),
+    }]);
+    let ran = step("save-version", &fake)
+        .with("app-id", APP_ID)
+        .run()
+        .await;
+    assert_eq!(ran.code, 0, "{}", ran.log());
+    assert_eq!(fake.requests().len(), 2);
+    let warning = &ran.annotations("warning")[0].data;
+    assert!(
+        warning.contains("Retrying in 1.0 s, as Retry-After asked"),
+        "{warning}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn retries_stop_after_the_configured_number() {
+    let fake = fake().await;
+    fake.inject([status(503), status(503), status(503)]);
+    let ran = step("push", &fake)
+        .with("app-id", APP_ID)
+        .with("version-id", "v1")
+        .with("retries", "2")
+        .run()
+        .await;
+    assert_eq!(ran.code, 1, "{}", ran.log());
+    assert_eq!(fake.requests().len(), 3, "one try and two retries");
+    assert_eq!(retries(&ran), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn connection_refused_is_retried_for_any_operation() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let ran = bare()
+        .with("operation", "push")
+        .with("tooljet-url", &format!("http://127.0.0.1:{port}"))
+        .with("access-token", "t")
+        .with("app-id", APP_ID)
+        .with("version-id", "v1")
+        .with("retries", "1")
+        .run()
+        .await;
+    assert_eq!(ran.code, 1);
+    assert_eq!(retries(&ran), 1);
+    assert!(
+        ran.annotations("warning")[0]
+            .data
+            .contains("nothing was sent"),
+        "{}",
+        ran.log()
+    );
+    assert_eq!(ran.output("outcome"), "failure", "nothing reached ToolJet");
+}
+
+// --- What only idempotent operations retry: ToolJet may have acted.
+
+#[tokio::test(flavor = "multi_thread")]
+async fn push_never_replays_after_a_502() {
+    let fake = fake().await;
+    fake.inject([status(502)]);
+    let ran = step("push", &fake)
+        .with("app-id", APP_ID)
+        .with("version-id", "v1")
+        .run()
+        .await;
+    assert_eq!(ran.code, 1);
+    assert_eq!(fake.requests().len(), 1);
+    assert_eq!(retries(&ran), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pull_retries_a_502_and_a_504() {
+    let fake = fake().await;
+    fake.inject([status(502), status(504)]);
+    let ran = step("pull", &fake).with("app-id", APP_ID).run().await;
+    assert_eq!(ran.code, 0, "{}", ran.log());
+    assert_eq!(fake.requests().len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dropped_connection_after_a_push_is_not_replayed_and_is_unknown() {
+    let fake = fake().await;
+    fake.inject([Injected::Drop]);
+    let ran = step("push", &fake)
+        .with("app-id", APP_ID)
+        .with("version-id", "v1")
+        .run()
+        .await;
+    assert_eq!(ran.code, 1, "{}", ran.log());
+    assert_eq!(fake.requests().len(), 1);
+    assert_eq!(ran.output("outcome"), "unknown");
+    assert!(
+        ran.error().contains("after the request was sent"),
+        "{}",
+        ran.error()
+    );
+    assert!(
+        ran.error().contains("ToolJet may have acted"),
+        "{}",
+        ran.error()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dropped_connection_during_release_is_retried() {
+    let fake = fake().await;
+    fake.inject([Injected::Drop]);
+    let ran = step("release", &fake).with("app-id", APP_ID).run().await;
+    assert_eq!(ran.code, 0, "{}", ran.log());
+    assert_eq!(fake.requests().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_slow_push_times_out_once_with_outcome_unknown() {
+    let fake = fake().await;
+    fake.inject([Injected::Delay(Duration::from_secs(5))]);
+    let ran = step("push", &fake)
+        .with("app-id", APP_ID)
+        .with("version-id", "v1")
+        .with("timeout-seconds", "1")
+        .run()
+        .await;
+    assert_eq!(ran.code, 1);
+    assert_eq!(
+        fake.requests().len(),
+        1,
+        "a timed-out push is never replayed"
+    );
+    assert_eq!(ran.output("outcome"), "unknown");
+    assert!(
+        ran.error().contains("no answer from ToolJet within 1 s"),
+        "{}",
+        ran.error()
+    );
+    assert!(
+        ran.error().contains("may have completed the operation"),
+        "{}",
+        ran.error()
+    );
+    assert!(ran.summary.contains("outcome unknown"), "{}", ran.summary);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_slow_pull_is_retried_after_its_timeout() {
+    let fake = fake().await;
+    fake.inject([Injected::Delay(Duration::from_secs(5))]);
+    let ran = step("pull", &fake)
+        .with("app-id", APP_ID)
+        .with("timeout-seconds", "1")
+        .run()
+        .await;
+    assert_eq!(ran.code, 0, "{}", ran.log());
+    assert_eq!(fake.requests().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_total_budget_stops_retries() {
+    let fake = fake().await;
+    fake.inject([Injected::Status {
+        status: 503,
+        retry_after: Some("60".into()),
+    }]);
+    let ran = step("pull", &fake)
+        .with("app-id", APP_ID)
+        .with("total-timeout-seconds", "5")
+        .run()
+        .await;
+    assert_eq!(ran.code, 1);
+    assert_eq!(fake.requests().len(), 1);
+    assert!(
+        ran.summary
+            .contains("would exceed \\`total-timeout-seconds\\`"),
+        "{}",
+        ran.summary
+    );
+}
+
+// --- Re-running a workflow is safe.
+
+#[tokio::test(flavor = "multi_thread")]
+async fn create_with_if_exists_sync_pulls_the_already_imported_app() {
+    let fake = fake().await;
+    let create = || {
+        step("create", &fake)
+            .with("organization-id", ORG_ID)
+            .with("git-app-name", GIT_APP_NAME_NEW)
+            .with("if-exists", "sync")
+    };
+    let first = create().run().await;
+    let app_id = first.output("app-id").to_owned();
+    let again = create().run().await;
+    assert_eq!(again.code, 0, "{}", again.log());
+    assert_eq!(again.output("app-id"), app_id);
+    let calls: Vec<(String, String)> = fake
+        .requests()
+        .into_iter()
+        .map(|r| (r.method, r.path))
+        .collect();
+    assert_eq!(
+        calls[1..],
+        [
+            ("POST".to_owned(), "/api/ext/apps".to_owned()),
+            (
+                "GET".to_owned(),
+                format!("/api/ext/workspace/{ORG_ID}/apps")
+            ),
+            ("PUT".to_owned(), format!("/api/ext/apps/{app_id}")),
+        ]
+    );
+    assert!(
+        again.summary.contains("pulled it from git instead"),
+        "{}",
+        again.summary
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn save_version_with_if_saved_skip_succeeds_on_409() {
+    let fake = fake().await;
+    let save = || {
+        step("save-version", &fake)
+            .with("app-id", APP_ID)
+            .with("if-saved", "skip")
+    };
+    assert_eq!(save().run().await.code, 0);
+    let again = save().run().await;
+    assert_eq!(again.code, 0, "{}", again.log());
+    assert_eq!(
+        (again.output("http-status"), again.output("outcome")),
+        ("409", "success")
+    );
+    assert!(
+        again.summary.contains("nothing to save"),
+        "{}",
+        again.summary
+    );
+}
+
+// --- Self-hosted ToolJet: TLS, proxies, redirects, plain HTTP.
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_private_ca_is_refused_unless_given_as_ca_certificate() {
+    let fake = fake().await;
+    let ca = PrivateCa::new();
+    let front = TlsFront::start(&ca, fake.addr()).await.unwrap();
+    let pull = || {
+        step("pull", &fake)
+            .with("tooljet-url", &front.url())
+            .with("app-id", APP_ID)
+    };
+    let untrusted = pull().run().await;
+    assert_eq!(untrusted.code, 1);
+    assert!(
+        untrusted.error().contains("TLS with localhost"),
+        "{}",
+        untrusted.error()
+    );
+    assert!(fake.requests().is_empty());
+    let trusted = pull().with("ca-certificate", &ca.ca_pem).run().await;
+    assert_eq!(trusted.code, 0, "{}", trusted.log());
+    assert_eq!(fake.requests().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ca_certificate_can_be_a_file_in_the_workspace() {
+    let fake = fake().await;
+    let ca = PrivateCa::new();
+    let front = TlsFront::start(&ca, fake.addr()).await.unwrap();
+    let ran = step("pull", &fake)
+        .with("tooljet-url", &front.url())
+        .with("app-id", APP_ID)
+        .with("ca-certificate", "certs/tooljet-ca.pem")
+        .workspace_file("certs/tooljet-ca.pem", &ca.ca_pem)
+        .run()
+        .await;
+    assert_eq!(ran.code, 0, "{}", ran.log());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn skipping_tls_verification_works_and_warns_loudly() {
+    let fake = fake().await;
+    let front = TlsFront::start(&PrivateCa::new(), fake.addr())
+        .await
+        .unwrap();
+    let ran = step("pull", &fake)
+        .with("tooljet-url", &front.url())
+        .with("app-id", APP_ID)
+        .with("insecure-skip-tls-verify", "true")
+        .run()
+        .await;
+    assert_eq!(ran.code, 0, "{}", ran.log());
+    let warnings = ran.annotations("warning");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.properties["title"] == "TLS verification is OFF"),
+        "{}",
+        ran.log()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn https_proxy_from_the_environment_carries_the_request() {
+    let fake = fake().await;
+    let ca = PrivateCa::new();
+    let front = TlsFront::start(&ca, fake.addr()).await.unwrap();
+    let proxy = ForwardProxy::start().await.unwrap();
+    let ran = step("pull", &fake)
+        .with("tooljet-url", &front.url())
+        .with("app-id", APP_ID)
+        .with("ca-certificate", &ca.ca_pem)
+        .env("HTTPS_PROXY", &proxy.url())
+        .run()
+        .await;
+    assert_eq!(ran.code, 0, "{}", ran.log());
+    assert_eq!(
+        proxy.targets(),
+        [format!("localhost:{}", front.addr.port())]
+    );
+    assert_eq!(fake.requests().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn http_proxy_is_used_and_no_proxy_bypasses_it() {
+    let fake = fake().await;
+    let proxy = ForwardProxy::start().await.unwrap();
+    let pull = || {
+        step("pull", &fake)
+            .with("app-id", APP_ID)
+            .env("HTTP_PROXY", &proxy.url())
+    };
+    assert_eq!(pull().run().await.code, 0);
+    assert_eq!(proxy.targets(), [fake.addr().to_string()]);
+    assert_eq!(pull().env("NO_PROXY", "127.0.0.1").run().await.code, 0);
+    assert_eq!(proxy.targets().len(), 1, "NO_PROXY bypassed the proxy");
+    assert_eq!(fake.requests().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_redirect_to_another_host_never_carries_the_token() {
+    let fake = fake().await;
+    let elsewhere = support::fake().await;
+    fake.inject([Injected::Redirect(format!(
+        "{}/api/ext/apps/{APP_ID}",
+        elsewhere.url().replace("127.0.0.1", "localhost")
+    ))]);
+    let ran = step("pull", &fake).with("app-id", APP_ID).run().await;
+    assert_eq!(ran.code, 1);
+    assert!(
+        ran.error().contains("got a redirect (302 Found)"),
+        "{}",
+        ran.error()
+    );
+    assert!(
+        elsewhere.requests().is_empty(),
+        "the other host received nothing"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plain_http_to_a_remote_host_is_refused_before_sending() {
+    let ran = bare()
+        .with("operation", "pull")
+        .with("tooljet-url", "http://tooljet.example.com")
+        .with("access-token", "t")
+        .with("app-id", APP_ID)
+        .run()
+        .await;
+    assert_eq!(ran.code, 2);
+    assert!(ran.error().contains("unencrypted"), "{}", ran.error());
+    assert!(
+        ran.error().contains("allow-insecure-http"),
+        "{}",
+        ran.error()
+    );
+}
