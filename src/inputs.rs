@@ -63,6 +63,7 @@ pub struct RawInputs {
     pub ca_certificate: String,
     pub insecure_skip_tls_verify: String,
     pub allow_insecure_http: String,
+    pub heartbeat_seconds: String,
 }
 
 /// Seconds to wait for one ToolJet call when `timeout-seconds` is not given. ToolJet clones,
@@ -73,6 +74,8 @@ pub const DEFAULT_CONNECT_TIMEOUT_SECONDS: u64 = 10;
 /// The whole step's budget: every attempt and every wait between them.
 pub const DEFAULT_TOTAL_TIMEOUT_SECONDS: u64 = 900;
 pub const DEFAULT_RETRIES: u32 = 3;
+/// A "still waiting" line this often while a call is in flight.
+pub const DEFAULT_HEARTBEAT_SECONDS: u64 = 15;
 const MAX_SECONDS: u64 = 6 * 60 * 60;
 const MAX_RETRIES: u32 = 10;
 
@@ -158,6 +161,8 @@ pub struct Config {
     pub operation: Operation,
     pub if_exists: IfExists,
     pub if_saved: IfSaved,
+    /// Zero for no heartbeat.
+    pub heartbeat: Duration,
 }
 
 /// Facts about the workflow run, used for the default commit message and the summary.
@@ -192,6 +197,13 @@ impl RunContext {
         let (repository, run_id) = (self.repository.as_ref()?, self.run_id.as_ref()?);
         let server = self.server_url.as_deref().unwrap_or("https://github.com");
         Some(format!("{server}/{repository}/actions/runs/{run_id}"))
+    }
+
+    /// The link to the commit that triggered the run.
+    pub fn commit_url(&self) -> Option<String> {
+        let (repository, sha) = (self.repository.as_ref()?, self.sha.as_ref()?);
+        let server = self.server_url.as_deref().unwrap_or("https://github.com");
+        Some(format!("{server}/{repository}/commit/{sha}"))
     }
 
     /// The commit message used for `push` when `commit-message` is empty.
@@ -265,6 +277,14 @@ impl Config {
             operation,
             if_exists,
             if_saved,
+            heartbeat: match given(&raw.heartbeat_seconds) {
+                Some("0") => Duration::ZERO,
+                _ => parse_seconds(
+                    &raw.heartbeat_seconds,
+                    "heartbeat-seconds",
+                    DEFAULT_HEARTBEAT_SECONDS,
+                )?,
+            },
         })
     }
 }

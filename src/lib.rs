@@ -5,9 +5,11 @@
 //! through masks, annotations, outputs and the step summary. `main.rs` wires them together.
 
 pub mod github;
+pub mod help;
 pub mod inputs;
 pub mod logging;
 pub mod operation;
+pub mod progress;
 mod random;
 pub mod run;
 pub mod signals;

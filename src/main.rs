@@ -7,7 +7,7 @@ use tooljet_gitsync_action::github::{GitHub, Level, Report};
 use tooljet_gitsync_action::inputs::{Config, RawInputs, RunContext};
 use tooljet_gitsync_action::run::{self, Outcome, Verdict};
 use tooljet_gitsync_action::tooljet::Client;
-use tooljet_gitsync_action::{logging, signals};
+use tooljet_gitsync_action::{help, logging, signals};
 
 /// Exit codes: 0 success, 1 ToolJet or network failure, 2 invalid input, 130/143 cancelled.
 const FAILED: u8 = 1;
@@ -16,6 +16,17 @@ const INVALID_INPUT: u8 = 2;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let started = Instant::now();
+    match std::env::args().nth(1).as_deref() {
+        Some("--help" | "-h") => {
+            print!("{}", help::help());
+            return ExitCode::SUCCESS;
+        }
+        Some("--version" | "-V") => {
+            println!("{}", help::version());
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
+    }
     let vars: Vec<(String, String)> = std::env::vars_os()
         .map(|(k, v)| {
             (

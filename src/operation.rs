@@ -225,6 +225,32 @@ impl Operation {
         }
     }
 
+    /// What ToolJet is doing, for progress lines: "push app X version Y".
+    pub fn describe(&self) -> String {
+        match self {
+            Self::ConfigureGit(config) => {
+                format!("configure git for workspace {}", config.organization_id)
+            }
+            Self::Push {
+                app_id, version, ..
+            } => format!("push app {app_id} version {version}"),
+            Self::Create { git_app, .. } => {
+                format!(
+                    "create {} from git",
+                    git_app
+                        .name
+                        .as_deref()
+                        .or(git_app.id.as_deref())
+                        .unwrap_or("the app")
+                )
+            }
+            Self::Pull { app_id, .. } => format!("pull app {app_id} from git"),
+            Self::SaveVersion { app_id, .. } => format!("save a version of app {app_id}"),
+            Self::Release { app_id, .. } => format!("release app {app_id}"),
+            Self::Promote { app_id } => format!("promote app {app_id}"),
+        }
+    }
+
     /// The request that carries out this operation.
     pub fn request(&self) -> ApiRequest {
         use Method as M;
@@ -314,42 +340,42 @@ impl Operation {
                 })
         };
         let given_app = self.app_id().map(str::to_owned);
-        match self {
-            Self::ConfigureGit(_) => ResultIds::default(),
-            Self::Create { .. } => ResultIds {
-                app_id: field(&["/id", "/app/id"]),
-                version_id: field(&["/currentVersionId", "/app/currentVersionId"]),
-                environment: None,
-            },
-            Self::Push { version, .. } => ResultIds {
-                app_id: given_app,
-                version_id: Some(version.clone()),
-                environment: None,
-            },
-            Self::Pull { .. } => ResultIds {
-                app_id: field(&["/id"]).or(given_app),
-                version_id: field(&["/currentVersionId"]),
-                environment: None,
-            },
-            Self::SaveVersion { .. } => ResultIds {
-                app_id: field(&["/appId"]).or(given_app),
-                version_id: field(&["/id"]),
-                environment: None,
-            },
-            Self::Release { target, .. } => ResultIds {
-                app_id: field(&["/id"]).or(given_app),
-                version_id: field(&["/currentVersionId"]).or(match target {
+        let (app_id, version_id, environment) = match self {
+            Self::ConfigureGit(_) => (None, None, None),
+            Self::Create { .. } => (
+                field(&["/id", "/app/id"]),
+                field(&["/currentVersionId", "/app/currentVersionId"]),
+                None,
+            ),
+            Self::Push { version, .. } => (given_app, Some(version.clone()), None),
+            Self::Pull { .. } => (
+                field(&["/id"]).or(given_app),
+                field(&["/currentVersionId"]),
+                None,
+            ),
+            Self::SaveVersion { .. } => (field(&["/appId"]).or(given_app), field(&["/id"]), None),
+            Self::Release { target, .. } => (
+                field(&["/id"]).or(given_app),
+                field(&["/currentVersionId"]).or(match target {
                     ReleaseTarget::VersionId(id) => Some(id.clone()),
                     _ => None,
                 }),
                 // Release puts the version straight into the highest environment.
-                environment: Some("production".to_owned()),
-            },
-            Self::Promote { .. } => ResultIds {
-                app_id: given_app,
-                version_id: field(&["/editorVersion/id", "/versionId"]),
-                environment: field(&["/editorEnvironment/name"]),
-            },
+                Some("production".to_owned()),
+            ),
+            Self::Promote { .. } => (
+                given_app,
+                field(&["/editorVersion/id", "/versionId"]),
+                field(&["/editorEnvironment/name"]),
+            ),
+        };
+        ResultIds {
+            app_id,
+            version_id,
+            environment,
+            organization_id: field(&["/organizationId", "/app/organizationId"]),
+            slug: field(&["/slug", "/app/slug"]),
+            released: matches!(self, Self::Release { .. }),
         }
     }
 }
@@ -360,6 +386,11 @@ pub struct ResultIds {
     pub app_id: Option<String>,
     pub version_id: Option<String>,
     pub environment: Option<String>,
+    /// The app's workspace and slug, where ToolJet's answer has them (for links).
+    pub organization_id: Option<String>,
+    pub slug: Option<String>,
+    /// The operation made this version the live, released one.
+    pub released: bool,
 }
 
 #[cfg(test)]

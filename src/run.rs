@@ -10,6 +10,7 @@ use crate::inputs::{Config, IfExists, IfSaved, RetryBudget};
 use crate::operation::{
     ApiRequest, LEGACY_ORGANIZATION_GIT_PATH, Operation, OperationKind, ResultIds,
 };
+use crate::progress::{Exchange, with_heartbeat};
 use crate::tooljet::{ApiError, ApiResponse, Client, retry};
 
 /// How the step ended.
@@ -47,6 +48,8 @@ pub struct Outcome {
     pub duration: Duration,
     pub verdict: Verdict,
     pub notes: Vec<Note>,
+    /// Every request sent, in order.
+    pub exchanges: Vec<Exchange>,
 }
 
 impl Outcome {
@@ -64,6 +67,7 @@ impl Outcome {
             duration,
             verdict,
             notes: Vec::new(),
+            exchanges: Vec::new(),
         }
     }
 
@@ -104,8 +108,10 @@ pub async fn execute(client: &Client, config: &Config, started: Instant) -> Outc
     let mut attempts = Attempts {
         client,
         budget: config.budget,
+        heartbeat: config.heartbeat,
         started,
         notes: Vec::new(),
+        exchanges: Vec::new(),
     };
     let answer = match attempts.send(operation, &operation.request()).await {
         Err(err) if err.is_missing_route() && operation.kind() == OperationKind::ConfigureGit => {
@@ -127,6 +133,7 @@ pub async fn execute(client: &Client, config: &Config, started: Instant) -> Outc
     };
     let mut outcome = Outcome::new(operation, started.elapsed(), Verdict::Success);
     outcome.notes = attempts.notes;
+    outcome.exchanges = attempts.exchanges;
     match answer {
         Ok((response, effective)) => {
             outcome.ids = effective.result_ids(response.json.as_ref());
@@ -150,8 +157,10 @@ fn is_conflict(err: &ApiError) -> bool {
 struct Attempts<'a> {
     client: &'a Client,
     budget: RetryBudget,
+    heartbeat: Duration,
     started: Instant,
     notes: Vec<Note>,
+    exchanges: Vec<Exchange>,
 }
 
 impl Attempts<'_> {
@@ -165,7 +174,25 @@ impl Attempts<'_> {
         let mut retries = 0;
         loop {
             let remaining = self.budget.total.saturating_sub(self.started.elapsed());
-            let err = match self.client.send(request, remaining).await {
+            let sent = Instant::now();
+            let answer = with_heartbeat(
+                self.client.send(request, remaining),
+                self.heartbeat,
+                &operation.describe(),
+            )
+            .await;
+            self.exchanges.push(Exchange {
+                method: request.method.clone(),
+                url: self.client.url(request),
+                result: match &answer {
+                    Ok(response) => response.status.to_string(),
+                    Err(err) => err
+                        .status()
+                        .map_or_else(|| err.to_string(), |status| status.to_string()),
+                },
+                duration: sent.elapsed(),
+            });
+            let err = match answer {
                 Ok(response) => return Ok(response),
                 Err(err) => err,
             };

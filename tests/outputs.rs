@@ -88,12 +88,15 @@ async fn summary_reports_the_facts_and_links_to_the_app_and_run() {
         "| Operation | release |",
         "| Result | success |",
         "| HTTP status | 201 Created |",
-        "| Environment | production |",
+        "| Environment | development → staging → **production** |",
     ] {
         assert!(summary.contains(row), "missing {row:?} in\n{summary}");
     }
     assert!(
-        summary.contains(&format!("({}/{ORG_ID}/apps/{APP_ID})", fake.url())),
+        summary.contains(&format!(
+            "[Open in ToolJet's editor]({}/{ORG_ID}/apps/{APP_ID})",
+            fake.url()
+        )),
         "{summary}"
     );
     assert!(

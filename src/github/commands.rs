@@ -60,6 +60,22 @@ impl Commands {
         let _ = out.flush();
     }
 
+    /// Lines folded under a title in GitHub's log (`::group::`); plain lines on stderr elsewhere.
+    pub fn group(&self, title: &str, lines: impl IntoIterator<Item = String>) {
+        if self.on_github {
+            println!("::group::{}", escape_data(title));
+            for line in lines {
+                // One line each, whatever it holds, so none can pass for a command.
+                println!("{}", escape_data(&line));
+            }
+            println!("::endgroup::");
+        } else {
+            for line in lines {
+                eprintln!("{title}: {line}");
+            }
+        }
+    }
+
     /// An annotation with a title; its message may span lines.
     pub fn annotate(&self, level: Level, title: &str, message: &str) {
         if self.on_github {

@@ -24,15 +24,30 @@ pub struct Report<'a> {
 }
 
 impl Report<'_> {
-    /// The app in ToolJet's editor, where the workspace and app are known.
+    /// The app in ToolJet's editor (`<tooljet-url>/<workspace>/apps/<app id>`), where the
+    /// workspace is known from `organization-id` or ToolJet's answer.
     pub fn editor_url(&self) -> Option<Url> {
-        let app = self.outcome.ids.app_id.as_deref()?;
-        let workspace = self.organization_id?;
+        let ids = &self.outcome.ids;
+        let workspace = self.organization_id.or(ids.organization_id.as_deref())?;
+        self.tooljet_link(&[workspace, "apps", ids.app_id.as_deref()?])
+    }
+
+    /// The released app as its users open it (`<tooljet-url>/applications/<slug>`), when this
+    /// operation made a version live.
+    pub fn app_url(&self) -> Option<Url> {
+        let ids = &self.outcome.ids;
+        if !(ids.released && self.outcome.succeeded()) {
+            return None;
+        }
+        self.tooljet_link(&["applications", ids.slug.as_deref()?])
+    }
+
+    fn tooljet_link(&self, segments: &[&str]) -> Option<Url> {
         let mut url = self.tooljet_url.clone();
         url.path_segments_mut()
             .ok()?
             .pop_if_empty()
-            .extend([workspace, "apps", app]);
+            .extend(segments);
         Some(url)
     }
 
@@ -84,6 +99,14 @@ impl Report<'_> {
             ("environment", ids.environment.clone().unwrap_or_default()),
             ("response", outcome.response.clone()),
             ("duration-ms", outcome.duration.as_millis().to_string()),
+            (
+                "app-url",
+                self.app_url().map(String::from).unwrap_or_default(),
+            ),
+            (
+                "editor-url",
+                self.editor_url().map(String::from).unwrap_or_default(),
+            ),
         ])
     }
 }
@@ -146,6 +169,10 @@ impl GitHub {
             }
             None => println!("{}", outputs.to_json()),
         }
+        self.commands.group(
+            "ToolJet requests",
+            report.outcome.exchanges.iter().map(ToString::to_string),
+        );
         self.append_summary(&summary::render(report));
         for note in &report.outcome.notes {
             match note {

@@ -7,6 +7,9 @@ use std::path::Path;
 use super::Report;
 use crate::run::{Note, Verdict};
 
+/// ToolJet's environments in priority order, as every workspace has them.
+const ENVIRONMENTS: [&str; 3] = ["development", "staging", "production"];
+
 /// Server text longer than this is cut, keeping the summary far below GitHub's 1 MiB limit.
 const MAX_TEXT: usize = 2_000;
 
@@ -33,7 +36,8 @@ pub fn escape(text: &str) -> String {
     escaped
 }
 
-/// Renders the summary for one run.
+/// Renders the summary for one run: the result at a glance, the facts, the links, what
+/// triggered it, and on failure what happened and what to do.
 pub fn render(report: &Report) -> String {
     let outcome = report.outcome;
     let operation = outcome.operation;
@@ -48,50 +52,89 @@ pub fn render(report: &Report) -> String {
     let mut md = format!("### {icon} ToolJet `{operation}` {result}\n\n| | |\n|---|---|\n");
     let mut row = |name: &str, value: String| md.push_str(&format!("| {name} | {value} |\n"));
     row("Operation", operation.to_string());
-    if let Some(app) = outcome.ids.app_id.as_deref().or(outcome.app.as_deref()) {
-        let link = report
-            .editor_url()
-            .map(|url| format!(" ([open in ToolJet]({url}))"))
-            .unwrap_or_default();
-        row("App", format!("{}{link}", escape(app)));
+    let ids = &outcome.ids;
+    if let Some(app) = ids.app_id.as_deref().or(outcome.app.as_deref()) {
+        row("App", escape(app));
     }
-    if let Some(version) = outcome
-        .ids
-        .version_id
-        .as_deref()
-        .or(outcome.version.as_deref())
-    {
+    if let Some(version) = ids.version_id.as_deref().or(outcome.version.as_deref()) {
         row("Version", escape(version));
     }
-    if let Some(environment) = &outcome.ids.environment {
-        row("Environment", escape(environment));
+    if let Some(environment) = &ids.environment {
+        row("Environment", pipeline(environment));
     }
     row("Result", outcome.outcome().to_owned());
     if let Some(status) = outcome.status {
         row("HTTP status", escape(&status.to_string()));
     }
     row("Duration", human_duration(outcome.duration));
-    if let Some(url) = report.run.run_url() {
-        row(
-            "Workflow run",
-            format!(
-                "[{}]({url})",
-                escape(report.run.run_id.as_deref().unwrap_or("run"))
-            ),
-        );
+    if let Some(trigger) = triggered_by(report) {
+        row("Triggered by", trigger);
+    }
+    let links: Vec<String> = [
+        ("Open the released app", report.app_url()),
+        ("Open in ToolJet's editor", report.editor_url()),
+    ]
+    .into_iter()
+    .filter_map(|(label, url)| Some(format!("[{label}]({})", url?)))
+    .collect();
+    if !links.is_empty() {
+        md.push_str(&format!("\n{}\n", links.join(" · ")));
     }
     for note in &outcome.notes {
         let (Note::Retry(text) | Note::Info(text)) = note;
         md.push_str(&format!("\n> {}\n", escape(text)));
     }
     if let Some((message, hint)) = report.failure() {
+        let next = if outcome.outcome() == "unknown" {
+            format!(
+                "Open the app in ToolJet and check whether the {operation} happened before re-running the job."
+            )
+        } else {
+            "Fix what the message points at, then re-run the failed job.".to_owned()
+        };
         md.push_str(&format!(
-            "\n**What happened:** {}\n\n**What to check:** {}\n",
+            "\n**What happened:** {}\n\n**What to check:** {}\n\n**Next:** {}\n",
             escape(&message),
-            escape(&hint)
+            escape(&hint),
+            escape(&next)
         ));
     }
     md
+}
+
+/// Where the version now stands in ToolJet's environments, the current one in bold.
+fn pipeline(environment: &str) -> String {
+    if !ENVIRONMENTS.contains(&environment) {
+        return escape(environment);
+    }
+    let stages: Vec<String> = ENVIRONMENTS
+        .iter()
+        .map(|e| {
+            if *e == environment {
+                format!("**{e}**")
+            } else {
+                (*e).to_owned()
+            }
+        })
+        .collect();
+    stages.join(" → ")
+}
+
+/// The commit and workflow run that started this step, as links.
+fn triggered_by(report: &Report) -> Option<String> {
+    let run = report.run;
+    let commit = match (run.commit_url(), &run.sha) {
+        (Some(url), Some(sha)) => format!(
+            "[{}@{}]({url})",
+            escape(run.repository.as_deref()?),
+            escape(&sha[..sha.len().min(7)])
+        ),
+        _ => return None,
+    };
+    Some(match (run.run_url(), &run.run_id) {
+        (Some(url), Some(id)) => format!("{commit} in [run {}]({url})", escape(id)),
+        _ => commit,
+    })
 }
 
 fn human_duration(duration: std::time::Duration) -> String {

@@ -1,0 +1,122 @@
+//! `--help` and `--version`, for people exploring the image by hand (`docker run --rm <image>
+//! --help`). The inputs and outputs come from the action.yml compiled in, so they cannot drift.
+
+const ACTION_YML: &str = include_str!("../action.yml");
+
+/// One input or output of action.yml.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub name: String,
+    pub description: String,
+    pub default: Option<String>,
+    pub required: bool,
+}
+
+/// The entries of a top-level section (`inputs` or `outputs`) of action.yml, which keeps
+/// one `name:` per two-space-indented line with quoted scalars under it.
+pub fn entries(section: &str) -> Vec<Entry> {
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut inside = false;
+    for line in ACTION_YML.lines() {
+        if !line.starts_with(' ') && !line.is_empty() {
+            inside = line == format!("{section}:");
+            continue;
+        }
+        let Some(entry) = line.strip_prefix("  ").filter(|_| inside) else {
+            continue;
+        };
+        if let Some(name) = entry.strip_suffix(':').filter(|n| !n.starts_with(' ')) {
+            entries.push(Entry {
+                name: name.to_owned(),
+                description: String::new(),
+                default: None,
+                required: false,
+            });
+        } else if let (Some(last), Some((key, value))) =
+            (entries.last_mut(), entry.trim().split_once(": "))
+        {
+            let value = value
+                .trim_matches('"')
+                .replace("\\\"", "\"")
+                .replace("\\\\", "\\");
+            match key {
+                "description" => last.description = value,
+                "default" => last.default = Some(value),
+                "required" => last.required = value == "true",
+                _ => {}
+            }
+        }
+    }
+    entries
+}
+
+/// The environment variable the runner sets for an input: `INPUT_` + upper case, hyphens kept.
+pub fn variable(input: &str) -> String {
+    format!("INPUT_{}", input.replace(' ', "_").to_uppercase())
+}
+
+pub fn version() -> String {
+    format!("tooljet-gitsync-action {}", env!("CARGO_PKG_VERSION"))
+}
+
+pub fn help() -> String {
+    let mut text = format!(
+        "{}\nRuns one ToolJet GitSync CI/CD operation: configure-git, push, create, pull, save-version, release or promote.\n\n\
+         Usage: give the inputs as environment variables, e.g.\n  \
+         docker run --rm -e INPUT_OPERATION=pull -e INPUT_APP-ID=<app id> -e TOOLJET_HOST=<url> -e TOOLJET_ACCESS_TOKEN <image>\n\n\
+         Inputs (environment variable; default):\n",
+        version()
+    );
+    for input in entries("inputs") {
+        let mut variable = variable(&input.name);
+        match input.name.as_str() {
+            "tooljet-url" => variable.push_str(" or TOOLJET_HOST"),
+            "access-token" => variable.push_str(" or TOOLJET_ACCESS_TOKEN"),
+            _ => {}
+        }
+        let default = match (&input.default, input.required) {
+            (Some(default), _) => format!("default {default}"),
+            (None, true) => "required".to_owned(),
+            (None, false) => "optional".to_owned(),
+        };
+        text.push_str(&format!(
+            "  {:<28} {variable}; {default}\n      {}\n",
+            input.name, input.description
+        ));
+    }
+    let outputs: Vec<String> = entries("outputs")
+        .into_iter()
+        .map(|output| output.name)
+        .collect();
+    text.push_str(&format!(
+        "\nOutputs: written to GITHUB_OUTPUT on GitHub Actions, else printed on stdout as one JSON object:\n  {}\n\n\
+         Exit codes: 0 success, 1 ToolJet or network failure, 2 invalid input, 130/143 cancelled.\n",
+        outputs.join(", ")
+    ));
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn action_yml_inputs_are_read_with_their_defaults() {
+        let inputs = entries("inputs");
+        let timeout = inputs.iter().find(|i| i.name == "timeout-seconds").unwrap();
+        assert_eq!(timeout.default.as_deref(), Some("300"));
+        assert!(
+            inputs
+                .iter()
+                .find(|i| i.name == "operation")
+                .unwrap()
+                .required
+        );
+        assert!(entries("outputs").iter().any(|o| o.name == "response"));
+    }
+
+    #[test]
+    fn hyphens_are_kept_in_variable_names() {
+        assert_eq!(variable("app-id"), "INPUT_APP-ID");
+    }
+}
