@@ -64,6 +64,11 @@ pub struct RawInputs {
     pub insecure_skip_tls_verify: String,
     pub allow_insecure_http: String,
     pub heartbeat_seconds: String,
+    pub app_name: String,
+    pub workspace: String,
+    pub max_parallel: String,
+    pub fail_fast: String,
+    pub dry_run: String,
 }
 
 /// Seconds to wait for one ToolJet call when `timeout-seconds` is not given. ToolJet clones,
@@ -74,6 +79,8 @@ pub const DEFAULT_CONNECT_TIMEOUT_SECONDS: u64 = 10;
 /// The whole step's budget: every attempt and every wait between them.
 pub const DEFAULT_TOTAL_TIMEOUT_SECONDS: u64 = 900;
 pub const DEFAULT_RETRIES: u32 = 3;
+pub const DEFAULT_MAX_PARALLEL: usize = 4;
+const MAX_PARALLEL: usize = 20;
 /// A "still waiting" line this often while a call is in flight.
 pub const DEFAULT_HEARTBEAT_SECONDS: u64 = 15;
 const MAX_SECONDS: u64 = 6 * 60 * 60;
@@ -137,6 +144,28 @@ pub struct RetryBudget {
     pub total: Duration,
 }
 
+/// An app as given: by id (or slug), or by name to look up in the workspace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AppRef {
+    Id(String),
+    Name(String),
+}
+
+impl AppRef {
+    /// The app as the user wrote it.
+    pub fn label(&self) -> &str {
+        let (Self::Id(label) | Self::Name(label)) = self;
+        label
+    }
+}
+
+/// The workspace names are looked up in: `organization-id`, or `workspace` by name or id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WorkspaceRef {
+    Id(String),
+    Name(String),
+}
+
 /// What `create` does when the app was already imported (HTTP 409).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IfExists {
@@ -163,6 +192,15 @@ pub struct Config {
     pub if_saved: IfSaved,
     /// Zero for no heartbeat.
     pub heartbeat: Duration,
+    /// The apps an app-level operation runs for; `operation` is then the template.
+    pub apps: Vec<AppRef>,
+    pub workspace: Option<WorkspaceRef>,
+    /// Apps handled at once.
+    pub max_parallel: usize,
+    /// Start no further app once one has failed.
+    pub fail_fast: bool,
+    /// Check, resolve and print the requests; send nothing that changes ToolJet.
+    pub dry_run: bool,
 }
 
 /// Facts about the workflow run, used for the default commit message and the summary.
@@ -270,13 +308,43 @@ impl Config {
                 "is required with `if-exists: sync`: the existing app is found by that name",
             ));
         }
+        let workspace = match (given(&raw.organization_id), given(&raw.workspace)) {
+            (Some(id), _) => Some(WorkspaceRef::Id(id.to_owned())),
+            (None, Some(w)) if is_uuid(w) => Some(WorkspaceRef::Id(w.to_owned())),
+            (None, Some(name)) => Some(WorkspaceRef::Name(name.to_owned())),
+            (None, None) => None,
+        };
+        let apps = parse_apps(raw, kind, &workspace)?;
         let operation = parse_operation_inputs(kind, raw, context)?;
+        if apps.len() > 1 && given(&raw.version_id).is_some() {
+            return Err(InputError::new(
+                "version-id",
+                "names one app's version, but several apps were given: use `version-name` instead",
+            ));
+        }
         Ok(Self {
             connection,
             budget,
             operation,
             if_exists,
             if_saved,
+            apps,
+            workspace,
+            max_parallel: match given(&raw.max_parallel).map(str::parse::<usize>) {
+                None => DEFAULT_MAX_PARALLEL,
+                Some(Ok(n @ 1..=MAX_PARALLEL)) => n,
+                Some(_) => {
+                    return Err(InputError::new(
+                        "max-parallel",
+                        format!(
+                            "must be a whole number from 1 to {MAX_PARALLEL}, got {:?}",
+                            raw.max_parallel.trim()
+                        ),
+                    ));
+                }
+            },
+            fail_fast: parse_bool(&raw.fail_fast, "fail-fast")?,
+            dry_run: parse_bool(&raw.dry_run, "dry-run")?,
             heartbeat: match given(&raw.heartbeat_seconds) {
                 Some("0") => Duration::ZERO,
                 _ => parse_seconds(
@@ -493,19 +561,54 @@ fn parse_ca_certificate(value: &str, context: &RunContext) -> Result<Option<Vec<
     Ok(Some(pem))
 }
 
-/// Push only takes the app's UUID: unlike save and release, ToolJet does not resolve slugs there.
-fn parse_uuid(value: &str, input: &'static str, kind: OperationKind) -> Result<String, InputError> {
-    let value = required(value, input, kind)?;
-    if is_uuid(&value) {
-        Ok(value)
-    } else {
-        Err(InputError::new(
-            input,
-            format!(
-                "must be a UUID for `{kind}` (ToolJet does not look up names or slugs there), got {value:?}"
-            ),
-        ))
+/// One value per line, trimmed, empty lines dropped (the toolkit's `getMultilineInput`).
+fn lines(value: &str) -> Vec<String> {
+    value
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The apps an app-level operation runs for: ids first, then names, in the order given.
+fn parse_apps(
+    raw: &RawInputs,
+    kind: OperationKind,
+    workspace: &Option<WorkspaceRef>,
+) -> Result<Vec<AppRef>, InputError> {
+    if !kind.takes_app() {
+        return Ok(Vec::new());
     }
+    let (ids, names) = (lines(&raw.app_id), lines(&raw.app_name));
+    if ids.is_empty() && names.is_empty() {
+        return Err(InputError::new(
+            "app-id",
+            format!("is required for `{kind}` (or `app-name`) but was not given"),
+        ));
+    }
+    // Push and promote only take the app's UUID: ToolJet does not resolve slugs there.
+    if matches!(kind, OperationKind::Push | OperationKind::Promote)
+        && let Some(id) = ids.iter().find(|id| !is_uuid(id))
+    {
+        return Err(InputError::new(
+            "app-id",
+            format!(
+                "must be a UUID for `{kind}` (ToolJet does not look up slugs there), got {id:?}; give a name in `app-name` instead"
+            ),
+        ));
+    }
+    if !names.is_empty() && workspace.is_none() {
+        return Err(InputError::new(
+            "app-name",
+            "needs `organization-id` or `workspace` to say which workspace to find the app in",
+        ));
+    }
+    Ok(ids
+        .into_iter()
+        .map(AppRef::Id)
+        .chain(names.into_iter().map(AppRef::Name))
+        .collect())
 }
 
 pub fn is_uuid(value: &str) -> bool {
@@ -565,11 +668,12 @@ fn parse_operation_inputs(
     raw: &RawInputs,
     context: &RunContext,
 ) -> Result<Operation, InputError> {
-    let app_id = || required(&raw.app_id, "app-id", kind);
+    // The app is filled in per app later (see `Config::apps`); `parse_apps` checks the inputs.
+    let app_id = || Ok::<_, InputError>(String::new());
     Ok(match kind {
         OperationKind::ConfigureGit => Operation::ConfigureGit(parse_git_config(raw)?),
         OperationKind::Push => Operation::Push {
-            app_id: parse_uuid(&raw.app_id, "app-id", kind)?,
+            app_id: app_id()?,
             version: match (given(&raw.version_id), given(&raw.version_name)) {
                 (Some(id), _) => id.to_owned(),
                 // ToolJet resolves the version segment by id or by name.
@@ -627,9 +731,7 @@ fn parse_operation_inputs(
                 (None, None) => ReleaseTarget::LatestTag,
             },
         },
-        OperationKind::Promote => Operation::Promote {
-            app_id: parse_uuid(&raw.app_id, "app-id", kind)?,
-        },
+        OperationKind::Promote => Operation::Promote { app_id: app_id()? },
     })
 }
 

@@ -1,11 +1,12 @@
 //! The action's entry point: read inputs, mask secrets, run the operation, report.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use tooljet_gitsync_action::github::{GitHub, Level, Report};
 use tooljet_gitsync_action::inputs::{Config, RawInputs, RunContext};
-use tooljet_gitsync_action::run::{self, Outcome, Verdict};
+use tooljet_gitsync_action::run::{self, Run, Verdict};
 use tooljet_gitsync_action::tooljet::Client;
 use tooljet_gitsync_action::{help, logging, signals};
 
@@ -65,7 +66,7 @@ async fn main() -> ExitCode {
         );
     }
     let client = match Client::new(&config.connection) {
-        Ok(client) => client,
+        Ok(client) => Arc::new(client),
         Err(err) => {
             github
                 .commands
@@ -74,33 +75,39 @@ async fn main() -> ExitCode {
         }
     };
 
-    let operation = &config.operation;
+    let kind = config.operation.kind();
+    let plan = if config.dry_run {
+        " (dry run: nothing that changes ToolJet is sent)"
+    } else {
+        ""
+    };
     tracing::info!(
-        "{}: calling ToolJet at {}",
-        operation.kind(),
+        "{kind}: calling ToolJet at {}{plan}",
         config.connection.base_url
     );
-    let outcome = tokio::select! {
-        outcome = run::execute(&client, &config, started) => outcome,
-        signal = signals::cancelled() => Outcome::cancelled(operation, started, signal, client.in_flight()),
+    let config = Arc::new(config);
+    let run = tokio::select! {
+        run = run::execute(client.clone(), config.clone(), started) => run,
+        signal = signals::cancelled() => Run::cancelled(&config, started, signal, client.in_flight()),
     };
     let organization_id = Some(raw.organization_id.trim()).filter(|id| !id.is_empty());
     github.report(&Report {
-        outcome: &outcome,
+        run: &run,
         tooljet_url: &config.connection.base_url,
         organization_id,
-        run: &context,
+        context: &context,
+        elapsed: started.elapsed(),
     });
-    match outcome.verdict {
-        Verdict::Success => {
-            tracing::info!(
-                "{}: done in {} ms",
-                operation.kind(),
-                outcome.duration.as_millis()
-            );
+    let cancelled = run.outcomes.iter().find_map(|o| match o.verdict {
+        Verdict::Cancelled { signal, .. } => Some(signal),
+        _ => None,
+    });
+    match cancelled {
+        Some(signal) => ExitCode::from(signals::exit_code(signal)),
+        None if run.succeeded() => {
+            tracing::info!("{kind}: done in {} ms", started.elapsed().as_millis());
             ExitCode::SUCCESS
         }
-        Verdict::Failed(_) => ExitCode::from(FAILED),
-        Verdict::Cancelled { signal, .. } => ExitCode::from(signals::exit_code(signal)),
+        None => ExitCode::from(FAILED),
     }
 }

@@ -49,6 +49,10 @@ impl OperationKind {
     /// Repeating it leaves ToolJet as one call would: pulling the same commit again, or
     /// releasing the version that is already live. Only these retry after ToolJet may have
     /// acted (see `tooljet::retry`).
+    pub fn takes_app(self) -> bool {
+        !matches!(self, Self::ConfigureGit | Self::Create)
+    }
+
     pub fn is_idempotent(self) -> bool {
         matches!(self, Self::Pull | Self::Release)
     }
@@ -167,6 +171,23 @@ impl ApiRequest {
         }
     }
 
+    /// The instance's workspaces: `GET /api/ext/workspaces`, a read that checks URL and token.
+    pub fn workspaces() -> Self {
+        Self::new(Method::GET, &["workspaces"])
+    }
+
+    /// The body as a plan shows it (" {json}"), the private key redacted; "" without a body.
+    pub fn body_for_display(&self) -> String {
+        let Some(body) = &self.body else {
+            return String::new();
+        };
+        let mut body = body.clone();
+        if let Some(key) = body.get_mut("githubAppPrivateKey") {
+            *key = json!("<redacted>");
+        }
+        format!(" {body}")
+    }
+
     /// The apps of a workspace: `GET /api/ext/workspace/:id/apps`, a bare array.
     pub fn workspace_apps(organization_id: &str) -> Self {
         Self::new(Method::GET, &["workspace", organization_id, "apps"])
@@ -223,6 +244,20 @@ impl Operation {
             } => Some(v),
             _ => None,
         }
+    }
+
+    /// This operation for one app: the template's app id replaced.
+    pub fn for_app(&self, id: &str) -> Self {
+        let mut operation = self.clone();
+        match &mut operation {
+            Self::Push { app_id, .. }
+            | Self::Pull { app_id, .. }
+            | Self::SaveVersion { app_id, .. }
+            | Self::Release { app_id, .. }
+            | Self::Promote { app_id } => *app_id = id.to_owned(),
+            Self::ConfigureGit(_) | Self::Create { .. } => {}
+        }
+        operation
     }
 
     /// What ToolJet is doing, for progress lines: "push app X version Y".

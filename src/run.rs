@@ -1,23 +1,37 @@
-//! Carrying out one operation against ToolJet and recording how it went: retries where they
-//! are safe, and the re-run policies `if-exists: sync` and `if-saved: skip`.
+//! Carrying out the configured operation against ToolJet, for one app or many, and recording
+//! how it went: names resolved to ids, apps run side by side up to `max-parallel`, retries
+//! where they are safe, the re-run policies `if-exists: sync` and `if-saved: skip`, and the
+//! plan that `dry-run` prints instead of sending.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use serde_json::Value;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 
-use crate::inputs::{Config, IfExists, IfSaved, RetryBudget};
+use crate::inputs::{AppRef, Config, IfExists, IfSaved, RetryBudget, WorkspaceRef};
 use crate::operation::{
     ApiRequest, LEGACY_ORGANIZATION_GIT_PATH, Operation, OperationKind, ResultIds,
 };
 use crate::progress::{Exchange, with_heartbeat};
+use crate::resolve::{self, Listing};
 use crate::tooljet::{ApiError, ApiResponse, Client, retry};
 
-/// How the step ended.
+/// How one app's part of the step ended.
 #[derive(Debug)]
 pub enum Verdict {
     Success,
+    /// `dry-run`: the request that would have been sent.
+    Planned {
+        request: String,
+    },
     Failed(ApiError),
+    /// A name that ToolJet does not know, or a lookup that failed; nothing was sent.
+    Unresolved(String),
+    /// `fail-fast` stopped this app before it started.
+    Skipped,
     /// SIGTERM or SIGINT (the runner's cancel and timeout path) arrived first.
     Cancelled {
         signal: &'static str,
@@ -30,15 +44,17 @@ pub enum Verdict {
 pub enum Note {
     /// An attempt failed and was tried again.
     Retry(String),
-    /// A re-run policy changed what happened.
+    /// A re-run policy or a lookup changed what happened.
     Info(String),
 }
 
-/// Everything the reports need about one run.
+/// Everything the reports need about one app's part of the step.
 #[derive(Debug)]
 pub struct Outcome {
     pub operation: OperationKind,
-    /// The app and version as given in the inputs.
+    /// The app as given (id, slug or name); empty for configure-git and create.
+    pub label: String,
+    /// The app and version as sent.
     pub app: Option<String>,
     pub version: Option<String>,
     pub status: Option<StatusCode>,
@@ -48,20 +64,27 @@ pub struct Outcome {
     pub duration: Duration,
     pub verdict: Verdict,
     pub notes: Vec<Note>,
-    /// Every request sent, in order.
+    /// Every request sent for this app, in order.
     pub exchanges: Vec<Exchange>,
 }
 
 impl Outcome {
-    fn new(operation: &Operation, duration: Duration, verdict: Verdict) -> Self {
+    fn new(operation: &Operation, label: &str, duration: Duration, verdict: Verdict) -> Self {
         Self {
             operation: operation.kind(),
-            app: operation.app_id().map(str::to_owned),
+            label: label.to_owned(),
+            app: operation
+                .app_id()
+                .filter(|id| !id.is_empty())
+                .map(str::to_owned),
             version: operation.version().map(str::to_owned),
             status: None,
             response: String::new(),
             ids: ResultIds {
-                app_id: operation.app_id().map(str::to_owned),
+                app_id: operation
+                    .app_id()
+                    .filter(|id| !id.is_empty())
+                    .map(str::to_owned),
                 ..ResultIds::default()
             },
             duration,
@@ -71,28 +94,14 @@ impl Outcome {
         }
     }
 
-    /// The step was cancelled, with or without a request in flight.
-    pub fn cancelled(
-        operation: &Operation,
-        started: Instant,
-        signal: &'static str,
-        in_flight: bool,
-    ) -> Self {
-        Self::new(
-            operation,
-            started.elapsed(),
-            Verdict::Cancelled { signal, in_flight },
-        )
-    }
-
     pub fn succeeded(&self) -> bool {
-        matches!(self.verdict, Verdict::Success)
+        matches!(self.verdict, Verdict::Success | Verdict::Planned { .. })
     }
 
-    /// `success`, `failure`, or `unknown` when ToolJet may have acted although the step failed.
+    /// `success`, `failure`, or `unknown` when ToolJet may have acted although it failed.
     pub fn outcome(&self) -> &'static str {
         match &self.verdict {
-            Verdict::Success => "success",
+            Verdict::Success | Verdict::Planned { .. } => "success",
             Verdict::Failed(err) if err.outcome_unknown() => "unknown",
             Verdict::Cancelled {
                 in_flight: true, ..
@@ -102,18 +111,242 @@ impl Outcome {
     }
 }
 
-/// Carries out the configured operation and turns ToolJet's answer into an [`Outcome`].
-pub async fn execute(client: &Client, config: &Config, started: Instant) -> Outcome {
-    let operation = &config.operation;
-    let mut attempts = Attempts {
-        client,
-        budget: config.budget,
-        heartbeat: config.heartbeat,
-        started,
-        notes: Vec::new(),
-        exchanges: Vec::new(),
+/// The whole step: one outcome per app (one in all for configure-git and create), and the
+/// lookups made before any app ran.
+#[derive(Debug)]
+pub struct Run {
+    pub outcomes: Vec<Outcome>,
+    pub lookups: Vec<Exchange>,
+    pub dry_run: bool,
+}
+
+impl Run {
+    /// The step was cancelled, with or without a request in flight.
+    pub fn cancelled(
+        config: &Config,
+        started: Instant,
+        signal: &'static str,
+        in_flight: bool,
+    ) -> Self {
+        let label = labels(config);
+        let verdict = Verdict::Cancelled { signal, in_flight };
+        let operation = match config.apps.as_slice() {
+            [AppRef::Id(id)] => config.operation.for_app(id),
+            _ => config.operation.clone(),
+        };
+        let outcome = Outcome::new(&operation, &label, started.elapsed(), verdict);
+        Self {
+            outcomes: vec![outcome],
+            lookups: Vec::new(),
+            dry_run: config.dry_run,
+        }
+    }
+
+    pub fn succeeded(&self) -> bool {
+        self.outcomes.iter().all(Outcome::succeeded)
+    }
+
+    /// The step's `outcome`: `unknown` if any app's is (someone must look before re-running),
+    /// else `failure` if any failed, else `success`.
+    pub fn outcome(&self) -> &'static str {
+        let outcomes: Vec<&str> = self.outcomes.iter().map(Outcome::outcome).collect();
+        ["unknown", "failure"]
+            .into_iter()
+            .find(|o| outcomes.contains(o))
+            .unwrap_or("success")
+    }
+}
+
+fn labels(config: &Config) -> String {
+    config
+        .apps
+        .iter()
+        .map(AppRef::label)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Carries out the configured operation for every app.
+pub async fn execute(client: Arc<Client>, config: Arc<Config>, started: Instant) -> Run {
+    let mut lookups = Attempts::new(&client, &config, started);
+    if config.dry_run {
+        // The URL and the token, checked with a call that changes nothing.
+        if let Err(err) = lookups
+            .send(&ApiRequest::workspaces(), true, "list workspaces")
+            .await
+        {
+            let outcome = Outcome::new(
+                &config.operation,
+                &labels(&config),
+                started.elapsed(),
+                Verdict::Failed(err),
+            );
+            return Run {
+                outcomes: vec![outcome],
+                lookups: lookups.exchanges,
+                dry_run: true,
+            };
+        }
+    }
+    let targets = if config.apps.is_empty() {
+        vec![(String::new(), Ok(config.operation.clone()))]
+    } else {
+        resolve_apps(&mut lookups, &config).await
     };
-    let answer = match attempts.send(operation, &operation.request()).await {
+    let lookups_done = lookups.exchanges;
+    let outcomes = run_all(client, config.clone(), targets).await;
+    Run {
+        outcomes,
+        lookups: lookups_done,
+        dry_run: config.dry_run,
+    }
+}
+
+/// Each app's operation with names turned into ids, or why it cannot run.
+async fn resolve_apps(
+    lookups: &mut Attempts<'_>,
+    config: &Config,
+) -> Vec<(String, Result<Operation, String>)> {
+    let has_names = config.apps.iter().any(|app| matches!(app, AppRef::Name(_)));
+    let resolves_versions =
+        matches!(config.operation, Operation::Push { .. }) && config.workspace.is_some();
+    let listing = if has_names || resolves_versions {
+        Some(workspace_listing(lookups, config).await)
+    } else {
+        None
+    };
+    config
+        .apps
+        .iter()
+        .map(|app| {
+            let resolved = match (app, &listing) {
+                (AppRef::Id(id), None) => Ok(config.operation.for_app(id)),
+                (AppRef::Id(id), Some(Ok(listing))) => {
+                    with_version_id(config.operation.for_app(id), listing.app_with_id(id))
+                }
+                // Ids do not need the listing; only push's version name does, and ToolJet resolves it too.
+                (AppRef::Id(id), Some(Err(_))) => Ok(config.operation.for_app(id)),
+                (AppRef::Name(name), Some(Ok(listing))) => listing
+                    .app_named(name)
+                    .and_then(|app| with_version_id(config.operation.for_app(&app.id), Some(app))),
+                (AppRef::Name(_), Some(Err(why))) => Err(why.clone()),
+                (AppRef::Name(_), None) => unreachable!("names always fetch the listing"),
+            };
+            (app.label().to_owned(), resolved)
+        })
+        .collect()
+}
+
+/// Push names its version in the path; a listed version name becomes its id.
+fn with_version_id(
+    operation: Operation,
+    app: Option<&resolve::ListedApp>,
+) -> Result<Operation, String> {
+    match (operation, app) {
+        (
+            Operation::Push {
+                app_id,
+                version,
+                commit_message,
+            },
+            Some(app),
+        ) => {
+            let version = app.version_id(&version)?.unwrap_or(version);
+            Ok(Operation::Push {
+                app_id,
+                version,
+                commit_message,
+            })
+        }
+        (operation, _) => Ok(operation),
+    }
+}
+
+/// The workspace's apps, the workspace found by name first if need be.
+async fn workspace_listing(lookups: &mut Attempts<'_>, config: &Config) -> Result<Listing, String> {
+    let failed = |err: ApiError| format!("{err}. {}", err.hint());
+    let workspace = match config.workspace.as_ref().expect("checked with the inputs") {
+        WorkspaceRef::Id(id) => id.clone(),
+        WorkspaceRef::Name(name) => {
+            let answer = lookups
+                .send(&ApiRequest::workspaces(), true, "list workspaces")
+                .await
+                .map_err(failed)?;
+            resolve::workspace_named(answer.json.as_ref(), name)?
+        }
+    };
+    let answer = lookups
+        .send(
+            &ApiRequest::workspace_apps(&workspace),
+            true,
+            "list the workspace's apps",
+        )
+        .await
+        .map_err(failed)?;
+    Ok(Listing::parse(answer.json.as_ref()))
+}
+
+/// Runs every target, at most `max-parallel` at once, and returns their outcomes in order.
+async fn run_all(
+    client: Arc<Client>,
+    config: Arc<Config>,
+    targets: Vec<(String, Result<Operation, String>)>,
+) -> Vec<Outcome> {
+    let permits = Arc::new(Semaphore::new(config.max_parallel));
+    let failed = Arc::new(AtomicBool::new(false));
+    let mut tasks = JoinSet::new();
+    for (index, (label, target)) in targets.into_iter().enumerate() {
+        let (client, config, permits, failed) = (
+            client.clone(),
+            config.clone(),
+            permits.clone(),
+            failed.clone(),
+        );
+        tasks.spawn(async move {
+            let _permit = permits.acquire().await.expect("never closed");
+            let outcome = match target {
+                _ if config.fail_fast && failed.load(Ordering::SeqCst) => {
+                    Outcome::new(&config.operation, &label, Duration::ZERO, Verdict::Skipped)
+                }
+                Err(why) => Outcome::new(
+                    &config.operation,
+                    &label,
+                    Duration::ZERO,
+                    Verdict::Unresolved(why),
+                ),
+                Ok(operation) => one(&client, &config, &operation, &label).await,
+            };
+            if !outcome.succeeded() {
+                failed.store(true, Ordering::SeqCst);
+            }
+            (index, outcome)
+        });
+    }
+    let mut outcomes: Vec<(usize, Outcome)> = tasks.join_all().await;
+    outcomes.sort_by_key(|(index, _)| *index);
+    outcomes.into_iter().map(|(_, outcome)| outcome).collect()
+}
+
+/// One app: its request (or the plan of it), and what ToolJet answered.
+async fn one(client: &Client, config: &Config, operation: &Operation, label: &str) -> Outcome {
+    let started = Instant::now();
+    if config.dry_run {
+        let request = operation.request();
+        let plan = format!(
+            "{} {}{}",
+            request.method,
+            client.url(&request),
+            request.body_for_display()
+        );
+        return Outcome::new(
+            operation,
+            label,
+            started.elapsed(),
+            Verdict::Planned { request: plan },
+        );
+    }
+    let mut attempts = Attempts::new(client, config, started);
+    let answer = match attempts.send_for(operation, &operation.request()).await {
         Err(err) if err.is_missing_route() && operation.kind() == OperationKind::ConfigureGit => {
             tracing::warn!(
                 "POST /api/ext/organizations/git does not exist on this instance; trying /api/ext/organization/git, \
@@ -124,14 +357,16 @@ pub async fn execute(client: &Client, config: &Config, started: Instant) -> Outc
                 ..operation.request()
             };
             attempts
-                .send(operation, &legacy)
+                .send_for(operation, &legacy)
                 .await
                 .map(|response| (response, operation.clone()))
         }
-        Err(err) if is_conflict(&err) => attempts.after_conflict(config, err).await,
+        Err(err) if err.status() == Some(StatusCode::CONFLICT) => {
+            attempts.after_conflict(config, operation, err).await
+        }
         answer => answer.map(|response| (response, operation.clone())),
     };
-    let mut outcome = Outcome::new(operation, started.elapsed(), Verdict::Success);
+    let mut outcome = Outcome::new(operation, label, started.elapsed(), Verdict::Success);
     outcome.notes = attempts.notes;
     outcome.exchanges = attempts.exchanges;
     match answer {
@@ -149,10 +384,6 @@ pub async fn execute(client: &Client, config: &Config, started: Instant) -> Outc
     outcome
 }
 
-fn is_conflict(err: &ApiError) -> bool {
-    err.status() == Some(StatusCode::CONFLICT)
-}
-
 /// Sends requests within the retry budget, remembering what happened for the report.
 struct Attempts<'a> {
     client: &'a Client,
@@ -163,24 +394,41 @@ struct Attempts<'a> {
     exchanges: Vec<Exchange>,
 }
 
-impl Attempts<'_> {
-    /// Sends `request` for `operation`, retrying only what is safe for it.
-    async fn send(
+impl<'a> Attempts<'a> {
+    fn new(client: &'a Client, config: &Config, started: Instant) -> Self {
+        Self {
+            client,
+            budget: config.budget,
+            heartbeat: config.heartbeat,
+            started,
+            notes: Vec::new(),
+            exchanges: Vec::new(),
+        }
+    }
+
+    /// Sends a request of `operation`, retrying only what is safe for it.
+    async fn send_for(
         &mut self,
         operation: &Operation,
         request: &ApiRequest,
     ) -> Result<ApiResponse, ApiError> {
         let idempotent = operation.kind().is_idempotent() || request.method == reqwest::Method::GET;
+        self.send(request, idempotent, &operation.describe()).await
+    }
+
+    /// Sends `request`, retrying what `retry` allows for it; `what` names the work for heartbeats.
+    async fn send(
+        &mut self,
+        request: &ApiRequest,
+        idempotent: bool,
+        what: &str,
+    ) -> Result<ApiResponse, ApiError> {
         let mut retries = 0;
         loop {
             let remaining = self.budget.total.saturating_sub(self.started.elapsed());
             let sent = Instant::now();
-            let answer = with_heartbeat(
-                self.client.send(request, remaining),
-                self.heartbeat,
-                &operation.describe(),
-            )
-            .await;
+            let answer =
+                with_heartbeat(self.client.send(request, remaining), self.heartbeat, what).await;
             self.exchanges.push(Exchange {
                 method: request.method.clone(),
                 url: self.client.url(request),
@@ -232,9 +480,10 @@ impl Attempts<'_> {
     async fn after_conflict(
         &mut self,
         config: &Config,
+        operation: &Operation,
         conflict: ApiError,
     ) -> Result<(ApiResponse, Operation), ApiError> {
-        match &config.operation {
+        match operation {
             Operation::Create {
                 organization_id,
                 git_app,
@@ -242,12 +491,17 @@ impl Attempts<'_> {
             } if config.if_exists == IfExists::Sync => {
                 let name = git_app.name.as_deref().unwrap_or_default();
                 let listing = ApiRequest::workspace_apps(organization_id);
-                let apps = self.send(&config.operation, &listing).await?;
-                let Some(app_id) = find_app_by_name(apps.json.as_ref(), name) else {
-                    self.notes.push(Note::Info(format!(
-                        "ToolJet says the app exists, but no app named {name:?} is in workspace {organization_id}."
-                    )));
-                    return Err(conflict);
+                let apps = self
+                    .send(&listing, true, "list the workspace's apps")
+                    .await?;
+                let app_id = match Listing::parse(apps.json.as_ref()).app_named(name) {
+                    Ok(app) => app.id.clone(),
+                    Err(why) => {
+                        self.notes.push(Note::Info(format!(
+                            "ToolJet says the app exists, but {why}."
+                        )));
+                        return Err(conflict);
+                    }
                 };
                 self.notes.push(Note::Info(format!(
                     "{name} was already imported as app {app_id}: pulled it from git instead (if-exists: sync)."
@@ -256,7 +510,7 @@ impl Attempts<'_> {
                     app_id,
                     branch: branch.clone(),
                 };
-                let response = self.send(&pull, &pull.request()).await?;
+                let response = self.send_for(&pull, &pull.request()).await?;
                 Ok((response, pull))
             }
             Operation::SaveVersion { .. } if config.if_saved == IfSaved::Skip => {
@@ -270,48 +524,10 @@ impl Attempts<'_> {
                         json: None,
                         body,
                     },
-                    config.operation.clone(),
+                    operation.clone(),
                 ))
             }
             _ => Err(conflict),
         }
-    }
-}
-
-/// The id of the app called `name` in ToolJet's workspace listing (a bare array).
-fn find_app_by_name(listing: Option<&Value>, name: &str) -> Option<String> {
-    let apps = listing?.as_array()?;
-    let named = |exact: bool| {
-        apps.iter().find(|app| {
-            let app_name = app["name"].as_str().unwrap_or_default();
-            if exact {
-                app_name == name
-            } else {
-                app_name.eq_ignore_ascii_case(name)
-            }
-        })
-    };
-    named(true).or_else(|| named(false))?["id"]
-        .as_str()
-        .map(str::to_owned)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn apps_are_found_by_exact_name_first() {
-        let listing = json!([{"id": "1", "name": "orders"}, {"id": "2", "name": "Orders"}]);
-        assert_eq!(
-            find_app_by_name(Some(&listing), "Orders").as_deref(),
-            Some("2")
-        );
-        assert_eq!(
-            find_app_by_name(Some(&listing), "ORDERS").as_deref(),
-            Some("1")
-        );
-        assert_eq!(find_app_by_name(Some(&listing), "Billing"), None);
     }
 }

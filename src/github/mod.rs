@@ -5,6 +5,7 @@ mod outputs;
 mod summary;
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use reqwest::Url;
 
@@ -13,30 +14,32 @@ pub use outputs::Outputs;
 pub use summary::escape as escape_markdown;
 
 use crate::inputs::{InputError, RunContext};
-use crate::run::{Note, Outcome, Verdict};
+use crate::run::{Note, Outcome, Run, Verdict};
 
-/// One run's outcome with what is needed to describe it.
+/// One run with what is needed to describe it.
 pub struct Report<'a> {
-    pub outcome: &'a Outcome,
+    pub run: &'a Run,
     pub tooljet_url: &'a Url,
     pub organization_id: Option<&'a str>,
-    pub run: &'a RunContext,
+    pub context: &'a RunContext,
+    /// The whole step's time.
+    pub elapsed: Duration,
 }
 
 impl Report<'_> {
     /// The app in ToolJet's editor (`<tooljet-url>/<workspace>/apps/<app id>`), where the
     /// workspace is known from `organization-id` or ToolJet's answer.
-    pub fn editor_url(&self) -> Option<Url> {
-        let ids = &self.outcome.ids;
+    pub fn editor_url(&self, outcome: &Outcome) -> Option<Url> {
+        let ids = &outcome.ids;
         let workspace = self.organization_id.or(ids.organization_id.as_deref())?;
         self.tooljet_link(&[workspace, "apps", ids.app_id.as_deref()?])
     }
 
     /// The released app as its users open it (`<tooljet-url>/applications/<slug>`), when this
     /// operation made a version live.
-    pub fn app_url(&self) -> Option<Url> {
-        let ids = &self.outcome.ids;
-        if !(ids.released && self.outcome.succeeded()) {
+    pub fn app_url(&self, outcome: &Outcome) -> Option<Url> {
+        let ids = &outcome.ids;
+        if !(ids.released && matches!(outcome.verdict, Verdict::Success)) {
             return None;
         }
         self.tooljet_link(&["applications", ids.slug.as_deref()?])
@@ -51,63 +54,119 @@ impl Report<'_> {
         Some(url)
     }
 
-    /// What went wrong and what to check, when the step did not succeed.
-    pub fn failure(&self) -> Option<(String, String)> {
-        let operation = self.outcome.operation;
-        match &self.outcome.verdict {
-            Verdict::Success => None,
+    /// What went wrong and what to check, when this app did not succeed.
+    pub fn failure(&self, outcome: &Outcome) -> Option<(String, String)> {
+        let operation = outcome.operation;
+        match &outcome.verdict {
+            Verdict::Success | Verdict::Planned { .. } => None,
             Verdict::Failed(err) => Some((err.to_string(), err.hint())),
-            Verdict::Cancelled {
-                signal,
-                in_flight: true,
-            } => Some((
-                format!(
-                    "cancelled by {signal} while the `{operation}` request to ToolJet was in flight"
-                ),
-                format!(
-                    "ToolJet may still complete the {operation}: check the app in ToolJet before re-running."
-                ),
+            Verdict::Unresolved(why) => Some((
+                format!("{why}; nothing was sent"),
+                "Names must match the app's (or workspace's) name in ToolJet; the close matches are listed. \
+                 An app id in `app-id` avoids the lookup."
+                    .to_owned(),
             )),
-            Verdict::Cancelled {
-                signal,
-                in_flight: false,
-            } => Some((
-                format!(
-                    "cancelled by {signal} between attempts: no `{operation}` request was in flight"
-                ),
+            Verdict::Skipped => Some((
+                "not started: `fail-fast` stopped the step after another app failed".to_owned(),
+                "Fix the app that failed, then re-run.".to_owned(),
+            )),
+            Verdict::Cancelled { signal, in_flight: true } => Some((
+                format!("cancelled by {signal} while the `{operation}` request to ToolJet was in flight"),
+                format!("ToolJet may still complete the {operation}: check the app in ToolJet before re-running."),
+            )),
+            Verdict::Cancelled { signal, in_flight: false } => Some((
+                format!("cancelled by {signal} between attempts: no `{operation}` request was in flight"),
                 "The last attempt failed before ToolJet acted; re-running is safe.".to_owned(),
             )),
         }
     }
 
-    /// The step outputs, in action.yml's order.
+    /// The step outputs, in action.yml's order. Per-app values hold one line per app, in the
+    /// order the apps were given; `results` has everything as JSON.
     pub fn outputs(&self) -> Outputs {
-        let outcome = self.outcome;
-        let ids = &outcome.ids;
+        let outcomes = &self.run.outcomes;
+        let per_app = |value: &dyn Fn(&Outcome) -> String| {
+            outcomes.iter().map(value).collect::<Vec<_>>().join("\n")
+        };
+        let response = match outcomes.as_slice() {
+            [only] => only.response.clone(),
+            _ => String::new(),
+        };
         Outputs(vec![
-            ("operation", outcome.operation.to_string()),
-            ("outcome", outcome.outcome().to_owned()),
+            ("operation", outcomes[0].operation.to_string()),
+            ("outcome", self.run.outcome().to_owned()),
             (
                 "http-status",
-                outcome
-                    .status
-                    .map(|s| s.as_u16().to_string())
-                    .unwrap_or_default(),
+                per_app(&|o| o.status.map(|s| s.as_u16().to_string()).unwrap_or_default()),
             ),
-            ("app-id", ids.app_id.clone().unwrap_or_default()),
-            ("version-id", ids.version_id.clone().unwrap_or_default()),
-            ("environment", ids.environment.clone().unwrap_or_default()),
-            ("response", outcome.response.clone()),
-            ("duration-ms", outcome.duration.as_millis().to_string()),
+            (
+                "app-id",
+                per_app(&|o| o.ids.app_id.clone().unwrap_or_default()),
+            ),
+            (
+                "version-id",
+                per_app(&|o| o.ids.version_id.clone().unwrap_or_default()),
+            ),
+            (
+                "environment",
+                per_app(&|o| o.ids.environment.clone().unwrap_or_default()),
+            ),
+            ("response", response),
+            ("duration-ms", self.elapsed.as_millis().to_string()),
             (
                 "app-url",
-                self.app_url().map(String::from).unwrap_or_default(),
+                per_app(&|o| self.app_url(o).map(String::from).unwrap_or_default()),
             ),
             (
                 "editor-url",
-                self.editor_url().map(String::from).unwrap_or_default(),
+                per_app(&|o| self.editor_url(o).map(String::from).unwrap_or_default()),
             ),
+            ("results", self.results().to_string()),
         ])
+    }
+
+    /// One JSON object per app: what it was, how it ended and why.
+    pub fn results(&self) -> serde_json::Value {
+        let results: Vec<serde_json::Value> = self
+            .run
+            .outcomes
+            .iter()
+            .map(|o| {
+                serde_json::json!({
+                    "app": o.label,
+                    "app-id": o.ids.app_id,
+                    "version-id": o.ids.version_id,
+                    "environment": o.ids.environment,
+                    "outcome": o.outcome(),
+                    "result": verdict_name(&o.verdict),
+                    "http-status": o.status.map(|s| s.as_u16()),
+                    "duration-ms": o.duration.as_millis() as u64,
+                    "message": self.failure(o).map(|(message, _)| message).or_else(|| planned(o)),
+                })
+            })
+            .collect();
+        serde_json::Value::Array(results)
+    }
+}
+
+/// The request a dry run would have sent.
+fn planned(outcome: &Outcome) -> Option<String> {
+    match &outcome.verdict {
+        Verdict::Planned { request } => Some(request.clone()),
+        _ => None,
+    }
+}
+
+/// A word for how one app ended.
+pub fn verdict_name(verdict: &Verdict) -> &'static str {
+    match verdict {
+        Verdict::Success => "succeeded",
+        Verdict::Planned { .. } => "planned",
+        Verdict::Failed(err) if err.outcome_unknown() => "outcome unknown",
+        Verdict::Failed(_) => "failed",
+        Verdict::Unresolved(_) => "not found",
+        Verdict::Skipped => "skipped",
+        Verdict::Cancelled { .. } => "cancelled",
     }
 }
 
@@ -169,21 +228,31 @@ impl GitHub {
             }
             None => println!("{}", outputs.to_json()),
         }
-        self.commands.group(
-            "ToolJet requests",
-            report.outcome.exchanges.iter().map(ToString::to_string),
-        );
+        let exchanges = report
+            .run
+            .lookups
+            .iter()
+            .chain(report.run.outcomes.iter().flat_map(|o| &o.exchanges));
+        self.commands
+            .group("ToolJet requests", exchanges.map(ToString::to_string));
         self.append_summary(&summary::render(report));
-        for note in &report.outcome.notes {
-            match note {
-                Note::Retry(text) => self.commands.annotate(Level::Warning, "Retried", text),
-                Note::Info(text) => self.commands.annotate(Level::Notice, "ToolJet", text),
+        for outcome in &report.run.outcomes {
+            for note in &outcome.notes {
+                match note {
+                    Note::Retry(text) => self.commands.annotate(Level::Warning, "Retried", text),
+                    Note::Info(text) => self.commands.annotate(Level::Notice, "ToolJet", text),
+                }
             }
-        }
-        if let Some((message, hint)) = report.failure() {
-            let title = format!("ToolJet {} failed", report.outcome.operation);
-            self.commands
-                .annotate(Level::Error, &title, &format!("{message}\nHint: {hint}"));
+            if let Some((message, hint)) = report.failure(outcome) {
+                let app = if outcome.label.is_empty() {
+                    String::new()
+                } else {
+                    format!(" for {}", outcome.label)
+                };
+                let title = format!("ToolJet {} failed{app}", outcome.operation);
+                self.commands
+                    .annotate(Level::Error, &title, &format!("{message}\nHint: {hint}"));
+            }
         }
     }
 

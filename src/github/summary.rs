@@ -4,8 +4,8 @@ use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::path::Path;
 
-use super::Report;
-use crate::run::{Note, Verdict};
+use super::{Report, verdict_name};
+use crate::run::{Note, Outcome, Verdict};
 
 /// ToolJet's environments in priority order, as every workspace has them.
 const ENVIRONMENTS: [&str; 3] = ["development", "staging", "production"];
@@ -36,24 +36,41 @@ pub fn escape(text: &str) -> String {
     escaped
 }
 
-/// Renders the summary for one run: the result at a glance, the facts, the links, what
-/// triggered it, and on failure what happened and what to do.
+/// Renders the summary: the result at a glance, the facts, the links, what triggered it, and
+/// on failure what happened and what to do. Several apps get one row each.
 pub fn render(report: &Report) -> String {
-    let outcome = report.outcome;
-    let operation = outcome.operation;
-    let (icon, result) = match &outcome.verdict {
+    match report.run.outcomes.as_slice() {
+        [only] => render_one(report, only),
+        many => render_many(report, many),
+    }
+}
+
+fn heading(outcome: &Outcome) -> (&'static str, String) {
+    match &outcome.verdict {
         Verdict::Success => ("✅", "succeeded".to_owned()),
+        Verdict::Planned { .. } => ("📝", "planned (dry run: nothing was sent)".to_owned()),
         Verdict::Failed(_) if outcome.outcome() == "unknown" => {
             ("⚠️", "outcome unknown".to_owned())
         }
-        Verdict::Failed(_) => ("❌", "failed".to_owned()),
         Verdict::Cancelled { signal, .. } => ("⚠️", format!("cancelled ({signal})")),
-    };
+        _ => ("❌", "failed".to_owned()),
+    }
+}
+
+fn render_one(report: &Report, outcome: &Outcome) -> String {
+    let operation = outcome.operation;
+    let (icon, result) = heading(outcome);
     let mut md = format!("### {icon} ToolJet `{operation}` {result}\n\n| | |\n|---|---|\n");
     let mut row = |name: &str, value: String| md.push_str(&format!("| {name} | {value} |\n"));
     row("Operation", operation.to_string());
     let ids = &outcome.ids;
-    if let Some(app) = ids.app_id.as_deref().or(outcome.app.as_deref()) {
+    if let Some(app) = ids
+        .app_id
+        .as_deref()
+        .or(outcome.app.as_deref())
+        .or(Some(outcome.label.as_str()))
+        .filter(|a| !a.is_empty())
+    {
         row("App", escape(app));
     }
     if let Some(version) = ids.version_id.as_deref().or(outcome.version.as_deref()) {
@@ -70,9 +87,12 @@ pub fn render(report: &Report) -> String {
     if let Some(trigger) = triggered_by(report) {
         row("Triggered by", trigger);
     }
+    if let Verdict::Planned { request } = &outcome.verdict {
+        row("Would send", escape(request));
+    }
     let links: Vec<String> = [
-        ("Open the released app", report.app_url()),
-        ("Open in ToolJet's editor", report.editor_url()),
+        ("Open the released app", report.app_url(outcome)),
+        ("Open in ToolJet's editor", report.editor_url(outcome)),
     ]
     .into_iter()
     .filter_map(|(label, url)| Some(format!("[{label}]({})", url?)))
@@ -84,7 +104,7 @@ pub fn render(report: &Report) -> String {
         let (Note::Retry(text) | Note::Info(text)) = note;
         md.push_str(&format!("\n> {}\n", escape(text)));
     }
-    if let Some((message, hint)) = report.failure() {
+    if let Some((message, hint)) = report.failure(outcome) {
         let next = if outcome.outcome() == "unknown" {
             format!(
                 "Open the app in ToolJet and check whether the {operation} happened before re-running the job."
@@ -98,6 +118,73 @@ pub fn render(report: &Report) -> String {
             escape(&hint),
             escape(&next)
         ));
+    }
+    md
+}
+
+fn render_many(report: &Report, outcomes: &[Outcome]) -> String {
+    let operation = outcomes[0].operation;
+    let count = |name: &str| {
+        outcomes
+            .iter()
+            .filter(|o| verdict_name(&o.verdict) == name)
+            .count()
+    };
+    let tally: Vec<String> = [
+        "succeeded",
+        "planned",
+        "failed",
+        "outcome unknown",
+        "not found",
+        "skipped",
+        "cancelled",
+    ]
+    .into_iter()
+    .filter(|name| count(name) > 0)
+    .map(|name| format!("{} {name}", count(name)))
+    .collect();
+    let icon = match report.run.outcome() {
+        "success" if report.run.dry_run => "📝",
+        "success" => "✅",
+        "unknown" => "⚠️",
+        _ => "❌",
+    };
+    let mut md = format!(
+        "### {icon} ToolJet `{operation}` for {} apps: {}\n\n| App | Version | Result | HTTP status | Duration | Message |\n|---|---|---|---|---|---|\n",
+        outcomes.len(),
+        tally.join(", ")
+    );
+    for outcome in outcomes {
+        let app = match report.editor_url(outcome) {
+            Some(url) => format!("[{}]({url})", escape(&outcome.label)),
+            None => escape(&outcome.label),
+        };
+        let version = outcome
+            .ids
+            .version_id
+            .as_deref()
+            .or(outcome.version.as_deref())
+            .unwrap_or_default();
+        let status = outcome.status.map(|s| s.to_string()).unwrap_or_default();
+        let message =
+            report
+                .failure(outcome)
+                .map(|(message, _)| message)
+                .or_else(|| match &outcome.verdict {
+                    Verdict::Planned { request } => Some(request.clone()),
+                    _ => None,
+                });
+        md.push_str(&format!(
+            "| {app} | {} | {} | {} | {} | {} |\n",
+            escape(version),
+            verdict_name(&outcome.verdict),
+            escape(&status),
+            human_duration(outcome.duration),
+            escape(&message.unwrap_or_default()),
+        ));
+    }
+    if let Some(trigger) = triggered_by(report) {
+        md.push_str(&format!("\nTriggered by {trigger}.\n"));
     }
     md
 }
@@ -122,7 +209,7 @@ fn pipeline(environment: &str) -> String {
 
 /// The commit and workflow run that started this step, as links.
 fn triggered_by(report: &Report) -> Option<String> {
-    let run = report.run;
+    let run = report.context;
     let commit = match (run.commit_url(), &run.sha) {
         (Some(url), Some(sha)) => format!(
             "[{}@{}]({url})",

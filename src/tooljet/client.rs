@@ -1,6 +1,6 @@
 //! The HTTP client for `<tooljet-url>/api/ext/...`.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
@@ -30,7 +30,8 @@ pub struct Client {
     base_url: Url,
     authorization: HeaderValue,
     timeout: Duration,
-    in_flight: AtomicBool,
+    /// Requests started and not yet answered (several apps may be in flight at once).
+    in_flight: AtomicUsize,
 }
 
 impl Client {
@@ -58,7 +59,7 @@ impl Client {
             base_url: connection.base_url.clone(),
             authorization,
             timeout: connection.timeout,
-            in_flight: AtomicBool::new(false),
+            in_flight: AtomicUsize::new(0),
         })
     }
 
@@ -79,7 +80,7 @@ impl Client {
     /// True while a request has been started and its answer not yet read, including when
     /// the call was abandoned midway (a cancelled step).
     pub fn in_flight(&self) -> bool {
-        self.in_flight.load(Ordering::SeqCst)
+        self.in_flight.load(Ordering::SeqCst) > 0
     }
 
     /// Sends one request, waiting at most `timeout-seconds` or `budget`, whichever is shorter.
@@ -108,7 +109,7 @@ impl Client {
             builder = builder.json(body);
         }
         let transport = |err| ApiError::from_transport(err, host.clone(), timeout);
-        self.in_flight.store(true, Ordering::SeqCst);
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
         let answer = async {
             let response = builder.send().await.map_err(transport)?;
             let status = response.status();
@@ -137,7 +138,7 @@ impl Client {
             )
         }
         .await;
-        self.in_flight.store(false, Ordering::SeqCst);
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
         answer
     }
 }

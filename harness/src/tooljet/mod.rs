@@ -97,6 +97,8 @@ struct Shared {
     world: Mutex<World>,
     requests: Mutex<Vec<Recorded>>,
     injected: Mutex<VecDeque<Injected>>,
+    /// API requests being handled now, and the most ever handled at once.
+    concurrent: Mutex<(usize, usize)>,
 }
 
 /// A running fake; stops when dropped.
@@ -118,6 +120,7 @@ impl FakeToolJet {
             world: Mutex::new(World::seeded()),
             requests: Mutex::new(Vec::new()),
             injected: Mutex::new(VecDeque::new()),
+            concurrent: Mutex::new((0, 0)),
         });
         let app = Router::new().fallback(handle).with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -149,6 +152,11 @@ impl FakeToolJet {
     /// Every request received so far, in order.
     pub fn requests(&self) -> Vec<Recorded> {
         self.shared.requests.lock().expect("requests").clone()
+    }
+
+    /// The most API requests the fake was handling at one time.
+    pub fn max_concurrency(&self) -> usize {
+        self.shared.concurrent.lock().expect("concurrent").1
     }
 
     /// Makes the next API requests misbehave, one injection per request, in order.
@@ -191,6 +199,24 @@ impl ApiError {
 /// A successful answer: a status and an optional JSON body.
 pub(crate) type Answer = Result<(StatusCode, Option<Value>), ApiError>;
 
+/// Counts a request as in progress while it lives.
+struct InProgress(Arc<Shared>);
+
+impl InProgress {
+    fn start(shared: &Arc<Shared>) -> Self {
+        let mut counts = shared.concurrent.lock().expect("concurrent");
+        counts.0 += 1;
+        counts.1 = counts.1.max(counts.0);
+        Self(shared.clone())
+    }
+}
+
+impl Drop for InProgress {
+    fn drop(&mut self) {
+        self.0.concurrent.lock().expect("concurrent").0 -= 1;
+    }
+}
+
 async fn handle(
     State(shared): State<Arc<Shared>>,
     method: Method,
@@ -205,6 +231,7 @@ async fn handle(
     if uri.path() == "/__fake/requests" {
         return axum::Json(shared.requests.lock().expect("requests").clone()).into_response();
     }
+    let _in_progress = InProgress::start(&shared);
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

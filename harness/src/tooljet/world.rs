@@ -206,6 +206,31 @@ impl World {
         }
     }
 
+    /// Adds an app with a released version `v1` and a draft, as a workspace accumulates them.
+    pub fn add_app(&mut self, name: &str) -> String {
+        let (id, released, draft) = (self.new_id(), self.new_id(), self.new_id());
+        let version = |id: &str, name: &str, draft, environment| Version {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            draft,
+            environment,
+        };
+        self.apps.push(App {
+            id: id.clone(),
+            name: name.to_owned(),
+            slug: name.to_lowercase().replace(' ', "-"),
+            organization_id: ORG_ID.to_owned(),
+            git_app_id: None,
+            versions: vec![
+                version(&released, "v1", false, 2),
+                version(&draft, "draft", true, 0),
+            ],
+            current_version_id: Some(released),
+            commits: Vec::new(),
+        });
+        id
+    }
+
     fn new_id(&mut self) -> String {
         self.next_id += 1;
         format!("{:08x}-0000-4000-8000-{:012x}", self.next_id, self.next_id)

@@ -1,0 +1,243 @@
+//! Apps, versions and workspaces by name: ToolJet's listings turned into ids, or a clear
+//! error listing the close matches.
+
+use serde_json::Value;
+
+/// One app of `GET /api/ext/workspace/:id/apps`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedApp {
+    pub id: String,
+    pub name: String,
+    pub slug: String,
+    /// `(id, name)`; empty on ToolJet versions with the listing bug that drops versions.
+    pub versions: Vec<(String, String)>,
+}
+
+/// A workspace's apps.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Listing {
+    pub apps: Vec<ListedApp>,
+}
+
+fn text(value: &Value, key: &str) -> String {
+    value[key].as_str().unwrap_or_default().to_owned()
+}
+
+impl Listing {
+    /// Reads ToolJet's answer, a bare array of apps.
+    pub fn parse(json: Option<&Value>) -> Self {
+        let apps = json
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let apps = apps
+            .iter()
+            .map(|app| ListedApp {
+                id: text(app, "id"),
+                name: text(app, "name"),
+                slug: text(app, "slug"),
+                versions: app["versions"]
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|v| (text(v, "id"), text(v, "name")))
+                    .collect(),
+            })
+            .collect();
+        Self { apps }
+    }
+
+    /// The app with this name: an exact match, else the only case-insensitive one.
+    pub fn app_named(&self, name: &str) -> Result<&ListedApp, String> {
+        if let Some(app) = self.apps.iter().find(|app| app.name == name) {
+            return Ok(app);
+        }
+        let folded: Vec<&ListedApp> = self
+            .apps
+            .iter()
+            .filter(|app| app.name.eq_ignore_ascii_case(name))
+            .collect();
+        match folded.as_slice() {
+            [app] => Ok(app),
+            [] => Err(format!(
+                "no app named {name:?} in the workspace{}",
+                suggestions(name, self.apps.iter().map(|app| app.name.as_str()))
+            )),
+            several => Err(format!(
+                "the app name {name:?} is ambiguous: it matches {}; give the exact name or the app's id",
+                quoted(several.iter().map(|app| app.name.as_str()))
+            )),
+        }
+    }
+
+    /// The app with this id or slug, if listed.
+    pub fn app_with_id(&self, id: &str) -> Option<&ListedApp> {
+        self.apps.iter().find(|app| app.id == id || app.slug == id)
+    }
+}
+
+impl ListedApp {
+    /// The id of the version named (or with the id) `version`. `Ok(None)` when the listing
+    /// holds no versions, so ToolJet has to resolve the name itself.
+    pub fn version_id(&self, version: &str) -> Result<Option<String>, String> {
+        if self.versions.is_empty() {
+            return Ok(None);
+        }
+        match self
+            .versions
+            .iter()
+            .find(|(id, name)| id == version || name == version)
+        {
+            Some((id, _)) => Ok(Some(id.clone())),
+            None => Err(format!(
+                "app {:?} has no version named {version:?}{}",
+                self.name,
+                suggestions(version, self.versions.iter().map(|(_, name)| name.as_str()))
+            )),
+        }
+    }
+}
+
+/// The id of the workspace named `name` in `GET /api/ext/workspaces`.
+pub fn workspace_named(json: Option<&Value>, name: &str) -> Result<String, String> {
+    let workspaces = json
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let named = |exact: bool| {
+        workspaces.iter().find(|w| {
+            let candidate = w["name"].as_str().unwrap_or_default();
+            if exact {
+                candidate == name
+            } else {
+                candidate.eq_ignore_ascii_case(name)
+            }
+        })
+    };
+    match named(true).or_else(|| named(false)) {
+        Some(workspace) => Ok(text(workspace, "id")),
+        None => Err(format!(
+            "no workspace named {name:?}{}",
+            suggestions(
+                name,
+                workspaces
+                    .iter()
+                    .map(|w| w["name"].as_str().unwrap_or_default())
+            )
+        )),
+    }
+}
+
+/// "; close matches: "A", "B"" for names near `wanted`, or "" when none is near.
+fn suggestions<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> String {
+    let wanted_lower = wanted.to_lowercase();
+    let mut near: Vec<(usize, &str)> = candidates
+        .filter_map(|candidate| {
+            let lower = candidate.to_lowercase();
+            let distance = edit_distance(&wanted_lower, &lower);
+            let close = distance <= wanted.chars().count().max(3) / 3
+                || lower.contains(&wanted_lower)
+                || wanted_lower.contains(&lower);
+            (close && !candidate.is_empty()).then_some((distance, candidate))
+        })
+        .collect();
+    near.sort();
+    near.dedup_by_key(|(_, name)| *name);
+    if near.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; close matches: {}",
+            quoted(near.into_iter().take(5).map(|(_, name)| name))
+        )
+    }
+}
+
+fn quoted<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    names
+        .map(|name| format!("{name:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn listing() -> Listing {
+        Listing::parse(Some(&json!([
+            {"id": "1", "name": "Inventory", "slug": "inventory", "versions": [{"id": "v1id", "name": "v1"}]},
+            {"id": "2", "name": "Orders", "slug": "orders", "versions": []},
+            {"id": "3", "name": "orders", "slug": "orders-2", "versions": []},
+            {"id": "4", "name": "Invoices", "slug": "invoices", "versions": []},
+        ])))
+    }
+
+    #[test]
+    fn exact_names_win_over_case_insensitive_ones() {
+        assert_eq!(listing().app_named("orders").unwrap().id, "3");
+        assert_eq!(listing().app_named("inventory").unwrap().id, "1");
+    }
+
+    #[test]
+    fn several_case_insensitive_matches_are_ambiguous() {
+        let err = listing().app_named("ORDERS").unwrap_err();
+        assert!(
+            err.contains("ambiguous") && err.contains("\"Orders\", \"orders\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unknown_names_list_close_matches() {
+        let err = listing().app_named("Inventry").unwrap_err();
+        assert!(err.contains("close matches: \"Inventory\""), "{err}");
+        assert!(!err.contains("Orders"), "{err}");
+        assert_eq!(
+            listing().app_named("Payroll").unwrap_err(),
+            "no app named \"Payroll\" in the workspace"
+        );
+    }
+
+    #[test]
+    fn version_names_resolve_unless_the_listing_has_none() {
+        let apps = listing();
+        assert_eq!(apps.apps[0].version_id("v1"), Ok(Some("v1id".to_owned())));
+        assert!(
+            apps.apps[0]
+                .version_id("v2")
+                .unwrap_err()
+                .contains("no version named \"v2\"")
+        );
+        assert_eq!(apps.apps[1].version_id("v2"), Ok(None));
+    }
+
+    #[test]
+    fn workspaces_resolve_by_name() {
+        let json = json!([{"id": "w1", "name": "Acme"}, {"id": "w2", "name": "Beta"}]);
+        assert_eq!(workspace_named(Some(&json), "acme"), Ok("w1".to_owned()));
+        assert!(
+            workspace_named(Some(&json), "Acne")
+                .unwrap_err()
+                .contains("close matches: \"Acme\"")
+        );
+    }
+}

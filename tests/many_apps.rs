@@ -1,0 +1,351 @@
+//! Many apps in one step, apps and versions by name, and the dry-run plan.
+
+mod support;
+
+use std::time::Duration;
+
+use harness::tooljet::{APP_ID, DRAFT_VERSION_ID, ORG_ID, Settings};
+use serde_json::Value;
+use support::{fake, fake_with, step};
+
+const MISSING_APP: &str = "00000000-0000-4000-8000-00000000dead";
+
+fn results(ran: &support::Ran) -> Vec<Value> {
+    serde_json::from_str::<Value>(ran.output("results"))
+        .expect("results is JSON")
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn mutating(fake: &harness::tooljet::FakeToolJet) -> Vec<String> {
+    fake.requests()
+        .into_iter()
+        .filter(|r| r.method != "GET")
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn twenty_apps_are_pulled_four_at_a_time() {
+    let fake = fake_with(Settings {
+        delay: Duration::from_millis(300),
+        ..Settings::default()
+    })
+    .await;
+    let mut ids = vec![APP_ID.to_owned()];
+    ids.extend((1..20).map(|n| fake.world().add_app(&format!("App {n}"))));
+    let ran = step("pull", &fake)
+        .with("app-id", &ids.join("\n"))
+        .run()
+        .await;
+    assert_eq!(ran.code, 0, "{}", ran.log());
+    assert_eq!(fake.requests().len(), 20);
+    assert_eq!(fake.max_concurrency(), 4, "max-parallel defaults to 4");
+    let results = results(&ran);
+    assert_eq!(results.len(), 20);
+    assert!(
+        results
+            .iter()
+            .all(|r| r["outcome"] == "success" && r["http-status"] == 200)
+    );
+    assert_eq!(
+        ran.output("app-id").lines().collect::<Vec<_>>(),
+        ids,
+        "one line per app, in order"
+    );
+    assert!(
+        ran.summary
+            .contains("ToolJet `pull` for 20 apps: 20 succeeded"),
+        "{}",
+        ran.summary
+    );
+    assert_eq!(
+        ran.summary
+            .lines()
+            .filter(|l| l.contains("| succeeded |"))
+            .count(),
+        20
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn max_parallel_bounds_concurrency() {
+    let fake = fake_with(Settings {
+        delay: Duration::from_millis(200),
+        ..Settings::default()
+    })
+    .await;
+    let ids: Vec<String> = (0..6)
+        .map(|n| fake.world().add_app(&format!("App {n}")))
+        .collect();
+    let ran = step("pull", &fake)
+        .with("app-id", &ids.join("\n"))
+        .with("max-parallel", "2")
+        .run()
+        .await;
+    assert_eq!(ran.code, 0, "{}", ran.log());
+    assert_eq!(fake.max_concurrency(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_failing_app_does_not_stop_the_others_but_fails_the_step() {
+    let fake = fake().await;
+    let other = fake.world().add_app("Orders Admin");
+    let ids = [APP_ID, MISSING_APP, other.as_str()].join("\n");
+    let ran = step("pull", &fake).with("app-id", &ids).run().await;
+    assert_eq!(ran.code, 1, "{}", ran.log());
+    let outcomes: Vec<Value> = results(&ran).iter().map(|r| r["outcome"].clone()).collect();
+    assert_eq!(outcomes, ["success", "failure", "success"]);
+    assert_eq!(
+        results(&ran)[1]["message"],
+        "ToolJet answered 400 Bad Request: App not found"
+    );
+    assert_eq!(ran.output("outcome"), "failure");
+    assert!(
+        ran.summary.contains("for 3 apps: 2 succeeded, 1 failed"),
+        "{}",
+        ran.summary
+    );
+    let error = ran.annotations("error");
+    assert_eq!(error.len(), 1);
+    assert_eq!(
+        error[0].properties["title"],
+        format!("ToolJet pull failed for {MISSING_APP}")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fail_fast_starts_no_app_after_a_failure() {
+    let fake = fake().await;
+    let ids = [MISSING_APP, APP_ID, APP_ID].join("\n");
+    let ran = step("pull", &fake)
+        .with("app-id", &ids)
+        .with("fail-fast", "true")
+        .with("max-parallel", "1")
+        .run()
+        .await;
+    assert_eq!(ran.code, 1);
+    assert_eq!(fake.requests().len(), 1, "the later apps never started");
+    let result: Vec<Value> = results(&ran).iter().map(|r| r["result"].clone()).collect();
+    assert_eq!(result, ["failed", "skipped", "skipped"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn app_names_are_resolved_in_the_workspace() {
+    let fake = fake().await;
+    let ran = step("pull", &fake)
+        .with("app-name", "Inventory")
+        .with("organization-id", ORG_ID)
+        .run()
+        .await;
+    assert_eq!(ran.code, 0, "{}", ran.log());
+    let calls: Vec<String> = fake
+        .requests()
+        .into_iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            format!("GET /api/ext/workspace/{ORG_ID}/apps"),
+            format!("PUT /api/ext/apps/{APP_ID}")
+        ]
+    );
+    assert_eq!(ran.output("app-id"), APP_ID);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_workspace_can_be_named_too() {
+    let fake = fake().await;
+    let ran = step("release", &fake)
+        .with("app-name", "inventory")
+        .with("workspace", "Acme")
+        .run()
+        .await;
+    assert_eq!(ran.code, 0, "{}", ran.log());
+    let calls: Vec<String> = fake
+        .requests()
+        .into_iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(calls[0], "GET /api/ext/workspaces");
+    assert_eq!(
+        calls[2],
+        format!("POST /api/ext/apps/{APP_ID}/git-sync/release")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_name_fails_with_close_matches_and_sends_nothing_for_it() {
+    let fake = fake().await;
+    let ran = step("release", &fake)
+        .with("app-name", "Inventry")
+        .with("organization-id", ORG_ID)
+        .run()
+        .await;
+    assert_eq!(ran.code, 1);
+    assert!(
+        ran.error()
+            .contains("no app named \"Inventry\" in the workspace; close matches: \"Inventory\""),
+        "{}",
+        ran.error()
+    );
+    assert!(mutating(&fake).is_empty());
+    assert_eq!(results(&ran)[0]["result"], "not found");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_ambiguous_name_fails_listing_the_candidates() {
+    let fake = fake().await;
+    fake.world().add_app("Orders");
+    fake.world().add_app("orders");
+    let ran = step("pull", &fake)
+        .with("app-name", "ORDERS")
+        .with("organization-id", ORG_ID)
+        .run()
+        .await;
+    assert_eq!(ran.code, 1);
+    assert!(
+        ran.error()
+            .contains("is ambiguous: it matches \"Orders\", \"orders\""),
+        "{}",
+        ran.error()
+    );
+    assert!(mutating(&fake).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn push_resolves_a_version_name_to_its_id() {
+    let fake = fake().await;
+    let ran = step("push", &fake)
+        .with("app-name", "Inventory")
+        .with("version-name", "v2-draft")
+        .with("organization-id", ORG_ID)
+        .run()
+        .await;
+    assert_eq!(ran.code, 0, "{}", ran.log());
+    assert_eq!(
+        mutating(&fake),
+        [format!(
+            "POST /api/ext/apps/{APP_ID}/versions/{DRAFT_VERSION_ID}/git-sync/push"
+        )]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dry_run_checks_access_and_resolves_names_but_changes_nothing() {
+    let fake = fake().await;
+    let other = fake.world().add_app("Orders Admin");
+    let ran = step("push", &fake)
+        .with("app-name", "Inventory\nOrders Admin")
+        .with("version-name", "v1")
+        .with("organization-id", ORG_ID)
+        .with("commit-message", "Nightly")
+        .with("dry-run", "true")
+        .run()
+        .await;
+    assert_eq!(ran.code, 0, "{}", ran.log());
+    assert!(
+        mutating(&fake).is_empty(),
+        "dry run sent {:?}",
+        mutating(&fake)
+    );
+    assert_eq!(
+        fake.requests()[0].path,
+        "/api/ext/workspaces",
+        "URL and token checked first"
+    );
+    let results = results(&ran);
+    assert_eq!(results[0]["result"], "planned");
+    let v1 = fake.world().app(&other).unwrap().versions[0].id.clone();
+    assert_eq!(
+        results[1]["message"],
+        format!(
+            "POST {}/api/ext/apps/{other}/versions/{v1}/git-sync/push {{\"commitMessage\":\"Nightly\"}}",
+            fake.url()
+        )
+    );
+    assert!(
+        ran.summary
+            .contains("📝 ToolJet `push` for 2 apps: 2 planned"),
+        "{}",
+        ran.summary
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dry_run_with_a_wrong_token_fails_before_planning() {
+    let fake = fake().await;
+    let ran = step("pull", &fake)
+        .with("app-id", APP_ID)
+        .with("access-token", "wrong")
+        .with("dry-run", "true")
+        .run()
+        .await;
+    assert_eq!(ran.code, 1);
+    assert!(
+        ran.error().contains("403 Forbidden: Unauthorized"),
+        "{}",
+        ran.error()
+    );
+    assert!(mutating(&fake).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dry_run_never_shows_the_private_key() {
+    let fake = fake().await;
+    let ran = step("configure-git", &fake)
+        .with("organization-id", ORG_ID)
+        .with("git-url", "https://github.com/acme/tooljet-apps.git")
+        .with("branch-name", "main")
+        .with("github-app-id", "1")
+        .with("github-app-installation-id", "2")
+        .with(
+            "github-app-private-key",
+            "-----BEGIN RSA PRIVATE KEY-----\\nS3CRETKEYLINE\\n-----END RSA PRIVATE KEY-----",
+        )
+        .with("dry-run", "true")
+        .run()
+        .await;
+    assert_eq!(ran.code, 0, "{}", ran.log());
+    assert!(
+        ran.summary.contains("\\<redacted\\>") || ran.summary.contains("&lt;redacted&gt;"),
+        "{}",
+        ran.summary
+    );
+    ran.assert_hidden("S3CRETKEYLINE");
+    assert!(mutating(&fake).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_version_id_cannot_serve_several_apps() {
+    let fake = fake().await;
+    let ran = step("push", &fake)
+        .with("app-id", &[APP_ID, APP_ID].join("\n"))
+        .with("version-id", DRAFT_VERSION_ID)
+        .run()
+        .await;
+    assert_eq!(ran.code, 2);
+    assert!(
+        ran.error().contains("use `version-name` instead"),
+        "{}",
+        ran.error()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn app_names_need_a_workspace() {
+    let fake = fake().await;
+    let ran = step("pull", &fake)
+        .with("app-name", "Inventory")
+        .run()
+        .await;
+    assert_eq!(ran.code, 2);
+    assert!(
+        ran.error()
+            .contains("input `app-name` needs `organization-id` or `workspace`"),
+        "{}",
+        ran.error()
+    );
+}
