@@ -1,9 +1,10 @@
 # The action's image: one statically linked binary and a CA bundle, nothing else.
 #
 # GitHub builds this file as it is (`image: Dockerfile`), so the builder defaults to the public
-# Rust image. Where no registry is reachable, pass a local one:
+# Rust image, pinned by digest (Dependabot keeps it current). Where no registry is reachable,
+# pass a local one:
 #   podman build --network=host --build-arg BUILDER_IMAGE=localhost/rust-builder:1.95.0 .
-ARG BUILDER_IMAGE=docker.io/library/rust:1.95.0-slim-bookworm
+ARG BUILDER_IMAGE=docker.io/library/rust:1.95.0-slim-bookworm@sha256:d7482085ff5b415f84dba5647ae71606650bdef00db7aeb69f4b3d170c3e4082
 
 FROM ${BUILDER_IMAGE} AS build
 WORKDIR /src
@@ -28,8 +29,12 @@ RUN target="$(uname -m)-unknown-linux-gnu" \
  && cp "target/$target/release/tooljet-gitsync-action" /tooljet-gitsync-action
 
 FROM scratch
+# Kept equal to Cargo.toml's version (a test checks); the release workflow stamps the tag's.
+ARG VERSION=0.1.0
 LABEL org.opencontainers.image.title="tooljet-gitsync-action" \
       org.opencontainers.image.description="Runs ToolJet GitSync CI/CD operations from GitHub Actions, GitLab CI and Jenkins" \
+      org.opencontainers.image.source="https://github.com/tooljet-gitsync-action/tooljet-gitsync-action" \
+      org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.licenses="MIT"
 COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 COPY --from=build /tooljet-gitsync-action /tooljet-gitsync-action

@@ -818,6 +818,61 @@ mod tests {
     }
 
     #[test]
+    fn defaults_match_action_yml_so_docker_steps_behave_alike() {
+        // A `docker://` step or a GitLab job gets no action.yml defaults: the binary's must agree.
+        let raw = raw(&[("operation", "pull"), ("app-id", "a")]);
+        let config = Config::from_raw(
+            &RawInputs {
+                tooljet_url: "https://h.example.com".into(),
+                access_token: "t".into(),
+                ..raw
+            },
+            &RunContext::default(),
+        )
+        .unwrap();
+        let default = |name: &str| {
+            crate::help::entries("inputs")
+                .into_iter()
+                .find(|i| i.name == name)
+                .and_then(|i| i.default)
+                .unwrap()
+        };
+        let seconds = |d: Duration| d.as_secs().to_string();
+        assert_eq!(
+            seconds(config.connection.timeout),
+            default("timeout-seconds")
+        );
+        assert_eq!(
+            seconds(config.connection.connect_timeout),
+            default("connect-timeout-seconds")
+        );
+        assert_eq!(
+            seconds(config.budget.total),
+            default("total-timeout-seconds")
+        );
+        assert_eq!(config.budget.retries.to_string(), default("retries"));
+        assert_eq!(seconds(config.heartbeat), default("heartbeat-seconds"));
+        assert_eq!(config.max_parallel.to_string(), default("max-parallel"));
+        assert_eq!(
+            (config.if_exists, default("if-exists").as_str()),
+            (IfExists::Fail, "fail")
+        );
+        assert_eq!(
+            (config.if_saved, default("if-saved").as_str()),
+            (IfSaved::Fail, "fail")
+        );
+        for flag in [
+            "fail-fast",
+            "dry-run",
+            "insecure-skip-tls-verify",
+            "allow-insecure-http",
+        ] {
+            assert_eq!(default(flag), "false", "{flag}");
+        }
+        assert!(!config.fail_fast && !config.dry_run && !config.connection.skip_tls_verify);
+    }
+
+    #[test]
     fn hyphenated_input_names_are_read() {
         let raw = raw(&[("app-id", "a1"), ("github-app-installation-id", "9")]);
         assert_eq!(raw.app_id, "a1");

@@ -73,3 +73,13 @@ fn readme_lists_every_output() {
         declared.keys().collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn the_image_label_carries_the_crate_version() {
+    let dockerfile =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains(&format!("ARG VERSION={}\n", env!("CARGO_PKG_VERSION"))),
+        "Dockerfile's VERSION differs from Cargo.toml's"
+    );
+}
