@@ -194,7 +194,7 @@ pub async fn execute(client: Arc<Client>, config: Arc<Config>, started: Instant)
         resolve_apps(&mut lookups, &config).await
     };
     let lookups_done = lookups.exchanges;
-    let outcomes = run_all(client, config.clone(), targets).await;
+    let outcomes = run_all(client, config.clone(), targets, started).await;
     Run {
         outcomes,
         lookups: lookups_done,
@@ -287,10 +287,12 @@ async fn workspace_listing(lookups: &mut Attempts<'_>, config: &Config) -> Resul
 }
 
 /// Runs every target, at most `max-parallel` at once, and returns their outcomes in order.
+/// Each app has its own retries; the time budget is the step's, counted from `step_started`.
 async fn run_all(
     client: Arc<Client>,
     config: Arc<Config>,
     targets: Vec<(String, Result<Operation, String>)>,
+    step_started: Instant,
 ) -> Vec<Outcome> {
     let permits = Arc::new(Semaphore::new(config.max_parallel));
     let failed = Arc::new(AtomicBool::new(false));
@@ -314,7 +316,7 @@ async fn run_all(
                     Duration::ZERO,
                     Verdict::Unresolved(why),
                 ),
-                Ok(operation) => one(&client, &config, &operation, &label).await,
+                Ok(operation) => one(&client, &config, &operation, &label, step_started).await,
             };
             if !outcome.succeeded() {
                 failed.store(true, Ordering::SeqCst);
@@ -328,7 +330,13 @@ async fn run_all(
 }
 
 /// One app: its request (or the plan of it), and what ToolJet answered.
-async fn one(client: &Client, config: &Config, operation: &Operation, label: &str) -> Outcome {
+async fn one(
+    client: &Client,
+    config: &Config,
+    operation: &Operation,
+    label: &str,
+    step_started: Instant,
+) -> Outcome {
     let started = Instant::now();
     if config.dry_run {
         let request = operation.request();
@@ -345,7 +353,7 @@ async fn one(client: &Client, config: &Config, operation: &Operation, label: &st
             Verdict::Planned { request: plan },
         );
     }
-    let mut attempts = Attempts::new(client, config, started);
+    let mut attempts = Attempts::new(client, config, step_started);
     let answer = match attempts.send_for(operation, &operation.request()).await {
         Err(err) if err.is_missing_route() && operation.kind() == OperationKind::ConfigureGit => {
             tracing::warn!(
@@ -426,6 +434,11 @@ impl<'a> Attempts<'a> {
         let mut retries = 0;
         loop {
             let remaining = self.budget.total.saturating_sub(self.started.elapsed());
+            if remaining.is_zero() {
+                return Err(ApiError::OutOfTime {
+                    budget: self.budget.total,
+                });
+            }
             let sent = Instant::now();
             let answer =
                 with_heartbeat(self.client.send(request, remaining), self.heartbeat, what).await;

@@ -349,3 +349,30 @@ async fn app_names_need_a_workspace() {
         ran.error()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_time_budget_is_the_steps_and_an_app_without_time_sends_nothing() {
+    let fake = fake().await;
+    fake.inject([harness::tooljet::Injected::Delay(Duration::from_secs(5))]);
+    let other = fake.world().add_app("Orders Admin");
+    let ran = step("pull", &fake)
+        .with("app-id", &[APP_ID, other.as_str()].join("\n"))
+        .with("max-parallel", "1")
+        .with("total-timeout-seconds", "1")
+        .run()
+        .await;
+    assert_eq!(ran.code, 1);
+    assert_eq!(
+        fake.requests().len(),
+        1,
+        "the second app had no time left and sent nothing"
+    );
+    let outcomes: Vec<Value> = results(&ran).iter().map(|r| r["outcome"].clone()).collect();
+    assert_eq!(outcomes, ["unknown", "failure"]);
+    assert!(
+        results(&ran)[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ran out before this request was sent")
+    );
+}

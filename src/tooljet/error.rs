@@ -35,6 +35,9 @@ pub enum ApiError {
         status: StatusCode,
         location: String,
     },
+    /// The step's time budget ran out before this request could be sent.
+    #[error("the step's time budget (total-timeout-seconds, {} s) ran out before this request was sent", .budget.as_secs())]
+    OutOfTime { budget: Duration },
     #[error("could not connect to {host}: connection refused")]
     ConnectionRefused {
         host: String,
@@ -192,6 +195,7 @@ impl ApiError {
         matches!(
             self,
             Self::ConnectionRefused { .. }
+                | Self::OutOfTime { .. }
                 | Self::Dns { .. }
                 | Self::Timeout {
                     connecting: true,
@@ -224,6 +228,9 @@ impl ApiError {
                 "Set `tooljet-url` to the address ToolJet is really served on (the redirect points at {location}); \
                  redirects are not followed so that the token is never sent anywhere else."
             ),
+            Self::OutOfTime { .. } => "Nothing was sent. Raise `total-timeout-seconds`, or split the apps over \
+                several steps."
+                .to_owned(),
             Self::ConnectionRefused { .. } => "Nothing is listening there. Check the scheme, host and port of \
                 `tooljet-url` and that ToolJet is running; a GitHub-hosted runner can only reach an instance that is \
                 reachable from the internet (use a self-hosted runner otherwise)."

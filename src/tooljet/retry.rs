@@ -17,6 +17,9 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
 
 /// Why a failed attempt may be tried again, or `None` when it must not be.
 pub fn reason(err: &ApiError, idempotent: bool) -> Option<String> {
+    if matches!(err, ApiError::OutOfTime { .. }) {
+        return None;
+    }
     if err.never_sent() {
         return Some(format!("{err}; nothing was sent"));
     }
