@@ -18,16 +18,8 @@ async fn cancel_mid_request(signal: &str) -> Ran {
         .with("app-id", APP_ID)
         .with("version-id", "v1")
         .spawn();
-    // Wait until ToolJet has the request, so it is certainly in flight.
-    while fake.requests().is_empty() {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let pid = child.id().expect("running").to_string();
-    let status = std::process::Command::new("kill")
-        .args([&format!("-{signal}"), &pid])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    support::until_requested(&fake).await;
+    support::kill(&child, signal);
     // Bounded so that a hang fails the test instead of stalling the suite; not a timing claim.
     tokio::time::timeout(Duration::from_secs(30), Ran::collect(child, dir))
         .await
@@ -70,20 +62,11 @@ async fn sigterm_while_waiting_to_retry_says_nothing_was_in_flight() {
         .with("app-id", APP_ID)
         .with("version-id", "v1")
         .spawn();
-    while fake.requests().is_empty() {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    support::until_requested(&fake).await;
     // The 503 comes back at once over loopback; give it a moment to land so the action is
     // in its 60 s wait before the retry.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let pid = child.id().expect("running").to_string();
-    assert!(
-        std::process::Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    support::kill(&child, "TERM");
     let ran = tokio::time::timeout(Duration::from_secs(30), Ran::collect(child, dir))
         .await
         .expect("the action stops");

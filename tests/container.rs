@@ -77,9 +77,7 @@ async fn sigterm_to_the_container_stops_it_promptly() {
         .with("app-id", APP_ID)
         .with("version-id", "v1")
         .spawn();
-    while fake.requests().is_empty() {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    support::until_requested(&fake).await;
     // What docker's signal proxy does when the runner cancels: SIGTERM to the container,
     // where the action is PID 1 (Linux ignores unhandled signals for PID 1).
     let name = harness::runner::container_name(&dir);

@@ -295,19 +295,13 @@ async fn dry_run_with_a_wrong_token_fails_before_planning() {
 #[tokio::test(flavor = "multi_thread")]
 async fn dry_run_never_shows_the_private_key() {
     let fake = fake().await;
-    let ran = step("configure-git", &fake)
-        .with("organization-id", ORG_ID)
-        .with("git-url", "https://github.com/acme/tooljet-apps.git")
-        .with("branch-name", "main")
-        .with("github-app-id", "1")
-        .with("github-app-installation-id", "2")
-        .with(
-            "github-app-private-key",
-            "-----BEGIN RSA PRIVATE KEY-----\\nS3CRETKEYLINE\\n-----END RSA PRIVATE KEY-----",
-        )
-        .with("dry-run", "true")
-        .run()
-        .await;
+    let ran = support::configure_git(
+        &fake,
+        "-----BEGIN RSA PRIVATE KEY-----\\nS3CRETKEYLINE\\n-----END RSA PRIVATE KEY-----",
+    )
+    .with("dry-run", "true")
+    .run()
+    .await;
     assert_eq!(ran.code, 0, "{}", ran.log());
     assert!(
         ran.summary.contains("\\<redacted\\>") || ran.summary.contains("&lt;redacted&gt;"),

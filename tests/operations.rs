@@ -196,13 +196,7 @@ async fn promote_moves_the_app_one_environment_up_and_reports_it() {
 #[tokio::test(flavor = "multi_thread")]
 async fn configure_git_sends_the_github_app_with_a_real_pem_key() {
     let fake = fake().await;
-    let ran = step("configure-git", &fake)
-        .with("organization-id", ORG_ID)
-        .with("git-url", "https://github.com/acme/tooljet-apps.git")
-        .with("branch-name", "main")
-        .with("github-app-id", "123456")
-        .with("github-app-installation-id", "78910")
-        .with("github-app-private-key", PRIVATE_KEY_ESCAPED)
+    let ran = support::configure_git(&fake, PRIVATE_KEY_ESCAPED)
         .run()
         .await;
     assert_eq!(ran.code, 0, "{}", ran.log());
@@ -233,13 +227,7 @@ async fn configure_git_retries_once_at_the_singular_path_of_older_instances() {
         ..Settings::default()
     })
     .await;
-    let ran = step("configure-git", &fake)
-        .with("organization-id", ORG_ID)
-        .with("git-url", "https://github.com/acme/tooljet-apps.git")
-        .with("branch-name", "main")
-        .with("github-app-id", "123456")
-        .with("github-app-installation-id", "78910")
-        .with("github-app-private-key", PRIVATE_KEY_ESCAPED)
+    let ran = support::configure_git(&fake, PRIVATE_KEY_ESCAPED)
         .run()
         .await;
     assert_eq!(ran.code, 0, "{}", ran.log());

@@ -2,7 +2,7 @@
 
 mod support;
 
-use harness::tooljet::{APP_ID, ORG_ID, Settings};
+use harness::tooljet::{APP_ID, Settings};
 use support::{fake, fake_with, step};
 
 const TOKEN: &str = "tj-secret-token-8e1f0c";
@@ -75,13 +75,7 @@ async fn every_line_of_the_private_key_is_masked_and_hidden() {
     let key = format!(
         "-----BEGIN RSA PRIVATE KEY-----\\n{KEY_LINE_1}\\n{KEY_LINE_2}\\n-----END RSA PRIVATE KEY-----"
     );
-    let ran = step("configure-git", &fake)
-        .with("organization-id", ORG_ID)
-        .with("git-url", "https://github.com/acme/tooljet-apps.git")
-        .with("branch-name", "main")
-        .with("github-app-id", "1")
-        .with("github-app-installation-id", "2")
-        .with("github-app-private-key", &key)
+    let ran = support::configure_git(&fake, &key)
         .env("RUNNER_DEBUG", "1")
         .run()
         .await;
@@ -99,15 +93,7 @@ async fn every_line_of_the_private_key_is_masked_and_hidden() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_malformed_private_key_is_refused_without_echoing_it() {
     let fake = fake().await;
-    let ran = step("configure-git", &fake)
-        .with("organization-id", ORG_ID)
-        .with("git-url", "https://github.com/acme/tooljet-apps.git")
-        .with("branch-name", "main")
-        .with("github-app-id", "1")
-        .with("github-app-installation-id", "2")
-        .with("github-app-private-key", KEY_LINE_1)
-        .run()
-        .await;
+    let ran = support::configure_git(&fake, KEY_LINE_1).run().await;
     assert_eq!(ran.code, 2);
     assert!(
         ran.error()

@@ -27,3 +27,31 @@ pub async fn fake_with(settings: Settings) -> FakeToolJet {
         .await
         .expect("fake ToolJet starts")
 }
+
+/// A `configure-git` step with every GitHub App input set and `private_key` as the key.
+pub fn configure_git(fake: &FakeToolJet, private_key: &str) -> Step {
+    step("configure-git", fake)
+        .with("organization-id", harness::tooljet::ORG_ID)
+        .with("git-url", "https://github.com/acme/tooljet-apps.git")
+        .with("branch-name", "main")
+        .with("github-app-id", "123456")
+        .with("github-app-installation-id", "78910")
+        .with("github-app-private-key", private_key)
+}
+
+/// Waits until the fake has received a request, so that one is certainly in flight.
+pub async fn until_requested(fake: &FakeToolJet) {
+    while fake.requests().is_empty() {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// Sends `signal` (TERM, INT) to a running step, as the runner's cancel path does.
+pub fn kill(child: &tokio::process::Child, signal: &str) {
+    let pid = child.id().expect("still running").to_string();
+    let status = std::process::Command::new("kill")
+        .args([&format!("-{signal}"), &pid])
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill -{signal} {pid}");
+}
