@@ -558,6 +558,12 @@ fn parse_ca_certificate(value: &str, context: &RunContext) -> Result<Option<Vec<
             "holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
         ));
     }
+    if let Err(err) = reqwest::Certificate::from_pem_bundle(&pem) {
+        return Err(InputError::new(
+            INPUT,
+            format!("holds a certificate that cannot be parsed: {err}"),
+        ));
+    }
     Ok(Some(pem))
 }
 

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use tooljet_gitsync_action::github::{GitHub, Level, Report};
 use tooljet_gitsync_action::inputs::{Config, RawInputs, RunContext};
-use tooljet_gitsync_action::run::{self, Run, Verdict};
+use tooljet_gitsync_action::run::{self, Run};
 use tooljet_gitsync_action::tooljet::Client;
 use tooljet_gitsync_action::{help, logging, signals};
 
@@ -58,12 +58,7 @@ async fn main() -> ExitCode {
         }
     };
     if config.connection.skip_tls_verify {
-        github.commands.annotate(
-            Level::Warning,
-            "TLS verification is OFF",
-            "insecure-skip-tls-verify is true: ToolJet's certificate is not checked, so anyone on the network path \
-             can read the access token. Use `ca-certificate` for a private CA instead.",
-        );
+        github.warn_insecure_tls();
     }
     let client = match Client::new(&config.connection) {
         Ok(client) => Arc::new(client),
@@ -98,11 +93,7 @@ async fn main() -> ExitCode {
         context: &context,
         elapsed: started.elapsed(),
     });
-    let cancelled = run.outcomes.iter().find_map(|o| match o.verdict {
-        Verdict::Cancelled { signal, .. } => Some(signal),
-        _ => None,
-    });
-    match cancelled {
+    match run.cancelled_by() {
         Some(signal) => ExitCode::from(signals::exit_code(signal)),
         None if run.succeeded() => {
             tracing::info!("{kind}: done in {} ms", started.elapsed().as_millis());

@@ -146,6 +146,16 @@ impl Run {
         self.outcomes.iter().all(Outcome::succeeded)
     }
 
+    /// The signal that cancelled the step, if one did.
+    pub fn cancelled_by(&self) -> Option<&'static str> {
+        self.outcomes
+            .iter()
+            .find_map(|outcome| match outcome.verdict {
+                Verdict::Cancelled { signal, .. } => Some(signal),
+                _ => None,
+            })
+    }
+
     /// The step's `outcome`: `unknown` if any app's is (someone must look before re-running),
     /// else `failure` if any failed, else `success`.
     pub fn outcome(&self) -> &'static str {
@@ -169,29 +179,35 @@ fn labels(config: &Config) -> String {
 /// Carries out the configured operation for every app.
 pub async fn execute(client: Arc<Client>, config: Arc<Config>, started: Instant) -> Run {
     let mut lookups = Attempts::new(&client, &config, started);
+    // A dry run checks the URL and the token with a call that changes nothing; its answer
+    // serves again if a workspace is named.
+    let mut workspaces = None;
     if config.dry_run {
-        // The URL and the token, checked with a call that changes nothing.
-        if let Err(err) = lookups
+        match lookups
             .send(&ApiRequest::workspaces(), true, "list workspaces")
             .await
         {
-            let outcome = Outcome::new(
-                &config.operation,
-                &labels(&config),
-                started.elapsed(),
-                Verdict::Failed(err),
-            );
-            return Run {
-                outcomes: vec![outcome],
-                lookups: lookups.exchanges,
-                dry_run: true,
-            };
+            Ok(answer) => workspaces = Some(answer),
+            Err(err) => {
+                let verdict = Verdict::Failed(err);
+                let outcome = Outcome::new(
+                    &config.operation,
+                    &labels(&config),
+                    started.elapsed(),
+                    verdict,
+                );
+                return Run {
+                    outcomes: vec![outcome],
+                    lookups: lookups.exchanges,
+                    dry_run: true,
+                };
+            }
         }
     }
     let targets = if config.apps.is_empty() {
         vec![(String::new(), Ok(config.operation.clone()))]
     } else {
-        resolve_apps(&mut lookups, &config).await
+        resolve_apps(&mut lookups, &config, workspaces).await
     };
     let lookups_done = lookups.exchanges;
     let outcomes = run_all(client, config.clone(), targets, started).await;
@@ -206,12 +222,13 @@ pub async fn execute(client: Arc<Client>, config: Arc<Config>, started: Instant)
 async fn resolve_apps(
     lookups: &mut Attempts<'_>,
     config: &Config,
+    workspaces: Option<ApiResponse>,
 ) -> Vec<(String, Result<Operation, String>)> {
     let has_names = config.apps.iter().any(|app| matches!(app, AppRef::Name(_)));
     let resolves_versions =
         matches!(config.operation, Operation::Push { .. }) && config.workspace.is_some();
     let listing = if has_names || resolves_versions {
-        Some(workspace_listing(lookups, config).await)
+        Some(workspace_listing(lookups, config, workspaces).await)
     } else {
         None
     };
@@ -262,16 +279,24 @@ fn with_version_id(
     }
 }
 
-/// The workspace's apps, the workspace found by name first if need be.
-async fn workspace_listing(lookups: &mut Attempts<'_>, config: &Config) -> Result<Listing, String> {
+/// The workspace's apps, the workspace found by name first if need be (in `workspaces`, the
+/// answer of `GET /api/ext/workspaces` when the step already has it).
+async fn workspace_listing(
+    lookups: &mut Attempts<'_>,
+    config: &Config,
+    workspaces: Option<ApiResponse>,
+) -> Result<Listing, String> {
     let failed = |err: ApiError| format!("{err}. {}", err.hint());
     let workspace = match config.workspace.as_ref().expect("checked with the inputs") {
         WorkspaceRef::Id(id) => id.clone(),
         WorkspaceRef::Name(name) => {
-            let answer = lookups
-                .send(&ApiRequest::workspaces(), true, "list workspaces")
-                .await
-                .map_err(failed)?;
+            let answer = match workspaces {
+                Some(answer) => answer,
+                None => lookups
+                    .send(&ApiRequest::workspaces(), true, "list workspaces")
+                    .await
+                    .map_err(failed)?,
+            };
             resolve::workspace_named(answer.json.as_ref(), name)?
         }
     };

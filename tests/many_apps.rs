@@ -370,3 +370,23 @@ async fn the_time_budget_is_the_steps_and_an_app_without_time_sends_nothing() {
             .contains("ran out before this request was sent")
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_lists_the_workspaces_once() {
+    let fake = fake().await;
+    let ran = step("release", &fake)
+        .with("app-name", "Inventory")
+        .with("workspace", "Acme")
+        .with("dry-run", "true")
+        .run()
+        .await;
+    assert_eq!(ran.code, 0, "{}", ran.log());
+    let calls: Vec<String> = fake.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(
+        calls,
+        [
+            "/api/ext/workspaces".to_owned(),
+            format!("/api/ext/workspace/{ORG_ID}/apps")
+        ]
+    );
+}

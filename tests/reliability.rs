@@ -434,3 +434,39 @@ async fn plain_http_to_a_remote_host_is_refused_before_sending() {
         ran.error()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ssl_cert_file_is_honoured_for_a_private_ca() {
+    let fake = fake().await;
+    let ca = PrivateCa::new();
+    let front = TlsFront::start(&ca, fake.addr()).await.unwrap();
+    let bundle = std::env::temp_dir().join(format!("tooljet-test-ca-{}.pem", front.addr.port()));
+    std::fs::write(&bundle, &ca.ca_pem).unwrap();
+    let ran = step("pull", &fake)
+        .with("tooljet-url", &front.url())
+        .with("app-id", APP_ID)
+        .env("SSL_CERT_FILE", bundle.to_str().unwrap())
+        .run()
+        .await;
+    std::fs::remove_file(&bundle).unwrap();
+    assert_eq!(ran.code, 0, "{}", ran.log());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_broken_ca_certificate_is_an_input_error() {
+    let fake = fake().await;
+    let broken = "-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n";
+    let ran = step("pull", &fake)
+        .with("app-id", APP_ID)
+        .with("ca-certificate", broken)
+        .run()
+        .await;
+    assert_eq!(ran.code, 2, "{}", ran.log());
+    assert!(
+        ran.error()
+            .contains("input `ca-certificate` holds a certificate that cannot be parsed"),
+        "{}",
+        ran.error()
+    );
+    assert!(fake.requests().is_empty());
+}

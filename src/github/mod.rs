@@ -200,6 +200,16 @@ impl GitHub {
         }
     }
 
+    /// The loud warning `insecure-skip-tls-verify: true` deserves on every run.
+    pub fn warn_insecure_tls(&self) {
+        self.commands.annotate(
+            Level::Warning,
+            "TLS verification is OFF",
+            "insecure-skip-tls-verify is true: ToolJet's certificate is not checked, so anyone on the network path \
+             can read the access token. Use `ca-certificate` for a private CA instead.",
+        );
+    }
+
     /// A bad input: nothing was sent to ToolJet.
     pub fn input_error(&self, err: &InputError) {
         self.commands.annotate(
