@@ -78,13 +78,13 @@ pub const DEFAULT_TIMEOUT_SECONDS: u64 = 300;
 pub const DEFAULT_CONNECT_TIMEOUT_SECONDS: u64 = 10;
 /// The whole step's budget: every attempt and every wait between them.
 pub const DEFAULT_TOTAL_TIMEOUT_SECONDS: u64 = 900;
-pub const DEFAULT_RETRIES: u32 = 3;
-pub const DEFAULT_MAX_PARALLEL: usize = 4;
-const MAX_PARALLEL: usize = 20;
+pub const DEFAULT_RETRIES: u64 = 3;
+pub const DEFAULT_MAX_PARALLEL: u64 = 4;
+const MAX_PARALLEL: u64 = 20;
 /// A "still waiting" line this often while a call is in flight.
 pub const DEFAULT_HEARTBEAT_SECONDS: u64 = 15;
 const MAX_SECONDS: u64 = 6 * 60 * 60;
-const MAX_RETRIES: u32 = 10;
+const MAX_RETRIES: u64 = 10;
 
 impl RawInputs {
     /// Reads `INPUT_*` from `vars`, falling back to `TOOLJET_HOST` and `TOOLJET_ACCESS_TOKEN`
@@ -282,7 +282,7 @@ impl Config {
             skip_tls_verify: parse_bool(&raw.insecure_skip_tls_verify, "insecure-skip-tls-verify")?,
         };
         let budget = RetryBudget {
-            retries: parse_retries(&raw.retries)?,
+            retries: parse_whole(&raw.retries, "retries", DEFAULT_RETRIES, 0..=MAX_RETRIES)? as u32,
             total: parse_seconds(
                 &raw.total_timeout_seconds,
                 "total-timeout-seconds",
@@ -330,29 +330,20 @@ impl Config {
             if_saved,
             apps,
             workspace,
-            max_parallel: match given(&raw.max_parallel).map(str::parse::<usize>) {
-                None => DEFAULT_MAX_PARALLEL,
-                Some(Ok(n @ 1..=MAX_PARALLEL)) => n,
-                Some(_) => {
-                    return Err(InputError::new(
-                        "max-parallel",
-                        format!(
-                            "must be a whole number from 1 to {MAX_PARALLEL}, got {:?}",
-                            raw.max_parallel.trim()
-                        ),
-                    ));
-                }
-            },
+            max_parallel: parse_whole(
+                &raw.max_parallel,
+                "max-parallel",
+                DEFAULT_MAX_PARALLEL,
+                1..=MAX_PARALLEL,
+            )? as usize,
             fail_fast: parse_bool(&raw.fail_fast, "fail-fast")?,
             dry_run: parse_bool(&raw.dry_run, "dry-run")?,
-            heartbeat: match given(&raw.heartbeat_seconds) {
-                Some("0") => Duration::ZERO,
-                _ => parse_seconds(
-                    &raw.heartbeat_seconds,
-                    "heartbeat-seconds",
-                    DEFAULT_HEARTBEAT_SECONDS,
-                )?,
-            },
+            heartbeat: Duration::from_secs(parse_whole(
+                &raw.heartbeat_seconds,
+                "heartbeat-seconds",
+                DEFAULT_HEARTBEAT_SECONDS,
+                0..=MAX_SECONDS,
+            )?),
         })
     }
 }
@@ -466,30 +457,34 @@ fn parse_token(value: &str) -> Result<String, InputError> {
     Ok(token.to_owned())
 }
 
-fn parse_seconds(value: &str, input: &'static str, default: u64) -> Result<Duration, InputError> {
+/// A whole number in `range`, or `default` when not given.
+fn parse_whole(
+    value: &str,
+    input: &'static str,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<u64, InputError> {
     let Some(value) = given(value) else {
-        return Ok(Duration::from_secs(default));
+        return Ok(default);
     };
-    match value.parse::<u64>() {
-        Ok(seconds @ 1..=MAX_SECONDS) => Ok(Duration::from_secs(seconds)),
-        _ => Err(InputError::new(
-            input,
-            format!("must be a whole number of seconds from 1 to {MAX_SECONDS}, got {value:?}"),
-        )),
-    }
+    value
+        .parse::<u64>()
+        .ok()
+        .filter(|n| range.contains(n))
+        .ok_or_else(|| {
+            InputError::new(
+                input,
+                format!(
+                    "must be a whole number from {} to {}, got {value:?}",
+                    range.start(),
+                    range.end()
+                ),
+            )
+        })
 }
 
-fn parse_retries(value: &str) -> Result<u32, InputError> {
-    let Some(value) = given(value) else {
-        return Ok(DEFAULT_RETRIES);
-    };
-    match value.parse::<u32>() {
-        Ok(retries @ 0..=MAX_RETRIES) => Ok(retries),
-        _ => Err(InputError::new(
-            "retries",
-            format!("must be a whole number from 0 to {MAX_RETRIES}, got {value:?}"),
-        )),
-    }
+fn parse_seconds(value: &str, input: &'static str, default: u64) -> Result<Duration, InputError> {
+    parse_whole(value, input, default, 1..=MAX_SECONDS).map(Duration::from_secs)
 }
 
 /// Booleans as the Actions toolkit reads them (YAML 1.2 core schema): empty means false.
