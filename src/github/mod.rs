@@ -81,6 +81,14 @@ impl Report<'_> {
         }
     }
 
+    /// One line on how this app ended: what went wrong, or the request a dry run would send.
+    pub fn message(&self, outcome: &Outcome) -> Option<String> {
+        match &outcome.verdict {
+            Verdict::Planned { request } => Some(request.clone()),
+            _ => self.failure(outcome).map(|(message, _)| message),
+        }
+    }
+
     /// The step outputs, in action.yml's order. Per-app values hold one line per app, in the
     /// order the apps were given; `results` has everything as JSON.
     pub fn outputs(&self) -> Outputs {
@@ -141,19 +149,11 @@ impl Report<'_> {
                     "result": verdict_name(&o.verdict),
                     "http-status": o.status.map(|s| s.as_u16()),
                     "duration-ms": o.duration.as_millis() as u64,
-                    "message": self.failure(o).map(|(message, _)| message).or_else(|| planned(o)),
+                    "message": self.message(o),
                 })
             })
             .collect();
         serde_json::Value::Array(results)
-    }
-}
-
-/// The request a dry run would have sent.
-fn planned(outcome: &Outcome) -> Option<String> {
-    match &outcome.verdict {
-        Verdict::Planned { request } => Some(request.clone()),
-        _ => None,
     }
 }
 

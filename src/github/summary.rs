@@ -166,14 +166,7 @@ fn render_many(report: &Report, outcomes: &[Outcome]) -> String {
             .or(outcome.version.as_deref())
             .unwrap_or_default();
         let status = outcome.status.map(|s| s.to_string()).unwrap_or_default();
-        let message =
-            report
-                .failure(outcome)
-                .map(|(message, _)| message)
-                .or_else(|| match &outcome.verdict {
-                    Verdict::Planned { request } => Some(request.clone()),
-                    _ => None,
-                });
+        let message = report.message(outcome);
         md.push_str(&format!(
             "| {app} | {} | {} | {} | {} | {} |\n",
             escape(version),
