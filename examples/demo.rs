@@ -1,15 +1,19 @@
 //! `cargo run --example demo`: the action, for real, against a local fake ToolJet.
 //!
 //! Builds the action's binary, starts the fake ToolJet on loopback and runs one workflow step
-//! per operation the way the GitHub runner does (push, save-version, release, pull, create,
-//! promote, configure-git, then a step with a wrong token), printing for each what the
-//! workflow log, the step's outputs and its summary would show.
+//! at a time the way the GitHub runner does: push, save-version, release, pull, create,
+//! promote, configure-git, two apps by name as a dry-run plan and then for real, and a step
+//! with a wrong token. For each it prints what the workflow log, the step's outputs and its
+//! summary would show, and it fails if any step ends other than expected.
 
 use std::error::Error;
 use std::path::PathBuf;
 
 use harness::runner::Step;
 use harness::tooljet::{APP_ID, DRAFT_VERSION_ID, FakeToolJet, GIT_APP_NAME_NEW, ORG_ID, Settings};
+
+const PRIVATE_KEY: &str =
+    "-----BEGIN RSA PRIVATE KEY-----\\nMIIEdemo\\n-----END RSA PRIVATE KEY-----";
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
@@ -25,58 +29,70 @@ async fn main() -> Result<(), Box<dyn Error>> {
         step("push")
             .with("app-id", APP_ID)
             .with("version-id", DRAFT_VERSION_ID),
+        0,
     )
-    .await;
+    .await?;
     show(
         step("save-version")
             .with("app-id", APP_ID)
             .with("version-name", "v2"),
+        0,
     )
-    .await;
+    .await?;
     show(
         step("release")
             .with("app-id", APP_ID)
             .with("version-name", "v2"),
+        0,
     )
-    .await;
+    .await?;
     show(
         step("pull")
             .with("app-id", APP_ID)
             .with("git-branch", "main"),
+        0,
     )
-    .await;
+    .await?;
     let created = show(
         step("create")
             .with("git-app-name", GIT_APP_NAME_NEW)
             .with("git-branch", "main"),
+        0,
     )
-    .await;
-    show(step("promote").with("app-id", &created)).await;
+    .await?;
+    show(step("promote").with("app-id", &created), 0).await?;
     show(
         step("configure-git")
             .with("git-url", "https://github.com/acme/tooljet-apps.git")
             .with("branch-name", "main")
             .with("github-app-id", "123456")
             .with("github-app-installation-id", "78910")
-            .with(
-                "github-app-private-key",
-                "-----BEGIN RSA PRIVATE KEY-----\\nMIIEdemo\\n-----END RSA PRIVATE KEY-----",
-            ),
+            .with("github-app-private-key", PRIVATE_KEY),
+        0,
     )
-    .await;
+    .await?;
+    println!("Two apps by name: first the plan (dry-run), then for real.\n");
+    let both = || step("pull").with("app-name", &format!("Inventory\n{GIT_APP_NAME_NEW}"));
+    show(both().with("dry-run", "true"), 0).await?;
+    show(both(), 0).await?;
     println!("A failing step: the token is wrong.\n");
     show(
         step("pull")
             .with("app-id", APP_ID)
             .with("access-token", "wrong-token"),
+        1,
     )
-    .await;
-    println!("ToolJet received {} requests.", fake.requests().len());
+    .await?;
+    println!(
+        "Demo finished: ToolJet received {} requests.",
+        fake.requests().len()
+    );
     Ok(())
 }
 
-/// Runs one step and prints it; returns the step's `app-id` output.
-async fn show(step: Step) -> String {
+/// Runs one step and prints it; returns the step's `app-id` output. Fails if the step's exit
+/// code is not `expected`.
+async fn show(step: Step, expected: i32) -> Result<String, Box<dyn Error>> {
     let (name, ran) = (step.input("operation"), step.run().await);
     println!(
         "━━━ uses: tooljet-gitsync-action  with: operation: {name}  (exit code {})",
@@ -87,21 +103,21 @@ async fn show(step: Step) -> String {
         .iter()
         .for_each(|line| println!("  {line}"));
     println!("Outputs:");
-    for (output, value) in ran
+    let outputs = ran
         .outputs
         .as_ref()
-        .expect("the runner accepts GITHUB_OUTPUT")
-    {
+        .map_err(|err| format!("the runner would refuse GITHUB_OUTPUT: {err}"))?;
+    for (output, value) in outputs {
         let value: String = value.replace('\n', " ").chars().take(110).collect();
         println!("  {output} = {value}");
     }
     println!("Summary:");
     ran.summary.lines().for_each(|line| println!("  {line}"));
     println!();
-    ran.outputs
-        .ok()
-        .and_then(|o| o.get("app-id").cloned())
-        .unwrap_or_default()
+    if ran.code != expected {
+        return Err(format!("the {name} step exited {} instead of {expected}", ran.code).into());
+    }
+    Ok(outputs.get("app-id").cloned().unwrap_or_default())
 }
 
 /// Builds the action's binary with the cargo that runs this example, and finds it.

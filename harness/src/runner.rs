@@ -468,7 +468,8 @@ pub fn parse_output_file(text: &str) -> Result<BTreeMap<String, String>, String>
 
 impl Ran {
     /// The log as GitHub shows it: masks applied, `::add-mask::` consumed, annotations
-    /// rendered as `Error:` / `Warning:` / `Notice:` lines.
+    /// rendered as `Error:` / `Warning:` / `Notice:` lines, groups as a `▶ title` line with
+    /// their lines indented under it.
     pub fn rendered_log(&self) -> Vec<String> {
         let masks = self.masks();
         let mask = |text: &str| {
@@ -476,9 +477,19 @@ impl Ran {
                 text.replace(secret.as_str(), "***")
             })
         };
-        self.log_lines()
-            .filter_map(|line| match parse_command(line) {
-                Some(c) if c.name == "add-mask" => None,
+        let mut in_group = false;
+        let mut lines = Vec::new();
+        for line in self.log_lines() {
+            let rendered = match parse_command(line) {
+                Some(c) if c.name == "add-mask" => continue,
+                Some(c) if c.name == "group" => {
+                    in_group = true;
+                    format!("▶ {}", c.data)
+                }
+                Some(c) if c.name == "endgroup" => {
+                    in_group = false;
+                    continue;
+                }
                 Some(c) if ["error", "warning", "notice"].contains(&c.name.as_str()) => {
                     let label = format!("{}{}", c.name[..1].to_uppercase(), &c.name[1..]);
                     let title = c
@@ -486,10 +497,13 @@ impl Ran {
                         .get("title")
                         .map(|t| format!("{t}: "))
                         .unwrap_or_default();
-                    Some(mask(&format!("{label}: {title}{}", c.data)))
+                    format!("{label}: {title}{}", c.data)
                 }
-                _ => Some(mask(line)),
-            })
-            .collect()
+                _ if in_group => format!("    {line}"),
+                _ => line.to_owned(),
+            };
+            lines.push(mask(&rendered));
+        }
+        lines
     }
 }
