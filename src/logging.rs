@@ -1,7 +1,11 @@
 //! `tracing` to stderr; `RUNNER_DEBUG=1` (GitHub's step debug) turns on debug detail.
 //!
 //! Only this crate logs at debug: the HTTP stack's own debug output is never enabled, so
-//! headers (and with them the token) cannot reach the log.
+//! headers (and with them the token) cannot reach the log. Every record is written as one
+//! line: the runner reads stderr for workflow commands, and a message that quotes ToolJet
+//! must not be able to start a line of its own such as `::add-mask::` or `::set-output`.
+
+use std::io::{self, Write};
 
 use tracing::level_filters::LevelFilter;
 use tracing_subscriber::filter::Targets;
@@ -17,7 +21,7 @@ pub fn init(debug: bool) {
         .with_target(env!("CARGO_CRATE_NAME"), ours)
         .with_default(LevelFilter::WARN);
     let format = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
+        .with_writer(|| OneLine(io::stderr()))
         .with_ansi(false)
         .without_time()
         .with_target(false);
@@ -25,4 +29,39 @@ pub fn init(debug: bool) {
         .with(format)
         .with(filter)
         .init();
+}
+
+/// Writes each record (one `write` call from the formatter) with its inner line breaks folded.
+struct OneLine<W>(W);
+
+impl<W: Write> Write for OneLine<W> {
+    fn write(&mut self, record: &[u8]) -> io::Result<usize> {
+        let text = String::from_utf8_lossy(record);
+        let folded = text
+            .trim_end_matches(['\r', '\n'])
+            .replace("\r\n", " ⏎ ")
+            .replace(['\r', '\n'], " ⏎ ");
+        self.0.write_all(format!("{folded}\n").as_bytes())?;
+        Ok(record.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_with_line_breaks_stays_one_line() {
+        let mut out = OneLine(Vec::new());
+        out.write_all(b" WARN retry: ToolJet said\n::set-output name=x::y\r\n")
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(out.0).unwrap(),
+            " WARN retry: ToolJet said ⏎ ::set-output name=x::y\n"
+        );
+    }
 }

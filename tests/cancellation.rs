@@ -57,6 +57,7 @@ async fn sigterm_while_waiting_to_retry_says_nothing_was_in_flight() {
     fake.inject([harness::tooljet::Injected::Status {
         status: 503,
         retry_after: Some("60".into()),
+        message: None,
     }]);
     let (child, dir) = step("push", &fake)
         .with("app-id", APP_ID)

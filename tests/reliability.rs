@@ -13,6 +13,7 @@ fn status(code: u16) -> Injected {
     Injected::Status {
         status: code,
         retry_after: None,
+        message: None,
     }
 }
 
@@ -55,6 +56,7 @@ async fn a_429_waits_as_long_as_retry_after_asks() {
     fake.inject([Injected::Status {
         status: 429,
         retry_after: Some("1".into()),
+        message: None,
     }]);
     let ran = step("save-version", &fake)
         .with("app-id", APP_ID)
@@ -219,6 +221,7 @@ async fn the_total_budget_stops_retries() {
     fake.inject([Injected::Status {
         status: 503,
         retry_after: Some("60".into()),
+        message: None,
     }]);
     let ran = step("pull", &fake)
         .with("app-id", APP_ID)

@@ -118,3 +118,33 @@ async fn outside_github_no_mask_command_prints_the_token() {
         ran.log()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tooljets_words_in_the_log_cannot_become_workflow_commands() {
+    let fake = fake().await;
+    let hostile =
+        "Service Unavailable\n::add-mask::test-token-is-not-this\n::set-output name=app-id::evil";
+    fake.inject([harness::tooljet::Injected::Status {
+        status: 503,
+        retry_after: Some("0".into()),
+        message: Some(hostile.into()),
+    }]);
+    let ran = step("pull", &fake).with("app-id", APP_ID).run().await;
+    assert_eq!(ran.code, 0, "{}", ran.log());
+    assert!(
+        ran.stderr.contains("Service Unavailable ⏎ ::add-mask::"),
+        "the retry is logged, folded: {}",
+        ran.stderr
+    );
+    assert_eq!(
+        ran.masks().len(),
+        2,
+        "only the token's own masks: {:?}",
+        ran.masks()
+    );
+    assert!(
+        ran.commands().iter().all(|c| c.name != "set-output"),
+        "{}",
+        ran.log()
+    );
+}

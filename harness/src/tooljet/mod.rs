@@ -78,10 +78,12 @@ pub struct Recorded {
 /// A scripted misbehaviour for the next API request, instead of (or before) ToolJet's answer.
 #[derive(Debug, Clone)]
 pub enum Injected {
-    /// Answer this status with a ToolJet-style error body, and `Retry-After` if given.
+    /// Answer this status with a ToolJet-style error body (its reason phrase, or `message`),
+    /// and `Retry-After` if given.
     Status {
         status: u16,
         retry_after: Option<String>,
+        message: Option<String>,
     },
     /// Read the request, then close the connection without answering, as when ToolJet or a
     /// proxy dies mid-request. ToolJet may or may not have acted.
@@ -277,13 +279,12 @@ async fn handle(
         Some(Injected::Status {
             status,
             retry_after,
+            message,
         }) => {
             let status = StatusCode::from_u16(status).expect("status");
-            let body = error_body(
-                status,
-                status.canonical_reason().unwrap_or("Error").into(),
-                &url,
-            );
+            let message =
+                message.unwrap_or_else(|| status.canonical_reason().unwrap_or("Error").into());
+            let body = error_body(status, message.into(), &url);
             let mut response = (status, axum::Json(body)).into_response();
             if let Some(value) = retry_after {
                 response
