@@ -252,3 +252,19 @@ async fn a_sub_path_in_the_url_is_kept() {
         format!("/tooljet/api/ext/apps/{APP_ID}")
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn create_by_git_app_id_sends_the_pages_gitappid() {
+    let fake = fake().await;
+    let ran = step("create", &fake)
+        .with("organization-id", ORG_ID)
+        .with("git-app-id", harness::tooljet::GIT_APP_ID_NEW)
+        .run()
+        .await;
+    assert_eq!(ran.code, 0, "{}", ran.log());
+    assert_eq!(
+        fake.requests()[0].body,
+        Some(json!({"organizationId": ORG_ID, "gitAppId": harness::tooljet::GIT_APP_ID_NEW}))
+    );
+    assert!(fake.world().app(ran.output("app-id")).is_some());
+}

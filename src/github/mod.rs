@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use reqwest::Url;
 
-pub use commands::{Commands, Level, escape_data, escape_property};
+pub use commands::{Commands, Level};
 pub use outputs::Outputs;
-pub use summary::escape as escape_markdown;
+use summary::escape as escape_markdown;
 
 use crate::inputs::{InputError, RunContext};
 use crate::run::{Note, Outcome, Run, Verdict};

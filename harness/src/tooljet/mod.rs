@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
 pub use world::{
-    APP_ID, APP_SLUG, DRAFT_VERSION_ID, ENVIRONMENTS, GIT_APP_ID_NEW, GIT_APP_NAME_NEW, ORG_ID,
+    APP_ID, APP_SLUG, DRAFT_VERSION_ID, GIT_APP_ID_NEW, GIT_APP_NAME_NEW, ORG_ID,
     RELEASED_VERSION_ID, World,
 };
 

@@ -17,7 +17,7 @@ pub const GIT_APP_ID_NEW: &str = "git-app-orders";
 pub const GIT_APP_NAME_NEW: &str = "Orders";
 
 /// Environments in priority order, as every ToolJet workspace has them.
-pub const ENVIRONMENTS: [&str; 3] = ["development", "staging", "production"];
+const ENVIRONMENTS: [&str; 3] = ["development", "staging", "production"];
 
 #[derive(Debug, Clone)]
 pub struct Version {
