@@ -22,6 +22,8 @@ RUN mkdir -p src harness/src \
  && cargo build --release --locked -p tooljet-gitsync-action --bin tooljet-gitsync-action --target "$target" \
  && rm -rf src
 
+# action.yml is compiled in: --help lists its inputs.
+COPY action.yml ./
 COPY src ./src
 RUN target="$(uname -m)-unknown-linux-gnu" \
  && touch src/main.rs src/lib.rs \

@@ -102,3 +102,26 @@ async fn sigterm_to_the_container_stops_it_promptly() {
         ran.log()
     );
 }
+
+#[test]
+#[ignore = "needs podman and the image; run by .ci/run"]
+fn the_image_explains_itself_with_help() {
+    let image = std::env::var("TOOLJET_ACTION_IMAGE")
+        .expect("TOOLJET_ACTION_IMAGE names the image to test");
+    let out = std::process::Command::new(engine())
+        .args(["run", "--rm", &image, "--help"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let help = String::from_utf8(out.stdout).unwrap();
+    for (name, _) in harness::runner::declared_inputs() {
+        assert!(
+            help.contains(&format!("INPUT_{}", name.to_uppercase())),
+            "--help lacks {name}:\n{help}"
+        );
+    }
+}
