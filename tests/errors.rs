@@ -3,7 +3,7 @@
 
 mod support;
 
-use harness::tooljet::{APP_ID, GIT_APP_NAME_NEW, ORG_ID, Settings};
+use harness::tooljet::{APP_ID, Settings};
 use support::{Ran, bare, fake, fake_with, step};
 
 async fn release_against(settings: Settings) -> Ran {
@@ -101,11 +101,7 @@ async fn unknown_app_404_points_at_the_app_id() {
 #[tokio::test(flavor = "multi_thread")]
 async fn creating_an_imported_app_again_is_409_with_a_pull_hint() {
     let fake = fake().await;
-    let create = || {
-        step("create", &fake)
-            .with("organization-id", ORG_ID)
-            .with("git-app-name", GIT_APP_NAME_NEW)
-    };
+    let create = || support::create_orders(&fake);
     assert_eq!(create().run().await.code, 0);
     let ran = create().run().await;
     assert_failed(&ran, &["409", "already exists", "use `pull`"]);

@@ -73,9 +73,7 @@ async fn push_without_commit_message_names_repository_commit_and_run() {
 #[tokio::test(flavor = "multi_thread")]
 async fn create_imports_the_app_with_create_mode_git_and_reports_its_new_id() {
     let fake = fake().await;
-    let ran = step("create", &fake)
-        .with("organization-id", ORG_ID)
-        .with("git-app-name", GIT_APP_NAME_NEW)
+    let ran = support::create_orders(&fake)
         .with("git-branch", "main")
         .run()
         .await;
@@ -177,11 +175,7 @@ async fn release_without_a_version_asks_for_the_latest_git_tag() {
 #[tokio::test(flavor = "multi_thread")]
 async fn promote_moves_the_app_one_environment_up_and_reports_it() {
     let fake = fake().await;
-    let created = step("create", &fake)
-        .with("organization-id", ORG_ID)
-        .with("git-app-name", GIT_APP_NAME_NEW)
-        .run()
-        .await;
+    let created = support::create_orders(&fake).run().await;
     let app_id = created.output("app-id").to_owned();
     let ran = step("promote", &fake).with("app-id", &app_id).run().await;
     assert_eq!(ran.code, 0, "{}", ran.log());

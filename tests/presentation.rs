@@ -5,7 +5,7 @@ mod support;
 
 use std::time::Duration;
 
-use harness::tooljet::{APP_ID, APP_SLUG, GIT_APP_NAME_NEW, Injected, ORG_ID};
+use harness::tooljet::{APP_ID, APP_SLUG, Injected, ORG_ID};
 use support::{fake, step};
 
 fn heartbeats(ran: &support::Ran) -> usize {
@@ -114,11 +114,7 @@ async fn operations_that_release_nothing_have_no_app_url() {
         push.output("editor-url"),
         format!("{}/{ORG_ID}/apps/{APP_ID}", fake.url())
     );
-    let created = step("create", &fake)
-        .with("organization-id", ORG_ID)
-        .with("git-app-name", GIT_APP_NAME_NEW)
-        .run()
-        .await;
+    let created = support::create_orders(&fake).run().await;
     let new_id = created.output("app-id");
     assert_eq!(
         created.output("editor-url"),
@@ -141,11 +137,7 @@ async fn a_failed_release_has_no_app_url() {
 #[tokio::test(flavor = "multi_thread")]
 async fn promote_shows_where_the_version_stands_in_the_pipeline() {
     let fake = fake().await;
-    let created = step("create", &fake)
-        .with("organization-id", ORG_ID)
-        .with("git-app-name", GIT_APP_NAME_NEW)
-        .run()
-        .await;
+    let created = support::create_orders(&fake).run().await;
     let ran = step("promote", &fake)
         .with("app-id", created.output("app-id"))
         .run()

@@ -6,7 +6,7 @@ mod support;
 use std::time::Duration;
 
 use harness::network::{ForwardProxy, PrivateCa, TlsFront};
-use harness::tooljet::{APP_ID, GIT_APP_NAME_NEW, Injected, ORG_ID};
+use harness::tooljet::{APP_ID, Injected, ORG_ID};
 use support::{Ran, bare, fake, step};
 
 fn status(code: u16) -> Injected {
@@ -243,12 +243,7 @@ async fn the_total_budget_stops_retries() {
 #[tokio::test(flavor = "multi_thread")]
 async fn create_with_if_exists_sync_pulls_the_already_imported_app() {
     let fake = fake().await;
-    let create = || {
-        step("create", &fake)
-            .with("organization-id", ORG_ID)
-            .with("git-app-name", GIT_APP_NAME_NEW)
-            .with("if-exists", "sync")
-    };
+    let create = || support::create_orders(&fake).with("if-exists", "sync");
     let first = create().run().await;
     let app_id = first.output("app-id").to_owned();
     let again = create().run().await;

@@ -55,3 +55,10 @@ pub fn kill(child: &tokio::process::Child, signal: &str) {
         .expect("kill runs");
     assert!(status.success(), "kill -{signal} {pid}");
 }
+
+/// A `create` step importing the app that the fake's repository holds but its workspace lacks.
+pub fn create_orders(fake: &FakeToolJet) -> Step {
+    step("create", fake)
+        .with("organization-id", harness::tooljet::ORG_ID)
+        .with("git-app-name", harness::tooljet::GIT_APP_NAME_NEW)
+}
