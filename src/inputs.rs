@@ -92,12 +92,7 @@ impl RawInputs {
     pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Self> {
         let vars: Vec<(String, String)> = vars.into_iter().collect();
         let mut raw: RawInputs = envy::prefixed("INPUT_").from_iter(vars.iter().cloned())?;
-        let fallback = |name: &str| {
-            vars.iter()
-                .find(|(key, _)| key == name)
-                .map(|(_, value)| value.clone())
-                .unwrap_or_default()
-        };
+        let fallback = |name: &str| env_var(&vars, name).unwrap_or_default().to_owned();
         if raw.tooljet_url.trim().is_empty() {
             raw.tooljet_url = fallback("TOOLJET_HOST");
         }
@@ -121,6 +116,13 @@ impl RawInputs {
         secrets.retain(|secret| !secret.trim().is_empty() && secret != "Basic ");
         secrets
     }
+}
+
+/// The value of the environment variable `name` in `vars`, if it is set and not empty.
+pub fn env_var<'a>(vars: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    vars.iter()
+        .find(|(key, value)| key == name && !value.is_empty())
+        .map(|(_, value)| value.as_str())
 }
 
 /// Where ToolJet is and how to reach it.
@@ -217,9 +219,10 @@ pub struct RunContext {
 impl RunContext {
     pub fn from_vars(vars: &[(String, String)]) -> Self {
         let get = |name: &str| {
-            vars.iter()
-                .find(|(key, value)| key == name && !value.trim().is_empty())
-                .map(|(_, value)| value.trim().to_owned())
+            env_var(vars, name)
+                .map(str::trim)
+                .filter(|value| !value.is_empty())
+                .map(str::to_owned)
         };
         Self {
             repository: get("GITHUB_REPOSITORY"),

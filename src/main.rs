@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use tooljet_gitsync_action::github::{GitHub, Level, Report};
-use tooljet_gitsync_action::inputs::{Config, RawInputs, RunContext};
+use tooljet_gitsync_action::inputs::{Config, RawInputs, RunContext, env_var};
 use tooljet_gitsync_action::run::{self, Run};
 use tooljet_gitsync_action::tooljet::Client;
 use tooljet_gitsync_action::{help, logging, signals};
@@ -47,7 +47,7 @@ async fn main() -> ExitCode {
         }
     };
     github.mask(&raw.secrets());
-    logging::init(vars.iter().any(|(k, v)| k == "RUNNER_DEBUG" && v == "1"));
+    logging::init(env_var(&vars, "RUNNER_DEBUG") == Some("1"));
 
     let context = RunContext::from_vars(&vars);
     let config = match Config::from_raw(&raw, &context) {

@@ -13,7 +13,7 @@ pub use commands::{Commands, Level};
 pub use outputs::Outputs;
 use summary::escape as escape_markdown;
 
-use crate::inputs::{InputError, RunContext};
+use crate::inputs::{InputError, RunContext, env_var};
 use crate::run::{Note, Outcome, Run, Verdict};
 
 /// One run with what is needed to describe it.
@@ -179,14 +179,10 @@ pub struct GitHub {
 
 impl GitHub {
     pub fn from_vars(vars: &[(String, String)]) -> Self {
-        let get = |name: &str| {
-            vars.iter()
-                .find(|(key, value)| key == name && !value.is_empty())
-                .map(|(_, value)| value.clone())
-        };
+        let get = |name: &str| env_var(vars, name);
         Self {
             commands: Commands {
-                on_github: get("GITHUB_ACTIONS").as_deref() == Some("true"),
+                on_github: get("GITHUB_ACTIONS") == Some("true"),
             },
             output_file: get("GITHUB_OUTPUT").map(PathBuf::from),
             summary_file: get("GITHUB_STEP_SUMMARY").map(PathBuf::from),
