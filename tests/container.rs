@@ -118,7 +118,7 @@ fn the_image_explains_itself_with_help() {
         String::from_utf8_lossy(&out.stderr)
     );
     let help = String::from_utf8(out.stdout).unwrap();
-    for (name, _) in harness::runner::declared_inputs() {
+    for name in harness::runner::declared_inputs().keys() {
         assert!(
             help.contains(&format!("INPUT_{}", name.to_uppercase())),
             "--help lacks {name}:\n{help}"

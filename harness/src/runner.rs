@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::OnceLock;
 
 use crate::tooljet::{FakeToolJet, Settings};
 use tempfile::TempDir;
@@ -26,23 +27,25 @@ pub fn action_yml() -> Yaml {
         .remove(0)
 }
 
-/// Declared inputs with their defaults ("" where none).
-pub fn declared_inputs() -> BTreeMap<String, String> {
-    let yml = action_yml();
-    yml["inputs"]
-        .as_hash()
-        .expect("inputs")
-        .iter()
-        .map(|(name, spec)| {
-            let default = match &spec["default"] {
-                Yaml::String(s) | Yaml::Real(s) => s.clone(),
-                Yaml::Integer(i) => i.to_string(),
-                Yaml::Boolean(b) => b.to_string(),
-                _ => String::new(),
-            };
-            (name.as_str().expect("input name").to_owned(), default)
-        })
-        .collect()
+/// Declared inputs with their defaults ("" where none), read from action.yml once.
+pub fn declared_inputs() -> &'static BTreeMap<String, String> {
+    static DECLARED: OnceLock<BTreeMap<String, String>> = OnceLock::new();
+    DECLARED.get_or_init(|| {
+        action_yml()["inputs"]
+            .as_hash()
+            .expect("inputs")
+            .iter()
+            .map(|(name, spec)| {
+                let default = match &spec["default"] {
+                    Yaml::String(s) | Yaml::Real(s) => s.clone(),
+                    Yaml::Integer(i) => i.to_string(),
+                    Yaml::Boolean(b) => b.to_string(),
+                    _ => String::new(),
+                };
+                (name.as_str().expect("input name").to_owned(), default)
+            })
+            .collect()
+    })
 }
 
 /// One step of a workflow that uses the action.
@@ -107,7 +110,7 @@ impl Step {
         self.with
             .get(name)
             .cloned()
-            .or_else(|| declared_inputs().remove(name))
+            .or_else(|| declared_inputs().get(name).cloned())
             .unwrap_or_default()
     }
 
@@ -134,7 +137,7 @@ impl Step {
     fn environment(&self, root: &Path) -> Vec<(String, String)> {
         let mut env = self.env.clone();
         for (name, default) in declared_inputs() {
-            let value = self.with.get(&name).cloned().unwrap_or(default);
+            let value = self.with.get(name).unwrap_or(default).clone();
             env.push((
                 format!("INPUT_{}", name.replace(' ', "_").to_uppercase()),
                 value,
