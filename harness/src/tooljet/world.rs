@@ -28,6 +28,17 @@ pub struct Version {
     pub environment: usize,
 }
 
+impl Version {
+    fn new(id: &str, name: &str, draft: bool, environment: usize) -> Self {
+        Self {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            draft,
+            environment,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct App {
     pub id: String,
@@ -165,12 +176,7 @@ impl<'a> Check<'a> {
 
 impl World {
     pub fn seeded() -> Self {
-        let version = |id: &str, name: &str, draft, environment| Version {
-            id: id.to_owned(),
-            name: name.to_owned(),
-            draft,
-            environment,
-        };
+        let version = Version::new;
         Self {
             workspaces: vec![(ORG_ID.to_owned(), "Acme".to_owned())],
             apps: vec![App {
@@ -209,12 +215,7 @@ impl World {
     /// Adds an app with a released version `v1` and a draft, as a workspace accumulates them.
     pub fn add_app(&mut self, name: &str) -> String {
         let (id, released, draft) = (self.new_id(), self.new_id(), self.new_id());
-        let version = |id: &str, name: &str, draft, environment| Version {
-            id: id.to_owned(),
-            name: name.to_owned(),
-            draft,
-            environment,
-        };
+        let version = Version::new;
         self.apps.push(App {
             id: id.clone(),
             name: name.to_owned(),
@@ -383,12 +384,7 @@ impl World {
             slug: repo_app.name.to_lowercase(),
             organization_id: organization_id.unwrap_or_default().to_owned(),
             git_app_id: Some(repo_app.git_app_id),
-            versions: vec![Version {
-                id: version_id.clone(),
-                name: "v1".to_owned(),
-                draft: false,
-                environment: 0,
-            }],
+            versions: vec![Version::new(&version_id, "v1", false, 0)],
             current_version_id: Some(version_id),
             commits: Vec::new(),
         };
