@@ -9,7 +9,9 @@ use std::time::Duration;
 use reqwest::Url;
 use serde::Deserialize;
 
-use crate::operation::{GitApp, GitConfig, Operation, OperationKind, ReleaseTarget};
+use crate::operation::{
+    GitApp, GitConfig, Operation, OperationKind, ReleaseTarget, is_one_segment,
+};
 
 /// A bad input, named, with what is wrong. Shown as the step's `::error::`.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -102,18 +104,18 @@ impl RawInputs {
         Ok(raw)
     }
 
-    /// Every secret among the inputs, in the form ToolJet receives it and as given, so that
-    /// all of them can be masked before anything else is printed.
+    /// Every secret among the inputs: the token as given and as sent, the private key as given,
+    /// with real line breaks, and each of its lines (a server may quote one line of it).
     pub fn secrets(&self) -> Vec<String> {
         let token = self.access_token.trim();
         let key = self.github_app_private_key.trim();
-        let mut secrets = vec![
-            token.to_owned(),
-            format!("Basic {token}"),
-            key.to_owned(),
-            unescape_newlines(key),
-        ];
-        secrets.retain(|secret| !secret.trim().is_empty() && secret != "Basic ");
+        let unescaped = unescape_newlines(key);
+        let mut secrets = vec![token.to_owned(), key.to_owned()];
+        if !token.is_empty() {
+            secrets.push(format!("Basic {token}"));
+        }
+        secrets.extend(unescaped.lines().map(|line| line.trim().to_owned()));
+        secrets.push(unescaped);
         secrets
     }
 }
@@ -311,7 +313,10 @@ impl Config {
                 "is required with `if-exists: sync`: the existing app is found by that name",
             ));
         }
-        let workspace = match (given(&raw.organization_id), given(&raw.workspace)) {
+        let workspace = match (
+            segment(&raw.organization_id, "organization-id")?,
+            segment(&raw.workspace, "workspace")?,
+        ) {
             (Some(id), _) => Some(WorkspaceRef::Id(id.to_owned())),
             (None, Some(w)) if is_uuid(w) => Some(WorkspaceRef::Id(w.to_owned())),
             (None, Some(name)) => Some(WorkspaceRef::Name(name.to_owned())),
@@ -585,6 +590,9 @@ fn parse_apps(
         return Ok(Vec::new());
     }
     let (ids, names) = (lines(&raw.app_id), lines(&raw.app_name));
+    if let Some(id) = ids.iter().find(|id| !is_one_segment(id)) {
+        return Err(not_one_segment("app-id", id));
+    }
     if ids.is_empty() && names.is_empty() {
         return Err(InputError::new(
             "app-id",
@@ -613,6 +621,24 @@ fn parse_apps(
         .map(AppRef::Id)
         .chain(names.into_iter().map(AppRef::Name))
         .collect())
+}
+
+/// An id that would not stay one segment of the request's path, so would reach another route.
+fn not_one_segment(input: &'static str, value: &str) -> InputError {
+    InputError::new(
+        input,
+        format!(
+            "has {value:?}, which a URL resolves away (`.` and `..` name no app, version or workspace): give the id itself"
+        ),
+    )
+}
+
+/// `value` if it is given and stays one path segment.
+fn segment<'a>(value: &'a str, input: &'static str) -> Result<Option<&'a str>, InputError> {
+    match given(value) {
+        Some(value) if !is_one_segment(value) => Err(not_one_segment(input, value)),
+        given => Ok(given),
+    }
 }
 
 pub fn is_uuid(value: &str) -> bool {
@@ -678,7 +704,10 @@ fn parse_operation_inputs(
         OperationKind::ConfigureGit => Operation::ConfigureGit(parse_git_config(raw)?),
         OperationKind::Push => Operation::Push {
             app_id: app_id()?,
-            version: match (given(&raw.version_id), given(&raw.version_name)) {
+            version: match (
+                segment(&raw.version_id, "version-id")?,
+                segment(&raw.version_name, "version-name")?,
+            ) {
                 (Some(id), _) => id.to_owned(),
                 // ToolJet resolves the version segment by id or by name.
                 (None, Some(name)) => name.to_owned(),
@@ -940,6 +969,15 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.input, "app-id");
         assert!(err.problem.contains("UUID"));
+    }
+
+    #[test]
+    fn an_app_id_that_a_url_would_resolve_away_is_refused() {
+        for id in ["..", ".", "%2e%2E"] {
+            let err = config(&[("operation", "release"), ("app-id", id)]).unwrap_err();
+            assert_eq!(err.input, "app-id", "{id}");
+            assert!(err.problem.contains("resolves away"), "{err}");
+        }
     }
 
     #[test]

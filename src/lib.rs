@@ -11,6 +11,7 @@ pub mod logging;
 pub mod operation;
 pub mod progress;
 mod random;
+pub mod redact;
 pub mod resolve;
 pub mod run;
 pub mod signals;

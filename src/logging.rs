@@ -3,13 +3,19 @@
 //! Only this crate logs at debug: the HTTP stack's own debug output is never enabled, so
 //! headers (and with them the token) cannot reach the log. Every record is written as one
 //! line: the runner reads stderr for workflow commands, and a message that quotes ToolJet
-//! must not be able to start a line of its own such as `::add-mask::` or `::set-output`.
+//! must not be able to start a line of its own such as `::add-mask::` or `::set-output`, and
+//! control characters in it are shown as escapes, never sent to a terminal raw.
 
 use std::io::{self, Write};
 
 use tracing::level_filters::LevelFilter;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
+
+use crate::redact::{bounded, printable};
+
+/// One log record at most; a server's words beyond it are cut.
+const MAX_RECORD: usize = 8_000;
 
 pub fn init(debug: bool) {
     let ours = if debug {
@@ -41,7 +47,8 @@ impl<W: Write> Write for OneLine<W> {
             .trim_end_matches(['\r', '\n'])
             .replace("\r\n", " ⏎ ")
             .replace(['\r', '\n'], " ⏎ ");
-        self.0.write_all(format!("{folded}\n").as_bytes())?;
+        let shown = bounded(&printable(&folded), MAX_RECORD).into_owned();
+        self.0.write_all(format!("{shown}\n").as_bytes())?;
         Ok(record.len())
     }
 
@@ -53,6 +60,17 @@ impl<W: Write> Write for OneLine<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_in_a_record_are_shown_as_escapes() {
+        let mut out = OneLine(Vec::new());
+        out.write_all(b" WARN ToolJet said \x1b[2J\x07done\n")
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(out.0).unwrap(),
+            " WARN ToolJet said \\u{1b}[2J\\u{7}done\n"
+        );
+    }
 
     #[test]
     fn a_record_with_line_breaks_stays_one_line() {

@@ -6,8 +6,9 @@ use std::time::Instant;
 
 use tooljet_gitsync_action::github::{GitHub, Level, Report};
 use tooljet_gitsync_action::inputs::{Config, RawInputs, RunContext, env_var};
+use tooljet_gitsync_action::redact::Secrets;
 use tooljet_gitsync_action::run::{self, Run};
-use tooljet_gitsync_action::tooljet::Client;
+use tooljet_gitsync_action::tooljet::{Client, proxy};
 use tooljet_gitsync_action::{help, logging, signals};
 
 /// Exit codes: 0 success, 1 ToolJet or network failure, 2 invalid input, 130/143 cancelled.
@@ -46,7 +47,10 @@ async fn main() -> ExitCode {
             return ExitCode::from(INVALID_INPUT);
         }
     };
-    github.mask(&raw.secrets());
+    let secrets = Arc::new(Secrets::new(
+        raw.secrets().into_iter().chain(proxy::credentials(&vars)),
+    ));
+    github.mask(secrets.values());
     logging::init(env_var(&vars, "RUNNER_DEBUG") == Some("1"));
 
     let context = RunContext::from_vars(&vars);
@@ -60,7 +64,7 @@ async fn main() -> ExitCode {
     if config.connection.skip_tls_verify {
         github.warn_insecure_tls();
     }
-    let client = match Client::new(&config.connection) {
+    let client = match Client::new(&config.connection, secrets) {
         Ok(client) => Arc::new(client),
         Err(err) => {
             github
@@ -86,7 +90,7 @@ async fn main() -> ExitCode {
         signal = signals::cancelled() => Run::cancelled(&config, started, signal, client.in_flight()),
     };
     let organization_id = Some(raw.organization_id.trim()).filter(|id| !id.is_empty());
-    github.report(&Report {
+    let outputs_written = github.report(&Report {
         run: &run,
         tooljet_url: &config.connection.base_url,
         organization_id,
@@ -95,6 +99,8 @@ async fn main() -> ExitCode {
     });
     match run.cancelled_by() {
         Some(signal) => ExitCode::from(signals::exit_code(signal)),
+        // What later steps need is not where they look: the step must not pass.
+        None if outputs_written.is_err() => ExitCode::from(FAILED),
         None if run.succeeded() => {
             tracing::info!("{kind}: done in {} ms", started.elapsed().as_millis());
             ExitCode::SUCCESS

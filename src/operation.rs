@@ -204,6 +204,18 @@ impl ApiRequest {
     }
 }
 
+/// True when `value` stays exactly one segment of a request's path. Slashes are encoded, but
+/// URL parsers resolve `.` and `..` (in any spelling, `%2e` included) away, which would send
+/// the request to another route; an empty segment would too.
+pub fn is_one_segment(value: &str) -> bool {
+    let dots = value.to_ascii_lowercase().replace("%2e", ".");
+    !value.is_empty() && dots != "." && dots != ".."
+}
+
+/// The longest id or slug taken from ToolJet's answer into an output; anything longer, or with
+/// a line break or control character, is not an id and would break the one-line-per-app outputs.
+const MAX_ID: usize = 200;
+
 /// The plural path is what ToolJet serves; its public page shows this singular one, which
 /// older instances may still serve. Tried once when the plural route does not exist.
 pub const LEGACY_ORGANIZATION_GIT_PATH: [&str; 2] = ["organization", "git"];
@@ -369,7 +381,13 @@ impl Operation {
             pointers
                 .iter()
                 .find_map(|pointer| match body?.pointer(pointer)? {
-                    Value::String(s) if !s.is_empty() => Some(s.clone()),
+                    Value::String(s)
+                        if !s.is_empty()
+                            && s.len() <= MAX_ID
+                            && !s.chars().any(char::is_control) =>
+                    {
+                        Some(s.clone())
+                    }
                     Value::Number(n) => Some(n.to_string()),
                     _ => None,
                 })
@@ -485,6 +503,37 @@ mod tests {
                 .app_id
                 .as_deref(),
             Some("top")
+        );
+    }
+
+    #[test]
+    fn dot_segments_in_any_spelling_are_not_one_segment() {
+        for bad in ["", ".", "..", "%2e", "%2E%2e", ".%2E"] {
+            assert!(!is_one_segment(bad), "{bad:?}");
+        }
+        for good in [
+            "inventory",
+            "a/b",
+            "...",
+            "v1.2",
+            "0f5f3ad1-8f1e-4a53-9d0f-5a1e0c2b7d11",
+        ] {
+            assert!(is_one_segment(good), "{good:?}");
+        }
+    }
+
+    #[test]
+    fn ids_in_an_answer_that_cannot_be_ids_are_ignored() {
+        let pull = Operation::Pull {
+            app_id: "given".into(),
+            branch: None,
+        };
+        let ids = pull.result_ids(Some(
+            &json!({"id": "evil\nline", "currentVersionId": "x".repeat(500)}),
+        ));
+        assert_eq!(
+            (ids.app_id.as_deref(), ids.version_id),
+            (Some("given"), None)
         );
     }
 

@@ -3,6 +3,19 @@
 
 use serde_json::Value;
 
+use crate::operation::is_one_segment;
+
+/// `id`, unless a hostile or broken server listed something that is no usable id.
+fn usable<'a>(what: &str, name: &str, id: &'a str) -> Result<&'a str, String> {
+    if is_one_segment(id) {
+        Ok(id)
+    } else {
+        Err(format!(
+            "ToolJet listed {what} {name:?} with the id {id:?}, which cannot name it in a request"
+        ))
+    }
+}
+
 /// One app of `GET /api/ext/workspace/:id/apps`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListedApp {
@@ -50,6 +63,12 @@ impl Listing {
 
     /// The app with this name: an exact match, else the only case-insensitive one.
     pub fn app_named(&self, name: &str) -> Result<&ListedApp, String> {
+        let app = self.match_name(name)?;
+        usable("app", &app.name, &app.id)?;
+        Ok(app)
+    }
+
+    fn match_name(&self, name: &str) -> Result<&ListedApp, String> {
         if let Some(app) = self.apps.iter().find(|app| app.name == name) {
             return Ok(app);
         }
@@ -89,7 +108,7 @@ impl ListedApp {
             .iter()
             .find(|(id, name)| id == version || name == version)
         {
-            Some((id, _)) => Ok(Some(id.clone())),
+            Some((id, name)) => Ok(Some(usable("version", name, id)?.to_owned())),
             None => Err(format!(
                 "app {:?} has no version named {version:?}{}",
                 self.name,
@@ -116,7 +135,12 @@ pub fn workspace_named(json: Option<&Value>, name: &str) -> Result<String, Strin
         })
     };
     match named(true).or_else(|| named(false)) {
-        Some(workspace) => Ok(text(workspace, "id")),
+        Some(workspace) => usable(
+            "workspace",
+            name,
+            workspace["id"].as_str().unwrap_or_default(),
+        )
+        .map(str::to_owned),
         None => Err(format!(
             "no workspace named {name:?}{}",
             suggestions(
@@ -228,6 +252,16 @@ mod tests {
                 .contains("no version named \"v2\"")
         );
         assert_eq!(apps.apps[1].version_id("v2"), Ok(None));
+    }
+
+    #[test]
+    fn a_listed_id_that_is_no_path_segment_is_refused() {
+        let apps = Listing::parse(Some(&json!([{"id": "..", "name": "Evil", "versions": []}])));
+        assert!(
+            apps.app_named("Evil")
+                .unwrap_err()
+                .contains("cannot name it")
+        );
     }
 
     #[test]

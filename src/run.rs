@@ -17,7 +17,7 @@ use crate::operation::{
 };
 use crate::progress::{Exchange, with_heartbeat};
 use crate::resolve::{self, Listing};
-use crate::tooljet::{ApiError, ApiResponse, Client, retry};
+use crate::tooljet::{ApiError, ApiResponse, Client, TimeLeft, retry};
 
 /// How one app's part of the step ended.
 #[derive(Debug)]
@@ -44,8 +44,17 @@ pub enum Verdict {
 pub enum Note {
     /// An attempt failed and was tried again.
     Retry(String),
+    /// The app was listed more than once and runs once.
+    Duplicate(String),
     /// A re-run policy or a lookup changed what happened.
     Info(String),
+}
+
+impl Note {
+    pub fn text(&self) -> &str {
+        let (Self::Retry(text) | Self::Duplicate(text) | Self::Info(text)) = self;
+        text
+    }
 }
 
 /// Everything the reports need about one app's part of the step.
@@ -205,9 +214,9 @@ pub async fn execute(client: Arc<Client>, config: Arc<Config>, started: Instant)
         }
     }
     let targets = if config.apps.is_empty() {
-        vec![(String::new(), Ok(config.operation.clone()))]
+        vec![Target::new(String::new(), Ok(config.operation.clone()))]
     } else {
-        resolve_apps(&mut lookups, &config, workspaces).await
+        merge_duplicates(resolve_apps(&mut lookups, &config, workspaces).await)
     };
     let lookups_done = lookups.exchanges;
     let outcomes = run_all(client, config.clone(), targets, started).await;
@@ -218,12 +227,76 @@ pub async fn execute(client: Arc<Client>, config: Arc<Config>, started: Instant)
     }
 }
 
+/// One app's part of the step before it runs: the app as given, and its operation with names
+/// turned into ids, or why it cannot run.
+struct Target {
+    label: String,
+    operation: Result<Operation, String>,
+    notes: Vec<Note>,
+}
+
+impl Target {
+    fn new(label: String, operation: Result<Operation, String>) -> Self {
+        Self {
+            label,
+            operation,
+            notes: Vec::new(),
+        }
+    }
+
+    /// What makes two targets the same app: its resolved id, else the words it was given as.
+    fn key(&self) -> &str {
+        match &self.operation {
+            Ok(operation) => operation.app_id().unwrap_or(&self.label),
+            Err(_) => &self.label,
+        }
+    }
+}
+
+/// One target per app: an app given twice (the same id twice, or its id and its name) runs
+/// once, under its first label, with a warning naming every way it was given.
+fn merge_duplicates(targets: Vec<Target>) -> Vec<Target> {
+    let mut merged: Vec<(Target, Vec<String>)> = Vec::new();
+    for target in targets {
+        match merged
+            .iter_mut()
+            .find(|(kept, _)| kept.key() == target.key())
+        {
+            Some((_, labels)) => labels.push(target.label),
+            None => {
+                let label = target.label.clone();
+                merged.push((target, vec![label]));
+            }
+        }
+    }
+    merged
+        .into_iter()
+        .map(|(mut target, labels)| {
+            if labels.len() > 1 {
+                let given = labels
+                    .iter()
+                    .map(|label| format!("`{label}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let note = format!(
+                    "App {} was listed {} times ({given}): it runs once.",
+                    target.key(),
+                    labels.len()
+                );
+                tracing::warn!("{note}");
+                target.notes.push(Note::Duplicate(note));
+            }
+            target
+        })
+        .collect()
+}
+
 /// Each app's operation with names turned into ids, or why it cannot run.
 async fn resolve_apps(
     lookups: &mut Attempts<'_>,
     config: &Config,
     workspaces: Option<ApiResponse>,
-) -> Vec<(String, Result<Operation, String>)> {
+) -> Vec<Target> {
     let has_names = config.apps.iter().any(|app| matches!(app, AppRef::Name(_)));
     let resolves_versions =
         matches!(config.operation, Operation::Push { .. }) && config.workspace.is_some();
@@ -249,7 +322,7 @@ async fn resolve_apps(
                 (AppRef::Name(_), Some(Err(why))) => Err(why.clone()),
                 (AppRef::Name(_), None) => unreachable!("names always fetch the listing"),
             };
-            (app.label().to_owned(), resolved)
+            Target::new(app.label().to_owned(), resolved)
         })
         .collect()
 }
@@ -316,13 +389,13 @@ async fn workspace_listing(
 async fn run_all(
     client: Arc<Client>,
     config: Arc<Config>,
-    targets: Vec<(String, Result<Operation, String>)>,
+    targets: Vec<Target>,
     step_started: Instant,
 ) -> Vec<Outcome> {
     let permits = Arc::new(Semaphore::new(config.max_parallel));
     let failed = Arc::new(AtomicBool::new(false));
     let mut tasks = JoinSet::new();
-    for (index, (label, target)) in targets.into_iter().enumerate() {
+    for (index, target) in targets.into_iter().enumerate() {
         let (client, config, permits, failed) = (
             client.clone(),
             config.clone(),
@@ -331,7 +404,12 @@ async fn run_all(
         );
         tasks.spawn(async move {
             let _permit = permits.acquire().await.expect("never closed");
-            let outcome = match target {
+            let Target {
+                label,
+                operation,
+                notes,
+            } = target;
+            let mut outcome = match operation {
                 _ if config.fail_fast && failed.load(Ordering::SeqCst) => {
                     Outcome::new(&config.operation, &label, Duration::ZERO, Verdict::Skipped)
                 }
@@ -343,6 +421,7 @@ async fn run_all(
                 ),
                 Ok(operation) => one(&client, &config, &operation, &label, step_started).await,
             };
+            outcome.notes.splice(0..0, notes);
             if !outcome.succeeded() {
                 failed.store(true, Ordering::SeqCst);
             }
@@ -465,8 +544,12 @@ impl<'a> Attempts<'a> {
                 });
             }
             let sent = Instant::now();
+            let time = TimeLeft {
+                remaining,
+                total: self.budget.total,
+            };
             let answer =
-                with_heartbeat(self.client.send(request, remaining), self.heartbeat, what).await;
+                with_heartbeat(self.client.send(request, time), self.heartbeat, what).await;
             self.exchanges.push(Exchange {
                 method: request.method.clone(),
                 url: self.client.url(request),

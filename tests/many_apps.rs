@@ -118,7 +118,8 @@ async fn one_failing_app_does_not_stop_the_others_but_fails_the_step() {
 #[tokio::test(flavor = "multi_thread")]
 async fn fail_fast_starts_no_app_after_a_failure() {
     let fake = fake().await;
-    let ids = [MISSING_APP, APP_ID, APP_ID].join("\n");
+    let other = fake.world().add_app("Orders Admin");
+    let ids = [MISSING_APP, APP_ID, other.as_str()].join("\n");
     let ran = step("pull", &fake)
         .with("app-id", &ids)
         .with("fail-fast", "true")

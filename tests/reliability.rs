@@ -190,7 +190,8 @@ async fn a_slow_push_times_out_once_with_outcome_unknown() {
     );
     assert_eq!(ran.output("outcome"), "unknown");
     assert!(
-        ran.error().contains("no answer from ToolJet within 1 s"),
+        ran.error()
+            .contains("no answer from ToolJet within `timeout-seconds` (1 s)"),
         "{}",
         ran.error()
     );

@@ -31,12 +31,13 @@ async fn the_token_is_masked_first_and_never_shown_at_debug_level() {
         "debug detail is on: {}",
         ran.stderr
     );
-    let first: Vec<&str> = ran.stdout.lines().take(2).collect();
+    let mut first: Vec<&str> = ran.stdout.lines().take(2).collect();
+    first.sort_unstable();
     assert_eq!(
         first,
         [
-            format!("::add-mask::{TOKEN}"),
-            format!("::add-mask::Basic {TOKEN}")
+            format!("::add-mask::Basic {TOKEN}"),
+            format!("::add-mask::{TOKEN}")
         ]
     );
     ran.assert_hidden(TOKEN);

@@ -183,3 +183,98 @@ async fn proxy_one(socket: TcpStream, targets: Arc<Mutex<Vec<String>>>) {
     let mut client = client.into_inner();
     let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
 }
+
+/// How a [`HostileServer`] misbehaves on every connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Misbehaviour {
+    /// `200 OK` with a JSON content type and a chunked body that never ends.
+    EndlessBody,
+    /// `400` whose JSON error message is this many bytes long.
+    HugeError(usize),
+    /// `200 OK` whose body arrives one small chunk every 50 ms, for as long as the client reads.
+    Drip,
+    /// Accepts the connection and never says anything: a TLS handshake with it never ends.
+    Silent,
+}
+
+/// A server on loopback that answers every request the same hostile way.
+pub struct HostileServer {
+    pub addr: SocketAddr,
+    task: JoinHandle<()>,
+}
+
+impl HostileServer {
+    pub async fn start(misbehaviour: Misbehaviour) -> std::io::Result<Self> {
+        Self::start_on("127.0.0.1:0".parse().expect("address"), misbehaviour).await
+    }
+
+    pub async fn start_on(addr: SocketAddr, misbehaviour: Misbehaviour) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let task = tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                tokio::spawn(misbehave(socket, misbehaviour));
+            }
+        });
+        Ok(Self { addr, task })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for HostileServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn misbehave(socket: TcpStream, misbehaviour: Misbehaviour) {
+    let mut client = BufReader::new(socket);
+    if misbehaviour == Misbehaviour::Silent {
+        // Hold the connection open, reading and discarding, until the client gives up.
+        let mut sink = tokio::io::sink();
+        let _ = tokio::io::copy(&mut client, &mut sink).await;
+        return;
+    }
+    // The request head, then the answer; the request body is never needed.
+    let mut line = String::new();
+    while client.read_line(&mut line).await.is_ok_and(|n| n > 2) {
+        line.clear();
+    }
+    let mut socket = client.into_inner();
+    let (status, chunk, pause) = match misbehaviour {
+        Misbehaviour::EndlessBody => ("200 OK", vec![b' '; 64 * 1024], None),
+        Misbehaviour::Drip => ("200 OK", vec![b' '; 16], Some(50)),
+        Misbehaviour::HugeError(size) => {
+            let body = format!(r#"{{"statusCode":400,"message":"{}"}}"#, "x".repeat(size));
+            let head = format!(
+                "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            );
+            let _ = socket.write_all(head.as_bytes()).await;
+            let _ = socket.write_all(body.as_bytes()).await;
+            return;
+        }
+        Misbehaviour::Silent => unreachable!("handled above"),
+    };
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    );
+    if socket.write_all(head.as_bytes()).await.is_err() {
+        return;
+    }
+    let framed = [
+        format!("{:x}\r\n", chunk.len()).into_bytes(),
+        chunk,
+        b"\r\n".to_vec(),
+    ]
+    .concat();
+    // Ends when the client hangs up.
+    while socket.write_all(&framed).await.is_ok() {
+        if let Some(ms) = pause {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+        }
+    }
+}

@@ -57,6 +57,8 @@ pub struct Step {
     env: Vec<(String, String)>,
     files: Vec<(String, String)>,
     on_github: bool,
+    /// Where `GITHUB_OUTPUT` points instead of the step's own file (a full disk: `/dev/full`).
+    output_file: Option<String>,
 }
 
 impl Step {
@@ -77,6 +79,7 @@ impl Step {
             env: Vec::new(),
             files: Vec::new(),
             on_github: true,
+            output_file: None,
         }
     }
 
@@ -126,6 +129,12 @@ impl Step {
         self
     }
 
+    /// Points `GITHUB_OUTPUT` at `path`, such as `/dev/full` for a runner whose disk is full.
+    pub fn output_file(mut self, path: &str) -> Self {
+        self.output_file = Some(path.to_owned());
+        self
+    }
+
     /// Runs as GitLab CI or Jenkins would: no GITHUB_* variables, no runner files.
     pub fn outside_github(mut self) -> Self {
         self.on_github = false;
@@ -151,7 +160,12 @@ impl Step {
             [
                 ("HOME", path("home")),
                 ("GITHUB_WORKSPACE", path("workspace")),
-                ("GITHUB_OUTPUT", path("file_commands/set_output_1")),
+                (
+                    "GITHUB_OUTPUT",
+                    self.output_file
+                        .clone()
+                        .unwrap_or_else(|| path("file_commands/set_output_1")),
+                ),
                 ("GITHUB_STEP_SUMMARY", path("file_commands/step_summary_1")),
                 ("GITHUB_ENV", path("file_commands/set_env_1")),
                 ("GITHUB_PATH", path("file_commands/add_path_1")),

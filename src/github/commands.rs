@@ -6,6 +6,20 @@
 
 use std::io::Write;
 
+use crate::redact::{bounded, printable};
+
+/// GitHub keeps the first 4,096 characters of an annotation; the log line stops there too.
+pub const MAX_ANNOTATION: usize = 4_000;
+/// A title is one short line.
+const MAX_TITLE: usize = 200;
+/// A line of the request log.
+const MAX_LINE: usize = 2_000;
+
+/// Server text as one log line may show it: control characters visible, at most `limit` bytes.
+fn shown(text: &str, limit: usize) -> String {
+    bounded(&printable(text), limit).into_owned()
+}
+
 /// Escapes a command's message: `%` first, then CR and LF, so the runner reads one line.
 pub fn escape_data(text: &str) -> String {
     text.replace('%', "%25")
@@ -32,6 +46,14 @@ impl Level {
             Self::Error => "error",
             Self::Warning => "warning",
             Self::Notice => "notice",
+        }
+    }
+
+    pub fn plural(self) -> &'static str {
+        match self {
+            Self::Error => "errors",
+            Self::Warning => "warnings",
+            Self::Notice => "notices",
         }
     }
 }
@@ -66,24 +88,26 @@ impl Commands {
             println!("::group::{}", escape_data(title));
             for line in lines {
                 // One line each, whatever it holds, so none can pass for a command.
-                println!("{}", escape_data(&line));
+                println!("{}", escape_data(&shown(&line, MAX_LINE)));
             }
             println!("::endgroup::");
         } else {
             for line in lines {
-                eprintln!("{title}: {line}");
+                eprintln!("{title}: {}", shown(&line, MAX_LINE));
             }
         }
     }
 
-    /// An annotation with a title; its message may span lines.
+    /// An annotation with a title; its message may span lines. Control characters in either
+    /// are made visible, and both are cut to what GitHub keeps.
     pub fn annotate(&self, level: Level, title: &str, message: &str) {
+        let (title, message) = (shown(title, MAX_TITLE), shown(message, MAX_ANNOTATION));
         if self.on_github {
             println!(
                 "::{} title={}::{}",
                 level.as_str(),
-                escape_property(title),
-                escape_data(message)
+                escape_property(&title),
+                escape_data(&message)
             );
         } else {
             eprintln!("{}: {title}: {message}", level.as_str());
@@ -98,6 +122,12 @@ mod tests {
     #[test]
     fn data_escaping_keeps_the_command_on_one_line() {
         assert_eq!(escape_data("50%\r\nnext"), "50%25%0D%0Anext");
+    }
+
+    #[test]
+    fn server_text_is_made_printable_and_cut() {
+        assert_eq!(shown("a\u{1b}[2Jb", 100), "a\\u{1b}[2Jb");
+        assert!(shown(&"x".repeat(10_000), MAX_ANNOTATION).len() < MAX_ANNOTATION + 40);
     }
 
     #[test]

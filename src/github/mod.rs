@@ -14,7 +14,16 @@ pub use outputs::Outputs;
 use summary::escape as escape_markdown;
 
 use crate::inputs::{InputError, RunContext, env_var};
+use crate::redact::{bounded, printable};
 use crate::run::{Note, Outcome, Run, Verdict};
+
+/// The `response` output keeps this much of ToolJet's answer, marked when cut.
+pub const MAX_RESPONSE: usize = 64 * 1024;
+/// The `results` output stays under this; apps beyond it are counted, not listed.
+pub const MAX_RESULTS: usize = 256 * 1024;
+/// Annotations of one level per step, before the rest are totalled in one more; GitHub shows
+/// ten of each.
+pub const MAX_ANNOTATIONS: usize = 5;
 
 /// One run with what is needed to describe it.
 pub struct Report<'a> {
@@ -97,7 +106,7 @@ impl Report<'_> {
             outcomes.iter().map(value).collect::<Vec<_>>().join("\n")
         };
         let response = match outcomes.as_slice() {
-            [only] => only.response.clone(),
+            [only] => bounded(&only.response, MAX_RESPONSE).into_owned(),
             _ => String::new(),
         };
         Outputs(vec![
@@ -133,27 +142,42 @@ impl Report<'_> {
         ])
     }
 
-    /// One JSON object per app: what it was, how it ended and why.
+    /// One JSON object per app: what it was, how it ended and why. Past [`MAX_RESULTS`] bytes
+    /// the remaining apps are counted in a last object, so that the JSON stays whole.
     pub fn results(&self) -> serde_json::Value {
-        let results: Vec<serde_json::Value> = self
-            .run
-            .outcomes
-            .iter()
-            .map(|o| {
-                serde_json::json!({
-                    "app": o.label,
-                    "app-id": o.ids.app_id,
-                    "version-id": o.ids.version_id,
-                    "environment": o.ids.environment,
-                    "outcome": o.outcome(),
-                    "result": verdict_name(&o.verdict),
-                    "http-status": o.status.map(|s| s.as_u16()),
-                    "duration-ms": o.duration.as_millis() as u64,
-                    "message": self.message(o),
-                })
-            })
-            .collect();
+        let mut results = Vec::new();
+        let mut size = 0;
+        for (listed, outcome) in self.run.outcomes.iter().enumerate() {
+            let result = self.result(outcome);
+            size += result.to_string().len() + 1;
+            if size > MAX_RESULTS {
+                let omitted = self.run.outcomes.len() - listed;
+                results.push(serde_json::json!({
+                    "omitted": omitted,
+                    "message": format!(
+                        "{omitted} more apps are not listed: this output is capped at {} KiB; the step summary counts them",
+                        MAX_RESULTS / 1024
+                    ),
+                }));
+                break;
+            }
+            results.push(result);
+        }
         serde_json::Value::Array(results)
+    }
+
+    fn result(&self, o: &Outcome) -> serde_json::Value {
+        serde_json::json!({
+            "app": o.label,
+            "app-id": o.ids.app_id,
+            "version-id": o.ids.version_id,
+            "environment": o.ids.environment,
+            "outcome": o.outcome(),
+            "result": verdict_name(&o.verdict),
+            "http-status": o.status.map(|s| s.as_u16()),
+            "duration-ms": o.duration.as_millis() as u64,
+            "message": self.message(o),
+        })
     }
 }
 
@@ -167,6 +191,38 @@ pub fn verdict_name(verdict: &Verdict) -> &'static str {
         Verdict::Unresolved(_) => "not found",
         Verdict::Skipped => "skipped",
         Verdict::Cancelled { .. } => "cancelled",
+    }
+}
+
+/// Annotations gathered for the step, emitted at most [`MAX_ANNOTATIONS`] of each level with
+/// one more that totals the rest, so that a thousand failing apps still read well.
+#[derive(Default)]
+struct Annotations(Vec<(Level, String, String)>);
+
+impl Annotations {
+    fn push(&mut self, level: Level, title: String, message: String) {
+        self.0.push((level, title, message));
+    }
+
+    fn emit(self, commands: &Commands) {
+        for level in [Level::Error, Level::Warning, Level::Notice] {
+            let of_level: Vec<&(Level, String, String)> =
+                self.0.iter().filter(|(l, ..)| *l == level).collect();
+            for (_, title, message) in of_level.iter().take(MAX_ANNOTATIONS) {
+                commands.annotate(level, title, message);
+            }
+            let rest = of_level.len().saturating_sub(MAX_ANNOTATIONS);
+            if rest > 0 {
+                commands.annotate(
+                    level,
+                    &format!("{rest} more not shown"),
+                    &format!(
+                        "{rest} more {} like the ones above: the step summary and the `results` output list every app.",
+                        level.plural()
+                    ),
+                );
+            }
+        }
     }
 }
 
@@ -219,21 +275,27 @@ impl GitHub {
         ));
     }
 
-    /// Outputs, summary and, on failure, the error annotation.
-    pub fn report(&self, report: &Report) {
+    /// Outputs, summary, notes and, on failure, the error annotations. `Err` when the outputs
+    /// could not be written: they are then printed in the log, and the step must fail.
+    pub fn report(&self, report: &Report) -> std::io::Result<()> {
         let outputs = report.outputs();
-        match &self.output_file {
-            Some(path) => {
-                if let Err(err) = outputs.append_to(path) {
-                    self.commands.annotate(
-                        Level::Error,
-                        "Could not write the step outputs",
-                        &format!("{}: {err}", path.display()),
-                    );
-                }
+        let written = match &self.output_file {
+            Some(path) => outputs.append_to(path).inspect_err(|err| {
+                self.commands.annotate(
+                    Level::Error,
+                    "Could not write the step outputs",
+                    &format!(
+                        "{}: {err}. Later steps will not see them; they are printed in the log as JSON.",
+                        path.display()
+                    ),
+                );
+                println!("Step outputs: {}", printable(&outputs.to_json()));
+            }),
+            None => {
+                println!("{}", outputs.to_json());
+                Ok(())
             }
-            None => println!("{}", outputs.to_json()),
-        }
+        };
         let exchanges = report
             .run
             .lookups
@@ -242,12 +304,15 @@ impl GitHub {
         self.commands
             .group("ToolJet requests", exchanges.map(ToString::to_string));
         self.append_summary(&summary::render(report));
+        let mut annotations = Annotations::default();
         for outcome in &report.run.outcomes {
             for note in &outcome.notes {
-                match note {
-                    Note::Retry(text) => self.commands.annotate(Level::Warning, "Retried", text),
-                    Note::Info(text) => self.commands.annotate(Level::Notice, "ToolJet", text),
-                }
+                let (level, title) = match note {
+                    Note::Retry(_) => (Level::Warning, "Retried"),
+                    Note::Duplicate(_) => (Level::Warning, "Listed twice"),
+                    Note::Info(_) => (Level::Notice, "ToolJet"),
+                };
+                annotations.push(level, title.to_owned(), note.text().to_owned());
             }
             if let Some((message, hint)) = report.failure(outcome) {
                 let app = if outcome.label.is_empty() {
@@ -256,10 +321,11 @@ impl GitHub {
                     format!(" for {}", outcome.label)
                 };
                 let title = format!("ToolJet {} failed{app}", outcome.operation);
-                self.commands
-                    .annotate(Level::Error, &title, &format!("{message}\nHint: {hint}"));
+                annotations.push(Level::Error, title, format!("{message}\nHint: {hint}"));
             }
         }
+        annotations.emit(&self.commands);
+        written
     }
 
     fn append_summary(&self, markdown: &str) {

@@ -5,18 +5,28 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use super::{Report, verdict_name};
-use crate::run::{Note, Outcome, Verdict};
+use crate::run::{Outcome, Verdict};
 
 /// ToolJet's environments in priority order, as every workspace has them.
 const ENVIRONMENTS: [&str; 3] = ["development", "staging", "production"];
 
 /// Server text longer than this is cut, keeping the summary far below GitHub's 1 MiB limit.
 const MAX_TEXT: usize = 2_000;
+/// A table cell holds less: one row per app.
+const MAX_CELL: usize = 200;
+/// Rows in the table of apps; the rest are counted below it. With [`MAX_CELL`] this keeps the
+/// summary under about 300 KB for any number of apps.
+pub const MAX_ROWS: usize = 100;
 
 /// Makes untrusted text inert in Markdown: no HTML, no table breaks, no links or emphasis.
 pub fn escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars().take(MAX_TEXT) {
+    escape_within(text, MAX_TEXT)
+}
+
+/// [`escape`], keeping at most `limit` characters of `text`.
+fn escape_within(text: &str, limit: usize) -> String {
+    let mut escaped = String::with_capacity(text.len().min(limit));
+    for c in text.chars().take(limit) {
         match c {
             '&' => escaped.push_str("&amp;"),
             '<' => escaped.push_str("&lt;"),
@@ -30,7 +40,7 @@ pub fn escape(text: &str) -> String {
             c => escaped.push(c),
         }
     }
-    if text.chars().count() > MAX_TEXT {
+    if text.chars().nth(limit).is_some() {
         escaped.push_str(" …");
     }
     escaped
@@ -101,8 +111,7 @@ fn render_one(report: &Report, outcome: &Outcome) -> String {
         md.push_str(&format!("\n{}\n", links.join(" · ")));
     }
     for note in &outcome.notes {
-        let (Note::Retry(text) | Note::Info(text)) = note;
-        md.push_str(&format!("\n> {}\n", escape(text)));
+        md.push_str(&format!("\n> {}\n", escape(note.text())));
     }
     if let Some((message, hint)) = report.failure(outcome) {
         let next = if outcome.outcome() == "unknown" {
@@ -122,15 +131,15 @@ fn render_one(report: &Report, outcome: &Outcome) -> String {
     md
 }
 
-fn render_many(report: &Report, outcomes: &[Outcome]) -> String {
-    let operation = outcomes[0].operation;
+/// "2 succeeded, 1 failed": how many of `outcomes` ended each way.
+fn tally<'a>(outcomes: impl Iterator<Item = &'a Outcome> + Clone) -> String {
     let count = |name: &str| {
         outcomes
-            .iter()
+            .clone()
             .filter(|o| verdict_name(&o.verdict) == name)
             .count()
     };
-    let tally: Vec<String> = [
+    let counts: Vec<String> = [
         "succeeded",
         "planned",
         "failed",
@@ -143,6 +152,23 @@ fn render_many(report: &Report, outcomes: &[Outcome]) -> String {
     .filter(|name| count(name) > 0)
     .map(|name| format!("{} {name}", count(name)))
     .collect();
+    counts.join(", ")
+}
+
+/// The apps that get a row: all of them up to [`MAX_ROWS`], else those that did not succeed
+/// first, in the order given.
+fn listed(outcomes: &[Outcome]) -> Vec<usize> {
+    let mut listed: Vec<usize> = (0..outcomes.len()).collect();
+    if listed.len() > MAX_ROWS {
+        listed.sort_by_key(|&i| (outcomes[i].succeeded(), i));
+        listed.truncate(MAX_ROWS);
+        listed.sort_unstable();
+    }
+    listed
+}
+
+fn render_many(report: &Report, outcomes: &[Outcome]) -> String {
+    let operation = outcomes[0].operation;
     let icon = match report.run.outcome() {
         "success" if report.run.dry_run => "📝",
         "success" => "✅",
@@ -152,12 +178,14 @@ fn render_many(report: &Report, outcomes: &[Outcome]) -> String {
     let mut md = format!(
         "### {icon} ToolJet `{operation}` for {} apps: {}\n\n| App | Version | Result | HTTP status | Duration | Message |\n|---|---|---|---|---|---|\n",
         outcomes.len(),
-        tally.join(", ")
+        tally(outcomes.iter())
     );
-    for outcome in outcomes {
+    let listed = listed(outcomes);
+    for outcome in listed.iter().map(|&i| &outcomes[i]) {
+        let cell = |text: &str| escape_within(text, MAX_CELL);
         let app = match report.editor_url(outcome) {
-            Some(url) => format!("[{}]({url})", escape(&outcome.label)),
-            None => escape(&outcome.label),
+            Some(url) => format!("[{}]({url})", cell(&outcome.label)),
+            None => cell(&outcome.label),
         };
         let version = outcome
             .ids
@@ -169,11 +197,23 @@ fn render_many(report: &Report, outcomes: &[Outcome]) -> String {
         let message = report.message(outcome);
         md.push_str(&format!(
             "| {app} | {} | {} | {} | {} | {} |\n",
-            escape(version),
+            cell(version),
             verdict_name(&outcome.verdict),
-            escape(&status),
+            cell(&status),
             human_duration(outcome.duration),
-            escape(&message.unwrap_or_default()),
+            cell(&message.unwrap_or_default()),
+        ));
+    }
+    if listed.len() < outcomes.len() {
+        let unlisted = outcomes
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| listed.binary_search(i).is_err())
+            .map(|(_, o)| o);
+        md.push_str(&format!(
+            "\n{} more apps are not listed here ({}): the table shows {MAX_ROWS}, those that did not succeed first.\n",
+            outcomes.len() - listed.len(),
+            tally(unlisted)
         ));
     }
     if let Some(trigger) = triggered_by(report) {

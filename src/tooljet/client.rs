@@ -1,5 +1,9 @@
 //! The HTTP client for `<tooljet-url>/api/ext/...`.
+//!
+//! Everything ToolJet (or whatever answers in its place) sends is read here, and only here:
+//! at most [`MAX_ANSWER`] bytes of it, with every secret scrubbed before it goes further.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -7,9 +11,15 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION
 use reqwest::{StatusCode, Url, redirect};
 use serde_json::Value;
 
+use super::error::{Limit, Transport};
+use super::proxy::Proxy;
 use super::{ApiError, retry};
 use crate::inputs::Connection;
 use crate::operation::ApiRequest;
+use crate::redact::Secrets;
+
+/// The most of one answer that is read; the rest is never received, whatever the server sends.
+pub const MAX_ANSWER: usize = 1024 * 1024;
 
 const USER_AGENT: &str = concat!("tooljet-gitsync-action/", env!("CARGO_PKG_VERSION"));
 
@@ -17,9 +27,17 @@ const USER_AGENT: &str = concat!("tooljet-gitsync-action/", env!("CARGO_PKG_VERS
 #[derive(Debug, Clone)]
 pub struct ApiResponse {
     pub status: StatusCode,
-    /// The body exactly as received (may be empty: ToolJet sends none for some calls).
+    /// The body as received, secrets scrubbed (may be empty: ToolJet sends none for some calls).
     pub body: String,
     pub json: Option<Value>,
+}
+
+/// How long a request may take: what is left of the step's time, and the step's whole budget
+/// (`total-timeout-seconds`), so that a timeout can name the limit that ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeLeft {
+    pub remaining: Duration,
+    pub total: Duration,
 }
 
 /// Talks to one ToolJet instance with one token.
@@ -28,12 +46,16 @@ pub struct Client {
     base_url: Url,
     authorization: HeaderValue,
     timeout: Duration,
+    connect_timeout: Duration,
+    /// The proxy the environment sets for ToolJet's URL, named when it fails.
+    proxy: Option<Proxy>,
+    secrets: Arc<Secrets>,
     /// Requests started and not yet answered (several apps may be in flight at once).
     in_flight: AtomicUsize,
 }
 
 impl Client {
-    pub fn new(connection: &Connection) -> anyhow::Result<Self> {
+    pub fn new(connection: &Connection, secrets: Arc<Secrets>) -> anyhow::Result<Self> {
         // ring is the one crypto provider compiled in; installing twice is harmless.
         let _ = rustls::crypto::ring::default_provider().install_default();
         // ToolJet wants the raw token after "Basic ", not base64 of user:password.
@@ -57,6 +79,9 @@ impl Client {
             base_url: connection.base_url.clone(),
             authorization,
             timeout: connection.timeout,
+            connect_timeout: connection.connect_timeout,
+            proxy: Proxy::for_url(&connection.base_url),
+            secrets,
             in_flight: AtomicUsize::new(0),
         })
     }
@@ -81,12 +106,12 @@ impl Client {
         self.in_flight.load(Ordering::SeqCst) > 0
     }
 
-    /// Sends one request, waiting at most `timeout-seconds` or `budget`, whichever is shorter.
-    /// Any 2xx with a JSON (or empty) body is success.
+    /// Sends one request, waiting at most `timeout-seconds` or the time left, whichever is
+    /// shorter. Any 2xx with a JSON (or empty) body is success.
     pub async fn send(
         &self,
         request: &ApiRequest,
-        budget: Duration,
+        time: TimeLeft,
     ) -> Result<ApiResponse, ApiError> {
         let url = self.url(request);
         let host = format!(
@@ -94,7 +119,11 @@ impl Client {
             url.host_str().unwrap_or_default(),
             url.port_or_known_default().unwrap_or_default()
         );
-        let timeout = self.timeout.min(budget);
+        let (timeout, limit) = if time.remaining < self.timeout {
+            (time.remaining, Limit::total(time.total))
+        } else {
+            (self.timeout, Limit::answer(self.timeout))
+        };
         tracing::debug!("request: {} {}", request.method, url);
         let started = Instant::now();
         let mut builder = self
@@ -106,34 +135,49 @@ impl Client {
         if let Some(body) = &request.body {
             builder = builder.json(body);
         }
-        let transport = |err| ApiError::from_transport(err, host.clone(), timeout);
+        let transport = |source| {
+            ApiError::from_transport(Transport {
+                source,
+                host: host.clone(),
+                limit,
+                connect_limit: Limit::connect(self.connect_timeout),
+                proxy: self.proxy.clone(),
+                secrets: &self.secrets,
+            })
+        };
         self.in_flight.fetch_add(1, Ordering::SeqCst);
         let answer = async {
-            let response = builder.send().await.map_err(transport)?;
+            let mut response = builder.send().await.map_err(transport)?;
             let status = response.status();
             let header = |name| {
-                response
+                let value = response
                     .headers()
                     .get(name)
                     .and_then(|v: &HeaderValue| v.to_str().ok())
-                    .unwrap_or_default()
-                    .to_owned()
+                    .unwrap_or_default();
+                self.secrets.scrub(value).into_owned()
             };
             let (content_type, location, retry_after) =
                 (header(CONTENT_TYPE), header(LOCATION), header(RETRY_AFTER));
-            let body = response.text().await.map_err(transport)?;
+            let (body, cut) = read_bounded(&mut response).await.map_err(transport)?;
+            let body = self
+                .secrets
+                .scrub(&String::from_utf8_lossy(&body))
+                .into_owned();
             tracing::debug!(
-                "response: {status} in {} ms, {} bytes",
+                "response: {status} in {} ms, {} bytes{}",
                 started.elapsed().as_millis(),
-                body.len()
+                body.len(),
+                if cut { " (cut)" } else { "" }
             );
-            classify(
+            classify(Answer {
                 status,
-                &content_type,
+                content_type,
                 location,
-                retry::parse_retry_after(&retry_after),
+                retry_after: retry::parse_retry_after(&retry_after),
                 body,
-            )
+                cut,
+            })
         }
         .await;
         self.in_flight.fetch_sub(1, Ordering::SeqCst);
@@ -141,15 +185,47 @@ impl Client {
     }
 }
 
-fn classify(
+/// Reads at most [`MAX_ANSWER`] bytes of the body as it streams in; `true` when there was more.
+/// What is not read is never buffered: the connection is dropped with the response.
+async fn read_bounded(response: &mut reqwest::Response) -> Result<(Vec<u8>, bool), reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = MAX_ANSWER - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            return Ok((body, true));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body, false))
+}
+
+/// An answer as read, before it is judged.
+struct Answer {
     status: StatusCode,
-    content_type: &str,
+    content_type: String,
     location: String,
     retry_after: Option<Duration>,
     body: String,
-) -> Result<ApiResponse, ApiError> {
+    /// The body was longer than [`MAX_ANSWER`] and was cut there.
+    cut: bool,
+}
+
+fn classify(answer: Answer) -> Result<ApiResponse, ApiError> {
+    let Answer {
+        status,
+        content_type,
+        location,
+        retry_after,
+        body,
+        cut,
+    } = answer;
     if status.is_redirection() {
         return Err(ApiError::Redirect { status, location });
+    }
+    if cut && status.is_success() {
+        // Whatever it said, it cannot be read whole: the ids in it would be guesses.
+        return Err(ApiError::Oversized { status, body });
     }
     let json = serde_json::from_str::<Value>(&body).ok();
     let looks_like_html = content_type.contains("html") || body.trim_start().starts_with('<');
@@ -159,7 +235,7 @@ fn classify(
         let content_type = if content_type.is_empty() {
             "no content type".to_owned()
         } else {
-            content_type.to_owned()
+            content_type
         };
         return Err(ApiError::NotJson {
             status,
@@ -171,7 +247,7 @@ fn classify(
     if status.is_success() {
         Ok(ApiResponse { status, body, json })
     } else {
-        Err(ApiError::from_status(status, body, retry_after))
+        Err(ApiError::from_status(status, body, retry_after, cut))
     }
 }
 
@@ -187,15 +263,25 @@ fn page_title(html: &str) -> Option<String> {
 mod tests {
     use super::*;
 
+    fn answer(status: StatusCode, content_type: &str, body: &str, cut: bool) -> Answer {
+        Answer {
+            status,
+            content_type: content_type.to_owned(),
+            location: String::new(),
+            retry_after: None,
+            body: body.to_owned(),
+            cut,
+        }
+    }
+
     #[test]
     fn html_with_2xx_is_not_success() {
-        let err = classify(
+        let err = classify(answer(
             StatusCode::OK,
             "text/html",
-            String::new(),
-            None,
-            "<html><title>Login</title></html>".into(),
-        )
+            "<html><title>Login</title></html>",
+            false,
+        ))
         .unwrap_err();
         assert!(
             matches!(err, ApiError::NotJson { title: Some(ref t), .. } if t == "Login"),
@@ -205,8 +291,19 @@ mod tests {
 
     #[test]
     fn empty_2xx_body_is_success() {
-        let ok = classify(StatusCode::CREATED, "", String::new(), None, String::new()).unwrap();
+        let ok = classify(answer(StatusCode::CREATED, "", "", false)).unwrap();
         assert_eq!((ok.status, ok.json), (StatusCode::CREATED, None));
+    }
+
+    #[test]
+    fn a_cut_2xx_answer_is_not_success() {
+        let err =
+            classify(answer(StatusCode::OK, "application/json", "{\"id\":", true)).unwrap_err();
+        assert!(matches!(err, ApiError::Oversized { .. }), "{err}");
+        assert!(
+            err.outcome_unknown(),
+            "ToolJet acted, but what it answered is lost"
+        );
     }
 
     #[test]
@@ -219,7 +316,7 @@ mod tests {
             ca_certificates: None,
             skip_tls_verify: false,
         };
-        let client = Client::new(&connection).unwrap();
+        let client = Client::new(&connection, Arc::default()).unwrap();
         let request = ApiRequest {
             method: reqwest::Method::PUT,
             path: vec!["apps".into(), "a/b c".into()],

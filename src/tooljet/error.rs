@@ -7,6 +7,58 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::Value;
 
+use super::client::MAX_ANSWER;
+use super::proxy::Proxy;
+use crate::redact::Secrets;
+
+/// A time limit, as the input that sets it and its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub input: &'static str,
+    pub after: Duration,
+}
+
+impl Limit {
+    pub fn connect(after: Duration) -> Self {
+        Self {
+            input: "connect-timeout-seconds",
+            after,
+        }
+    }
+
+    pub fn answer(after: Duration) -> Self {
+        Self {
+            input: "timeout-seconds",
+            after,
+        }
+    }
+
+    pub fn total(after: Duration) -> Self {
+        Self {
+            input: "total-timeout-seconds",
+            after,
+        }
+    }
+}
+
+impl std::fmt::Display for Limit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "`{}` ({} s)", self.input, self.after.as_secs())
+    }
+}
+
+/// A failure below HTTP, with what is needed to say which part failed.
+pub(crate) struct Transport<'a> {
+    pub source: reqwest::Error,
+    /// ToolJet's `host:port`.
+    pub host: String,
+    /// The limit that bounded this request's answer.
+    pub limit: Limit,
+    pub connect_limit: Limit,
+    pub proxy: Option<Proxy>,
+    pub secrets: &'a Secrets,
+}
+
 /// A failed call to ToolJet.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -54,13 +106,24 @@ pub enum ApiError {
         detail: String,
         source: reqwest::Error,
     },
-    #[error("{} within {} s", if *.connecting { "could not connect to ToolJet" } else { "no answer from ToolJet" }, .after.as_secs())]
+    #[error("{}", timeout_message(*.connecting, .limit))]
     Timeout {
-        after: Duration,
+        /// The limit that ran out.
+        limit: Limit,
         /// Still connecting, so nothing was sent.
         connecting: bool,
         source: reqwest::Error,
     },
+    /// The proxy from the environment refused or failed before ToolJet was reached.
+    #[error("could not reach ToolJet through the proxy {proxy}: {detail}")]
+    Proxy {
+        proxy: Proxy,
+        detail: String,
+        source: reqwest::Error,
+    },
+    /// A 2xx answer longer than the action reads: ToolJet acted, but what it said is lost.
+    #[error("ToolJet answered {status} with more than {} MiB, which was cut there and not read", MAX_ANSWER / (1024 * 1024))]
+    Oversized { status: StatusCode, body: String },
     #[error("the connection to {host} failed{}: {detail}", if *.connecting { "" } else { " after the request was sent" })]
     Connection {
         host: String,
@@ -71,6 +134,16 @@ pub enum ApiError {
     },
 }
 
+fn timeout_message(connecting: bool, limit: &Limit) -> String {
+    match (connecting, limit.input) {
+        (true, _) => format!("could not connect to ToolJet within {limit}"),
+        (false, "total-timeout-seconds") => {
+            format!("no answer from ToolJet before the step's {limit} ran out")
+        }
+        (false, _) => format!("no answer from ToolJet within {limit}"),
+    }
+}
+
 fn title_suffix(title: &Option<String>) -> String {
     title
         .as_ref()
@@ -79,16 +152,25 @@ fn title_suffix(title: &Option<String>) -> String {
 }
 
 impl ApiError {
-    /// Builds the error for a non-2xx JSON answer, keeping ToolJet's message.
+    /// Builds the error for a non-2xx answer, keeping ToolJet's message; `cut` when the body
+    /// was longer than the action reads.
     pub(crate) fn from_status(
         status: StatusCode,
         body: String,
         retry_after: Option<Duration>,
+        cut: bool,
     ) -> Self {
+        let reason = status.canonical_reason().unwrap_or("no message");
         let message = serde_json::from_str::<Value>(&body)
             .ok()
             .and_then(|json| server_message(&json))
-            .unwrap_or_else(|| status.canonical_reason().unwrap_or("no message").to_owned());
+            .unwrap_or_else(|| match cut {
+                true => format!(
+                    "{reason} (an answer of more than {} MiB, cut there)",
+                    MAX_ANSWER / (1024 * 1024)
+                ),
+                false => reason.to_owned(),
+            });
         Self::Status {
             status,
             message,
@@ -97,22 +179,24 @@ impl ApiError {
         }
     }
 
-    /// Sorts a transport failure into what the user has to check.
-    pub(crate) fn from_transport(source: reqwest::Error, host: String, timeout: Duration) -> Self {
+    /// Sorts a transport failure into what the user has to check. The details come from the
+    /// network stack, which may quote what it was given: they are scrubbed too.
+    pub(crate) fn from_transport(failure: Transport<'_>) -> Self {
+        let Transport {
+            source,
+            host,
+            limit,
+            connect_limit,
+            proxy,
+            secrets,
+        } = failure;
         let connecting = source.is_connect();
-        if source.is_timeout() {
-            return Self::Timeout {
-                after: timeout,
-                connecting,
-                source,
-            };
-        }
         let mut tls = None;
         let mut refused = false;
         let mut chain = Vec::new();
         let mut next: Option<&(dyn std::error::Error + 'static)> = source.source();
         while let Some(err) = next {
-            chain.push(err.to_string());
+            chain.push(secrets.scrub(&err.to_string()).into_owned());
             if let Some(rustls) = err.downcast_ref::<rustls::Error>() {
                 tls.get_or_insert(rustls.to_string());
             }
@@ -127,7 +211,34 @@ impl ApiError {
             };
         }
         chain.dedup();
-        let detail = chain.join(": ");
+        let detail = if chain.is_empty() {
+            secrets.scrub(&source.to_string()).into_owned()
+        } else {
+            chain.join(": ")
+        };
+        match proxy {
+            // Connecting goes to the proxy: whatever failed there, ToolJet was never reached.
+            Some(proxy) if connecting => {
+                let detail = if source.is_timeout() {
+                    format!("no connection within {connect_limit}")
+                } else {
+                    detail
+                };
+                return Self::Proxy {
+                    proxy,
+                    detail,
+                    source,
+                };
+            }
+            _ => {}
+        }
+        if source.is_timeout() {
+            return Self::Timeout {
+                limit: if connecting { connect_limit } else { limit },
+                connecting,
+                source,
+            };
+        }
         if let Some(detail) = tls {
             Self::Tls {
                 host,
@@ -141,11 +252,7 @@ impl ApiError {
         } else {
             Self::Connection {
                 host,
-                detail: if detail.is_empty() {
-                    source.to_string()
-                } else {
-                    detail
-                },
+                detail,
                 connecting,
                 source,
             }
@@ -157,7 +264,8 @@ impl ApiError {
         match self {
             Self::Status { status, .. }
             | Self::NotJson { status, .. }
-            | Self::Redirect { status, .. } => Some(*status),
+            | Self::Redirect { status, .. }
+            | Self::Oversized { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -165,7 +273,9 @@ impl ApiError {
     /// The body ToolJet answered with, if any.
     pub fn body(&self) -> Option<&str> {
         match self {
-            Self::Status { body, .. } | Self::NotJson { body, .. } => Some(body),
+            Self::Status { body, .. }
+            | Self::NotJson { body, .. }
+            | Self::Oversized { body, .. } => Some(body),
             _ => None,
         }
     }
@@ -186,7 +296,7 @@ impl ApiError {
             } | Self::Connection {
                 connecting: false,
                 ..
-            }
+            } | Self::Oversized { .. }
         )
     }
 
@@ -195,6 +305,7 @@ impl ApiError {
         matches!(
             self,
             Self::ConnectionRefused { .. }
+                | Self::Proxy { .. }
                 | Self::OutOfTime { .. }
                 | Self::Dns { .. }
                 | Self::Timeout {
@@ -241,12 +352,33 @@ impl ApiError {
             Self::Tls { .. } => "The server's certificate is not trusted or does not match the host name. Use the \
                 host name the certificate was issued for; for a private CA, give its certificate in `ca-certificate`."
                 .to_owned(),
-            Self::Timeout { connecting: true, .. } | Self::Connection { connecting: true, .. } => "Nothing was \
-                sent: the connection could not be set up. Check `tooljet-url`, the network path and any proxy \
-                (HTTPS_PROXY, NO_PROXY); raise `connect-timeout-seconds` for a slow link."
+            Self::Timeout { connecting: true, limit, .. } => format!(
+                "Nothing was sent: the connection could not be set up within {limit}. Check `tooljet-url` and \
+                 the network path; raise `{}` for a slow link.",
+                limit.input
+            ),
+            Self::Connection { connecting: true, .. } => "Nothing was sent: the connection could not be set up. \
+                Check `tooljet-url` and the network path."
                 .to_owned(),
-            Self::Timeout { .. } => "ToolJet may still be working and may have completed the operation: check the \
-                app in ToolJet before re-running. Large apps or repositories take longer; raise `timeout-seconds`."
+            Self::Timeout { limit, .. } if limit.input == "total-timeout-seconds" => format!(
+                "ToolJet may still be working and may have completed the operation: check the app in ToolJet \
+                 before re-running. The step's whole budget ran out: raise `{}`, or split the apps over \
+                 several steps.",
+                limit.input
+            ),
+            Self::Timeout { limit, .. } => format!(
+                "ToolJet may still be working and may have completed the operation: check the app in ToolJet \
+                 before re-running. Large apps or repositories take longer; raise `{}`.",
+                limit.input
+            ),
+            Self::Proxy { proxy, .. } => format!(
+                "Nothing reached ToolJet: the proxy at {proxy}, from the HTTPS_PROXY, HTTP_PROXY or ALL_PROXY \
+                 environment variable, refused or failed the connection. Check that the proxy runs and can \
+                 reach ToolJet, or add ToolJet's host to NO_PROXY."
+            ),
+            Self::Oversized { .. } => "ToolJet acted on the request, but its answer was too large to read, so \
+                its ids are not in the outputs: check the app in ToolJet. An answer this large usually comes \
+                from something other than ToolJet's API at `tooljet-url`."
                 .to_owned(),
             Self::Connection { .. } => "The connection broke before ToolJet answered: ToolJet may have acted on the \
                 request. Check the app in ToolJet before re-running, and check any proxy between the runner and ToolJet."
@@ -322,7 +454,7 @@ mod tests {
     #[test]
     fn validation_messages_are_joined() {
         let body = r#"{"statusCode":400,"timestamp":"t","path":"/p","message":["a must be a string","b should not be empty"]}"#;
-        let err = ApiError::from_status(StatusCode::BAD_REQUEST, body.into(), None);
+        let err = ApiError::from_status(StatusCode::BAD_REQUEST, body.into(), None, false);
         assert_eq!(
             err.to_string(),
             "ToolJet answered 400 Bad Request: a must be a string; b should not be empty"
@@ -335,11 +467,13 @@ mod tests {
             StatusCode::NOT_FOUND,
             r#"{"message":"Cannot POST /api/ext/x"}"#.into(),
             None,
+            false,
         );
         let app = ApiError::from_status(
             StatusCode::NOT_FOUND,
             r#"{"message":"App not found"}"#.into(),
             None,
+            false,
         );
         assert!(route.is_missing_route());
         assert!(!app.is_missing_route());
@@ -353,6 +487,7 @@ mod tests {
                 StatusCode::FORBIDDEN,
                 format!(r#"{{"message":"{message}"}}"#),
                 None,
+                false,
             )
             .hint()
         };
@@ -363,10 +498,25 @@ mod tests {
 
     #[test]
     fn body_without_message_falls_back_to_the_reason_phrase() {
-        let err = ApiError::from_status(StatusCode::BAD_GATEWAY, "upstream down".into(), None);
+        let err =
+            ApiError::from_status(StatusCode::BAD_GATEWAY, "upstream down".into(), None, false);
         assert_eq!(
             err.to_string(),
             "ToolJet answered 502 Bad Gateway: Bad Gateway"
+        );
+    }
+
+    #[test]
+    fn a_cut_error_answer_says_so() {
+        let err = ApiError::from_status(
+            StatusCode::BAD_REQUEST,
+            "{\"message\":\"xx".into(),
+            None,
+            true,
+        );
+        assert_eq!(
+            err.to_string(),
+            "ToolJet answered 400 Bad Request: Bad Request (an answer of more than 1 MiB, cut there)"
         );
     }
 }

@@ -2,7 +2,8 @@
 
 mod client;
 mod error;
+pub mod proxy;
 pub mod retry;
 
-pub use client::{ApiResponse, Client};
-pub use error::ApiError;
+pub use client::{ApiResponse, Client, MAX_ANSWER, TimeLeft};
+pub use error::{ApiError, Limit};

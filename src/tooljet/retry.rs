@@ -108,6 +108,7 @@ mod tests {
             reqwest::StatusCode::SERVICE_UNAVAILABLE,
             String::new(),
             None,
+            false,
         );
         for retry in 0..10 {
             let wait = delay(retry, &err);
@@ -123,7 +124,8 @@ mod tests {
 
     #[test]
     fn only_idempotent_operations_retry_502() {
-        let err = ApiError::from_status(reqwest::StatusCode::BAD_GATEWAY, String::new(), None);
+        let err =
+            ApiError::from_status(reqwest::StatusCode::BAD_GATEWAY, String::new(), None, false);
         assert!(reason(&err, true).is_some());
         assert!(reason(&err, false).is_none());
     }

@@ -1,0 +1,137 @@
+//! Text from outside the action made fit to show: the one place that knows every secret.
+//!
+//! ToolJet, a proxy or the network stack may echo what they were sent: the token in an error,
+//! a key line in a validation message, proxy credentials in a transport error. The client
+//! scrubs every answer with [`Secrets::scrub`] as it reads it, so nothing downstream (log,
+//! annotations, summary, outputs) ever holds a secret. [`printable`] and [`bounded`] make the
+//! rest of that text safe for a log line.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// What replaces a secret, as the runner's own masker writes it.
+pub const REPLACEMENT: &str = "***";
+
+/// Every secret value this step knows. `Debug` shows how many, never what.
+#[derive(Clone, Default)]
+pub struct Secrets {
+    /// Longest first, so a secret that contains another is replaced whole.
+    values: Vec<String>,
+}
+
+impl Secrets {
+    /// Keeps the values that are not blank, each once.
+    pub fn new(values: impl IntoIterator<Item = String>) -> Self {
+        let mut values: Vec<String> = values
+            .into_iter()
+            .filter(|value| !value.trim().is_empty())
+            .collect();
+        values.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        values.dedup();
+        Self { values }
+    }
+
+    /// The values, for the runner's `::add-mask::`.
+    pub fn values(&self) -> &[String] {
+        &self.values
+    }
+
+    /// `text` with every secret replaced by `***`.
+    pub fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let mut text = Cow::Borrowed(text);
+        for secret in &self.values {
+            if text.contains(secret.as_str()) {
+                text = Cow::Owned(text.replace(secret.as_str(), REPLACEMENT));
+            }
+        }
+        text
+    }
+}
+
+impl fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secrets({} values, redacted)", self.values.len())
+    }
+}
+
+/// `text` with control characters (ESC sequences, BEL, NUL, C1 codes) and bidirectional
+/// overrides written as visible `\u{..}` escapes; line breaks and tabs stay.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    let hidden = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if c == '\r' {
+            // A lone CR would let the rest of the line pass for a new one.
+            shown.push_str("\\r");
+        } else if hidden(c) {
+            shown.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            shown.push(c);
+        }
+    }
+    Cow::Owned(shown)
+}
+
+/// At most `limit` bytes of `text`, cut at a character boundary and marked when cut.
+pub fn bounded(text: &str, limit: usize) -> Cow<'_, str> {
+    if text.len() <= limit {
+        return Cow::Borrowed(text);
+    }
+    let mut end = limit;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    Cow::Owned(format!(
+        "{} … [cut: {} bytes in all]",
+        &text[..end],
+        text.len()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secrets() -> Secrets {
+        Secrets::new(["tok".to_owned(), "Basic tok".to_owned(), " ".to_owned()])
+    }
+
+    #[test]
+    fn every_secret_is_replaced_longest_first() {
+        assert_eq!(
+            secrets().scrub("sent Basic tok; got tok, tokens"),
+            "sent ***; got ***, ***ens"
+        );
+    }
+
+    #[test]
+    fn blank_values_are_not_secrets() {
+        assert_eq!(secrets().values(), ["Basic tok", "tok"]);
+    }
+
+    #[test]
+    fn debug_never_shows_a_secret() {
+        assert_eq!(format!("{:?}", secrets()), "Secrets(2 values, redacted)");
+    }
+
+    #[test]
+    fn control_characters_become_visible_escapes() {
+        assert_eq!(
+            printable("a\u{1b}[31mred\u{7}\u{0}\u{9b}\r\n\tb\u{202e}"),
+            "a\\u{1b}[31mred\\u{7}\\u{0}\\u{9b}\\r\n\tb\\u{202e}"
+        );
+        assert!(matches!(printable("plain é ✓"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn long_text_is_cut_at_a_character_boundary_with_a_marker() {
+        assert_eq!(bounded("ééé", 3), "é … [cut: 6 bytes in all]");
+        assert_eq!(bounded("short", 10), "short");
+    }
+}

@@ -1,0 +1,375 @@
+//! What a hostile server, a broken proxy or a careless input sends cannot leak a secret,
+//! exhaust memory, flood the reports or lose a result. Waits are bounded, never asserted.
+
+mod support;
+
+use std::time::Duration;
+
+use harness::network::{HostileServer, Misbehaviour};
+use harness::tooljet::{APP_ID, Injected, ORG_ID, Settings};
+use serde_json::Value;
+use support::{Ran, bare, fake, fake_with, step};
+
+const TOKEN: &str = "tj-hostile-token-5d2a91";
+const KEY_LINE: &str = "MIIEpAIBAAKCAQEAhostilekeyline";
+const PROXY_PASSWORD: &str = "pr0xy-s3cret-77";
+
+fn bad_request(message: &str) -> Injected {
+    Injected::Status {
+        status: 400,
+        retry_after: None,
+        message: Some(message.to_owned()),
+    }
+}
+
+/// A step that must end on its own; the bound only turns a hang into a failure.
+async fn bounded(step: support::Step) -> Ran {
+    tokio::time::timeout(Duration::from_secs(120), step.run())
+        .await
+        .expect("the step ends")
+}
+
+// --- Secrets that a server or the network stack echoes are scrubbed before anyone sees them.
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_error_quoting_the_token_shows_it_nowhere() {
+    let fake = fake_with(Settings {
+        token: TOKEN.to_owned(),
+        ..Settings::default()
+    })
+    .await;
+    fake.inject([bad_request(&format!(
+        "rejected Authorization: Basic {TOKEN} ({TOKEN})"
+    ))]);
+    let ran = step("pull", &fake)
+        .with("access-token", TOKEN)
+        .with("app-id", APP_ID)
+        .run()
+        .await;
+    assert_eq!(ran.code, 1, "{}", ran.log());
+    assert!(
+        ran.error().contains("rejected Authorization: *** (***)"),
+        "{}",
+        ran.error()
+    );
+    ran.assert_hidden(TOKEN);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn outside_github_an_echoed_token_is_scrubbed_from_stdout_and_stderr() {
+    let fake = fake_with(Settings {
+        token: TOKEN.to_owned(),
+        ..Settings::default()
+    })
+    .await;
+    fake.inject([bad_request(&format!("token {TOKEN} is wrong"))]);
+    let ran = step("pull", &fake)
+        .with("access-token", TOKEN)
+        .with("app-id", APP_ID)
+        .outside_github()
+        .run()
+        .await;
+    assert_eq!(ran.code, 1, "{}", ran.log());
+    assert!(ran.stderr.contains("token *** is wrong"), "{}", ran.log());
+    assert!(
+        !ran.stdout.contains(TOKEN) && !ran.stderr.contains(TOKEN),
+        "{}",
+        ran.log()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_validation_error_echoing_a_key_line_hides_it() {
+    let fake = fake().await;
+    fake.inject([bad_request(&format!(
+        "githubAppPrivateKey {KEY_LINE} is not valid"
+    ))]);
+    let key =
+        format!("-----BEGIN RSA PRIVATE KEY-----\\n{KEY_LINE}\\n-----END RSA PRIVATE KEY-----");
+    let ran = support::configure_git(&fake, &key).run().await;
+    assert_eq!(ran.code, 1, "{}", ran.log());
+    assert!(ran.error().contains("githubAppPrivateKey *** is not valid"));
+    ran.assert_hidden(KEY_LINE);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_redirect_carrying_the_token_hides_it() {
+    let fake = fake_with(Settings {
+        token: TOKEN.to_owned(),
+        ..Settings::default()
+    })
+    .await;
+    fake.inject([Injected::Redirect(format!(
+        "https://login.example.com/?token={TOKEN}"
+    ))]);
+    let ran = step("release", &fake)
+        .with("access-token", TOKEN)
+        .with("app-id", APP_ID)
+        .run()
+        .await;
+    assert_eq!(ran.code, 1, "{}", ran.log());
+    assert!(
+        ran.error()
+            .contains("redirect (302 Found) to https://login.example.com/?token=***"),
+        "{}",
+        ran.error()
+    );
+    ran.assert_hidden(TOKEN);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dead_proxy_is_named_as_the_proxy_and_its_password_hidden() {
+    let fake = fake().await;
+    // Nothing listens on port 1; the proxy's credentials are in its URL.
+    let proxy = format!("http://deploy:{PROXY_PASSWORD}@127.0.0.1:1");
+    let ran = step("pull", &fake)
+        .with("app-id", APP_ID)
+        .with("retries", "0")
+        .env("HTTP_PROXY", &proxy)
+        .run()
+        .await;
+    assert_eq!(ran.code, 1, "{}", ran.log());
+    let error = ran.error();
+    assert!(
+        error.contains("could not reach ToolJet through the proxy 127.0.0.1:1"),
+        "{error}"
+    );
+    assert!(error.contains("NO_PROXY"), "{error}");
+    assert!(
+        !error.contains("tooljet-url"),
+        "not ToolJet's fault: {error}"
+    );
+    assert!(fake.requests().is_empty());
+    assert!(ran.masks().iter().any(|m| m == PROXY_PASSWORD));
+    ran.assert_hidden(PROXY_PASSWORD);
+}
+
+// --- Answers are read up to a bound, whatever the server sends.
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_endless_answer_is_cut_and_the_step_ends() {
+    let server = HostileServer::start(Misbehaviour::EndlessBody)
+        .await
+        .unwrap();
+    let ran = bounded(
+        bare()
+            .with("operation", "pull")
+            .with("tooljet-url", &server.url())
+            .with("access-token", "t")
+            .with("app-id", APP_ID),
+    )
+    .await;
+    assert_eq!(ran.code, 1, "{}", ran.log());
+    assert!(
+        ran.error()
+            .contains("with more than 1 MiB, which was cut there"),
+        "{}",
+        ran.error()
+    );
+    assert_eq!(ran.output("outcome"), "unknown");
+    assert!(ran.output("response").len() < 70 * 1024);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_huge_error_message_is_cut_in_every_report() {
+    let server = HostileServer::start(Misbehaviour::HugeError(5_000_000))
+        .await
+        .unwrap();
+    let ran = bounded(
+        bare()
+            .with("operation", "push")
+            .with("tooljet-url", &server.url())
+            .with("access-token", "t")
+            .with("app-id", APP_ID)
+            .with("version-id", "v1"),
+    )
+    .await;
+    assert_eq!(ran.code, 1, "{}", ran.log());
+    let error = ran.error();
+    assert!(
+        error.contains("400 Bad Request: Bad Request (an answer of more than 1 MiB, cut there)"),
+        "{error}"
+    );
+    let response = ran.output("response");
+    assert!(response.len() < 70 * 1024, "{} bytes", response.len());
+    assert!(
+        response.ends_with("bytes in all]"),
+        "the cut is marked: …{}",
+        &response[response.len() - 60..]
+    );
+    assert!(ran.summary.len() < 20_000, "{} bytes", ran.summary.len());
+    assert!(ran.log_lines().all(|line| line.len() < 10_000));
+}
+
+// --- Reports stay within what GitHub keeps, for any number of apps.
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_thousand_failing_apps_keep_the_summary_annotations_and_results_small() {
+    let fake = fake().await;
+    let ids: Vec<String> = (0..1_000)
+        .map(|n| format!("00000000-0000-4000-8000-{n:012}"))
+        .collect();
+    let ran = bounded(
+        step("pull", &fake)
+            .with("app-id", &ids.join("\n"))
+            .with("max-parallel", "20"),
+    )
+    .await;
+    assert_eq!(ran.code, 1);
+    assert_eq!(fake.requests().len(), 1_000);
+    assert!(
+        ran.summary.len() < 512 * 1024,
+        "summary is {} bytes",
+        ran.summary.len()
+    );
+    assert!(
+        ran.summary
+            .contains("900 more apps are not listed here (900 failed)"),
+        "{}",
+        &ran.summary[..500]
+    );
+    let errors = ran.annotations("error");
+    assert_eq!(errors.len(), 6, "five, then one that totals the rest");
+    assert_eq!(errors[5].properties["title"], "995 more not shown");
+    let results: Vec<Value> = serde_json::from_str(ran.output("results")).expect("whole JSON");
+    assert!(ran.output("results").len() <= 256 * 1024);
+    let last = results.last().unwrap();
+    assert_eq!(
+        last["omitted"].as_u64(),
+        Some(1_000 - results.len() as u64 + 1)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn control_characters_from_the_server_are_shown_as_escapes() {
+    let fake = fake().await;
+    fake.inject([bad_request("boom\u{1b}[2J\u{7}\u{0}\u{9b}31m")]);
+    let ran = step("pull", &fake).with("app-id", APP_ID).run().await;
+    assert_eq!(ran.code, 1, "{}", ran.log());
+    for raw in ['\u{1b}', '\u{7}', '\u{0}', '\u{9b}'] {
+        assert!(
+            !ran.stdout.contains(raw) && !ran.stderr.contains(raw),
+            "{raw:?} reached the log raw"
+        );
+    }
+    assert!(
+        ran.error().contains("boom\\u{1b}[2J\\u{7}\\u{0}\\u{9b}31m"),
+        "{}",
+        ran.error()
+    );
+}
+
+// --- One app runs once, and every app id stays on its own route.
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_app_listed_twice_runs_once_with_a_warning() {
+    let fake = fake().await;
+    let ran = step("release", &fake)
+        .with("app-id", &format!("{APP_ID}\n{APP_ID}"))
+        .with("app-name", "Inventory")
+        .with("organization-id", ORG_ID)
+        .run()
+        .await;
+    assert_eq!(ran.code, 0, "{}", ran.log());
+    let releases = fake
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST")
+        .count();
+    assert_eq!(releases, 1, "released once");
+    let warning = ran
+        .annotations("warning")
+        .into_iter()
+        .find(|w| w.properties["title"] == "Listed twice")
+        .expect("a warning");
+    assert_eq!(
+        warning.data,
+        format!(
+            "App {APP_ID} was listed 3 times (`{APP_ID}`, `{APP_ID}`, `Inventory`): it runs once."
+        )
+    );
+    assert_eq!(ran.output("app-id"), APP_ID);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_app_id_of_dot_dot_is_refused_before_sending() {
+    let fake = fake().await;
+    let ran = step("release", &fake).with("app-id", "..").run().await;
+    assert_eq!(ran.code, 2, "{}", ran.log());
+    assert!(
+        ran.error()
+            .contains("input `app-id` has \"..\", which a URL resolves away"),
+        "{}",
+        ran.error()
+    );
+    assert!(fake.requests().is_empty());
+}
+
+// --- Timeouts name the limit that ran out.
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_connect_timeout_names_connect_timeout_seconds() {
+    // TLS to a peer that never answers the handshake: the connection is never set up.
+    let server = HostileServer::start(Misbehaviour::Silent).await.unwrap();
+    let ran = bounded(
+        bare()
+            .with("operation", "push")
+            .with("tooljet-url", &format!("https://{}", server.addr))
+            .with("access-token", "t")
+            .with("app-id", APP_ID)
+            .with("version-id", "v1")
+            .with("retries", "0")
+            .with("connect-timeout-seconds", "1"),
+    )
+    .await;
+    assert_eq!(ran.code, 1, "{}", ran.log());
+    let error = ran.error();
+    assert!(
+        error.contains("could not connect to ToolJet within `connect-timeout-seconds` (1 s)"),
+        "{error}"
+    );
+    assert!(error.contains("raise `connect-timeout-seconds`"), "{error}");
+    assert_eq!(ran.output("outcome"), "failure", "nothing was sent");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_cut_by_the_steps_budget_names_total_timeout_seconds() {
+    let fake = fake().await;
+    fake.inject([Injected::Delay(Duration::from_secs(10))]);
+    let ran = step("push", &fake)
+        .with("app-id", APP_ID)
+        .with("version-id", "v1")
+        .with("total-timeout-seconds", "1")
+        .run()
+        .await;
+    assert_eq!(ran.code, 1, "{}", ran.log());
+    let error = ran.error();
+    assert!(
+        error.contains(
+            "no answer from ToolJet before the step's `total-timeout-seconds` (1 s) ran out"
+        ),
+        "{error}"
+    );
+    assert!(error.contains("raise `total-timeout-seconds`"), "{error}");
+}
+
+// --- Nothing is lost when the runner's files fail.
+
+#[tokio::test(flavor = "multi_thread")]
+async fn outputs_that_cannot_be_written_are_printed_and_fail_the_step() {
+    let fake = fake().await;
+    let ran = support::create_orders(&fake)
+        .output_file("/dev/full")
+        .run()
+        .await;
+    assert_eq!(ran.code, 1, "{}", ran.log());
+    let created = fake.world().apps.last().unwrap().id.clone();
+    let printed = ran
+        .stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("Step outputs: "))
+        .expect("the outputs in the log");
+    let outputs: Value = serde_json::from_str(printed).unwrap();
+    assert_eq!(outputs["app-id"], created.as_str());
+    assert!(ran.error().starts_with("/dev/full: "), "{}", ran.error());
+}
