@@ -4,12 +4,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
-use tooljet_gitsync_action::github::{GitHub, Level, Report};
-use tooljet_gitsync_action::inputs::{Config, RawInputs, RunContext, env_var};
+use tooljet_gitsync_action::github::{GitHub, Level, Report, RunContext};
+use tooljet_gitsync_action::inputs::{Config, RawInputs, env_var};
 use tooljet_gitsync_action::redact::Secrets;
-use tooljet_gitsync_action::run::{self, Run};
 use tooljet_gitsync_action::tooljet::{Client, proxy};
-use tooljet_gitsync_action::{help, logging, signals};
+use tooljet_gitsync_action::{help, logging, run, signals};
 
 /// Exit codes: 0 success, 1 ToolJet or network failure, 2 invalid input, 130/143 cancelled.
 const FAILED: u8 = 1;
@@ -41,9 +40,7 @@ async fn main() -> ExitCode {
     let raw = match RawInputs::from_vars(vars.iter().cloned()) {
         Ok(raw) => raw,
         Err(err) => {
-            github
-                .commands
-                .annotate(Level::Error, "Invalid input", &err.to_string());
+            github.input_error(None, &err.to_string());
             return ExitCode::from(INVALID_INPUT);
         }
     };
@@ -57,7 +54,7 @@ async fn main() -> ExitCode {
     let config = match Config::from_raw(&raw, &context) {
         Ok(config) => config,
         Err(err) => {
-            github.input_error(&err);
+            github.input_error(raw.operation_kind(), &err.to_string());
             return ExitCode::from(INVALID_INPUT);
         }
     };
@@ -85,10 +82,7 @@ async fn main() -> ExitCode {
         config.connection.base_url
     );
     let config = Arc::new(config);
-    let run = tokio::select! {
-        run = run::execute(client.clone(), config.clone(), started) => run,
-        signal = signals::cancelled() => Run::cancelled(&config, started, signal, client.in_flight()),
-    };
+    let run = run::execute(client, config.clone(), started, signals::cancelled()).await;
     let organization_id = Some(raw.organization_id.trim()).filter(|id| !id.is_empty());
     let outputs_written = github.report(&Report {
         run: &run,
@@ -98,7 +92,7 @@ async fn main() -> ExitCode {
         elapsed: started.elapsed(),
     });
     match run.cancelled_by() {
-        Some(signal) => ExitCode::from(signals::exit_code(signal)),
+        Some(signal) => ExitCode::from(signal.exit_code()),
         // What later steps need is not where they look: the step must not pass.
         None if outputs_written.is_err() => ExitCode::from(FAILED),
         None if run.succeeded() => {

@@ -11,7 +11,11 @@ const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef012
 /// the copy's action.yml afterwards.
 fn pin(reference: &str) -> (i32, String, String) {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(Path::new(ROOT).join("action.yml"), dir.path().join("action.yml")).unwrap();
+    std::fs::copy(
+        Path::new(ROOT).join("action.yml"),
+        dir.path().join("action.yml"),
+    )
+    .unwrap();
     let out = Command::new(Path::new(ROOT).join(".ci/pin-image"))
         .arg(reference)
         .current_dir(dir.path())

@@ -4,8 +4,9 @@ use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::path::Path;
 
-use super::{Report, verdict_name};
-use crate::run::{Outcome, Verdict};
+use super::Report;
+use super::report::failure;
+use crate::outcome::{AppRun, Outcome, Verdict};
 
 /// ToolJet's environments in priority order, as every workspace has them.
 const ENVIRONMENTS: [&str; 3] = ["development", "staging", "production"];
@@ -49,25 +50,32 @@ fn escape_within(text: &str, limit: usize) -> String {
 /// Renders the summary: the result at a glance, the facts, the links, what triggered it, and
 /// on failure what happened and what to do. Several apps get one row each.
 pub fn render(report: &Report) -> String {
-    match report.run.outcomes.as_slice() {
+    let mut md = match report.run.apps.as_slice() {
         [only] => render_one(report, only),
         many => render_many(report, many),
+    };
+    // Lookups are requests like the apps': their retries are told the same way.
+    for note in &report.run.lookups.notes {
+        md.push_str(&format!("\n> {}\n", escape(note.text())));
     }
+    md
 }
 
-fn heading(outcome: &Outcome) -> (&'static str, String) {
-    match &outcome.verdict {
-        Verdict::Success => ("✅", "succeeded".to_owned()),
+fn heading(app: &AppRun) -> (&'static str, String) {
+    match &app.verdict {
+        Verdict::Succeeded => ("✅", "succeeded".to_owned()),
         Verdict::Planned { .. } => ("📝", "planned (dry run: nothing was sent)".to_owned()),
-        Verdict::Failed(_) if outcome.outcome() == "unknown" => {
+        Verdict::Failed(_) if app.outcome() == Outcome::Unknown => {
             ("⚠️", "outcome unknown".to_owned())
         }
-        Verdict::Cancelled { signal, .. } => ("⚠️", format!("cancelled ({signal})")),
+        Verdict::Cancelled { signal, .. } | Verdict::NotStarted(signal) => {
+            ("⚠️", format!("cancelled ({signal})"))
+        }
         _ => ("❌", "failed".to_owned()),
     }
 }
 
-fn render_one(report: &Report, outcome: &Outcome) -> String {
+fn render_one(report: &Report, outcome: &AppRun) -> String {
     let operation = outcome.operation;
     let (icon, result) = heading(outcome);
     let mut md = format!("### {icon} ToolJet `{operation}` {result}\n\n| | |\n|---|---|\n");
@@ -89,7 +97,7 @@ fn render_one(report: &Report, outcome: &Outcome) -> String {
     if let Some(environment) = &ids.environment {
         row("Environment", pipeline(environment));
     }
-    row("Result", outcome.outcome().to_owned());
+    row("Result", outcome.outcome().to_string());
     if let Some(status) = outcome.status {
         row("HTTP status", escape(&status.to_string()));
     }
@@ -113,8 +121,8 @@ fn render_one(report: &Report, outcome: &Outcome) -> String {
     for note in &outcome.notes {
         md.push_str(&format!("\n> {}\n", escape(note.text())));
     }
-    if let Some((message, hint)) = report.failure(outcome) {
-        let next = if outcome.outcome() == "unknown" {
+    if let Some((message, hint)) = failure(operation, &outcome.verdict) {
+        let next = if outcome.outcome() == Outcome::Unknown {
             format!(
                 "Open the app in ToolJet and check whether the {operation} happened before re-running the job."
             )
@@ -132,32 +140,24 @@ fn render_one(report: &Report, outcome: &Outcome) -> String {
 }
 
 /// "2 succeeded, 1 failed": how many of `outcomes` ended each way.
-fn tally<'a>(outcomes: impl Iterator<Item = &'a Outcome> + Clone) -> String {
+fn tally<'a>(outcomes: impl Iterator<Item = &'a AppRun> + Clone) -> String {
     let count = |name: &str| {
         outcomes
             .clone()
-            .filter(|o| verdict_name(&o.verdict) == name)
+            .filter(|o| o.verdict.name() == name)
             .count()
     };
-    let counts: Vec<String> = [
-        "succeeded",
-        "planned",
-        "failed",
-        "outcome unknown",
-        "not found",
-        "skipped",
-        "cancelled",
-    ]
-    .into_iter()
-    .filter(|name| count(name) > 0)
-    .map(|name| format!("{} {name}", count(name)))
-    .collect();
+    let counts: Vec<String> = Verdict::NAMES
+        .into_iter()
+        .filter(|name| count(name) > 0)
+        .map(|name| format!("{} {name}", count(name)))
+        .collect();
     counts.join(", ")
 }
 
 /// The apps that get a row: all of them up to [`MAX_ROWS`], else those that did not succeed
 /// first, in the order given.
-fn listed(outcomes: &[Outcome]) -> Vec<usize> {
+fn listed(outcomes: &[AppRun]) -> Vec<usize> {
     let mut listed: Vec<usize> = (0..outcomes.len()).collect();
     if listed.len() > MAX_ROWS {
         listed.sort_by_key(|&i| (outcomes[i].succeeded(), i));
@@ -167,13 +167,13 @@ fn listed(outcomes: &[Outcome]) -> Vec<usize> {
     listed
 }
 
-fn render_many(report: &Report, outcomes: &[Outcome]) -> String {
+fn render_many(report: &Report, outcomes: &[AppRun]) -> String {
     let operation = outcomes[0].operation;
     let icon = match report.run.outcome() {
-        "success" if report.run.dry_run => "📝",
-        "success" => "✅",
-        "unknown" => "⚠️",
-        _ => "❌",
+        Outcome::Success if report.run.dry_run => "📝",
+        Outcome::Success => "✅",
+        Outcome::Unknown => "⚠️",
+        Outcome::Failure => "❌",
     };
     let mut md = format!(
         "### {icon} ToolJet `{operation}` for {} apps: {}\n\n| App | Version | Result | HTTP status | Duration | Message |\n|---|---|---|---|---|---|\n",
@@ -198,7 +198,7 @@ fn render_many(report: &Report, outcomes: &[Outcome]) -> String {
         md.push_str(&format!(
             "| {app} | {} | {} | {} | {} | {} |\n",
             cell(version),
-            verdict_name(&outcome.verdict),
+            outcome.verdict.name(),
             cell(&status),
             human_duration(outcome.duration),
             cell(&message.unwrap_or_default()),

@@ -4,7 +4,6 @@
 //! at most [`MAX_ANSWER`] bytes of it, with every secret scrubbed before it goes further.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION, RETRY_AFTER};
@@ -50,8 +49,6 @@ pub struct Client {
     /// The proxy the environment sets for ToolJet's URL, named when it fails.
     proxy: Option<Proxy>,
     secrets: Arc<Secrets>,
-    /// Requests started and not yet answered (several apps may be in flight at once).
-    in_flight: AtomicUsize,
 }
 
 impl Client {
@@ -82,7 +79,6 @@ impl Client {
             connect_timeout: connection.connect_timeout,
             proxy: Proxy::for_url(&connection.base_url),
             secrets,
-            in_flight: AtomicUsize::new(0),
         })
     }
 
@@ -98,12 +94,6 @@ impl Client {
             url.query_pairs_mut().extend_pairs(&request.query);
         }
         url
-    }
-
-    /// True while a request has been started and its answer not yet read, including when
-    /// the call was abandoned midway (a cancelled step).
-    pub fn in_flight(&self) -> bool {
-        self.in_flight.load(Ordering::SeqCst) > 0
     }
 
     /// Sends one request, waiting at most `timeout-seconds` or the time left, whichever is
@@ -145,8 +135,7 @@ impl Client {
                 secrets: &self.secrets,
             })
         };
-        self.in_flight.fetch_add(1, Ordering::SeqCst);
-        let answer = async {
+        async {
             let mut response = builder.send().await.map_err(transport)?;
             let status = response.status();
             let header = |name| {
@@ -179,9 +168,7 @@ impl Client {
                 cut,
             })
         }
-        .await;
-        self.in_flight.fetch_sub(1, Ordering::SeqCst);
-        answer
+        .await
     }
 }
 

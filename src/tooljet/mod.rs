@@ -1,5 +1,6 @@
 //! ToolJet's external API over HTTP: one client, typed errors with hints.
 
+pub mod attempts;
 mod client;
 mod error;
 pub mod proxy;

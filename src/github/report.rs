@@ -1,0 +1,182 @@
+//! What the step says about itself: the outputs, each app's result in words, what went
+//! wrong and what to check. Where it is written (files, log) is the caller's business.
+
+use std::time::Duration;
+
+use reqwest::Url;
+
+use super::{Outputs, RunContext};
+use crate::operation::OperationKind;
+use crate::outcome::{AppRun, Run, Verdict};
+use crate::redact::bounded;
+
+/// The `response` output keeps this much of ToolJet's answer, marked when cut.
+pub const MAX_RESPONSE: usize = 64 * 1024;
+/// The `results` output stays under this; apps beyond it are counted, not listed.
+pub const MAX_RESULTS: usize = 256 * 1024;
+
+/// One run with what is needed to describe it.
+pub struct Report<'a> {
+    pub run: &'a Run,
+    pub tooljet_url: &'a Url,
+    pub organization_id: Option<&'a str>,
+    pub context: &'a RunContext,
+    /// The whole step's time.
+    pub elapsed: Duration,
+}
+
+impl Report<'_> {
+    /// The app in ToolJet's editor (`<tooljet-url>/<workspace>/apps/<app id>`), where the
+    /// workspace is known from `organization-id` or ToolJet's answer.
+    pub fn editor_url(&self, app: &AppRun) -> Option<Url> {
+        let ids = &app.ids;
+        let workspace = self.organization_id.or(ids.organization_id.as_deref())?;
+        self.tooljet_link(&[workspace, "apps", ids.app_id.as_deref()?])
+    }
+
+    /// The released app as its users open it (`<tooljet-url>/applications/<slug>`), when this
+    /// operation made a version live.
+    pub fn app_url(&self, app: &AppRun) -> Option<Url> {
+        let ids = &app.ids;
+        if !(ids.released && matches!(app.verdict, Verdict::Succeeded)) {
+            return None;
+        }
+        self.tooljet_link(&["applications", ids.slug.as_deref()?])
+    }
+
+    fn tooljet_link(&self, segments: &[&str]) -> Option<Url> {
+        let mut url = self.tooljet_url.clone();
+        url.path_segments_mut()
+            .ok()?
+            .pop_if_empty()
+            .extend(segments);
+        Some(url)
+    }
+
+    /// One line on how this app ended: what went wrong, or the request a dry run would send.
+    pub fn message(&self, app: &AppRun) -> Option<String> {
+        match &app.verdict {
+            Verdict::Planned { request } => Some(request.clone()),
+            verdict => failure(app.operation, verdict).map(|(message, _)| message),
+        }
+    }
+
+    /// The step outputs, in action.yml's order. Per-app values hold one line per app, in the
+    /// order the apps were given; `results` has everything as JSON.
+    pub fn outputs(&self) -> Outputs {
+        let apps = &self.run.apps;
+        let per_app = |value: &dyn Fn(&AppRun) -> String| {
+            apps.iter().map(value).collect::<Vec<_>>().join("\n")
+        };
+        let response = match apps.as_slice() {
+            [only] => bounded(&only.response, MAX_RESPONSE).into_owned(),
+            _ => String::new(),
+        };
+        Outputs(vec![
+            ("operation", apps[0].operation.to_string()),
+            ("outcome", self.run.outcome().to_string()),
+            (
+                "http-status",
+                per_app(&|a| a.status.map(|s| s.as_u16().to_string()).unwrap_or_default()),
+            ),
+            (
+                "app-id",
+                per_app(&|a| a.ids.app_id.clone().unwrap_or_default()),
+            ),
+            (
+                "version-id",
+                per_app(&|a| a.ids.version_id.clone().unwrap_or_default()),
+            ),
+            (
+                "environment",
+                per_app(&|a| a.ids.environment.clone().unwrap_or_default()),
+            ),
+            ("response", response),
+            ("duration-ms", self.elapsed.as_millis().to_string()),
+            (
+                "app-url",
+                per_app(&|a| self.app_url(a).map(String::from).unwrap_or_default()),
+            ),
+            (
+                "editor-url",
+                per_app(&|a| self.editor_url(a).map(String::from).unwrap_or_default()),
+            ),
+            ("results", self.results().to_string()),
+        ])
+    }
+
+    /// One JSON object per app: what it was, how it ended and why. Past [`MAX_RESULTS`] bytes
+    /// the remaining apps are counted in a last object, so that the JSON stays whole.
+    pub fn results(&self) -> serde_json::Value {
+        let mut results = Vec::new();
+        let mut size = 0;
+        for (listed, app) in self.run.apps.iter().enumerate() {
+            let result = self.result(app);
+            size += result.to_string().len() + 1;
+            if size > MAX_RESULTS {
+                let omitted = self.run.apps.len() - listed;
+                results.push(serde_json::json!({
+                    "omitted": omitted,
+                    "message": format!(
+                        "{omitted} more apps are not listed: this output is capped at {} KiB; the step summary counts them",
+                        MAX_RESULTS / 1024
+                    ),
+                }));
+                break;
+            }
+            results.push(result);
+        }
+        serde_json::Value::Array(results)
+    }
+
+    fn result(&self, app: &AppRun) -> serde_json::Value {
+        serde_json::json!({
+            "app": app.label,
+            "app-id": app.ids.app_id,
+            "version-id": app.ids.version_id,
+            "environment": app.ids.environment,
+            "outcome": app.outcome().as_str(),
+            "result": app.verdict.name(),
+            "http-status": app.status.map(|s| s.as_u16()),
+            "duration-ms": app.duration.as_millis() as u64,
+            "message": self.message(app),
+        })
+    }
+}
+
+/// What went wrong and what to check, when an app did not succeed.
+pub fn failure(operation: OperationKind, verdict: &Verdict) -> Option<(String, String)> {
+    match verdict {
+        Verdict::Succeeded | Verdict::Planned { .. } => None,
+        Verdict::Failed(err) => Some((err.to_string(), err.hint())),
+        Verdict::Unresolved(why) => Some((format!("{why}; nothing was sent"), why.hint())),
+        Verdict::Skipped => Some((
+            "not started: `fail-fast` stopped the step after another app failed".to_owned(),
+            "Fix the app that failed, then re-run.".to_owned(),
+        )),
+        Verdict::NotStarted(signal) => Some((
+            format!("cancelled by {signal} before this app started: nothing was sent for it"),
+            "Re-running is safe for this app.".to_owned(),
+        )),
+        Verdict::Cancelled {
+            signal,
+            in_flight: true,
+        } => Some((
+            format!(
+                "cancelled by {signal} while the `{operation}` request to ToolJet was in flight"
+            ),
+            format!(
+                "ToolJet may still complete the {operation}: check the app in ToolJet before re-running."
+            ),
+        )),
+        Verdict::Cancelled {
+            signal,
+            in_flight: false,
+        } => Some((
+            format!(
+                "cancelled by {signal} between attempts: no `{operation}` request was in flight"
+            ),
+            "The last attempt failed before ToolJet acted; re-running is safe.".to_owned(),
+        )),
+    }
+}

@@ -1,0 +1,247 @@
+//! How the step went: one result per app, and the step's outcome derived from them.
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+use crate::operation::{Operation, OperationKind, ResultIds};
+use crate::resolve::LookupError;
+use crate::signals::Signal;
+use crate::tooljet::ApiError;
+use crate::tooljet::attempts::Exchange;
+
+/// The `outcome` output, ordered so that the step's is the worst of its apps': `unknown` (someone
+/// must look before re-running) over `failure` over `success`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    Success,
+    Failure,
+    /// The request reached ToolJet but its answer did not come back: it may have acted.
+    Unknown,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "success",
+            Self::Failure => "failure",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How one app's part of the step ended.
+#[derive(Debug)]
+pub enum Verdict {
+    Succeeded,
+    /// `dry-run`: the request that would have been sent.
+    Planned {
+        request: String,
+    },
+    Failed(ApiError),
+    /// Its name could not be turned into an id; nothing was sent for it.
+    Unresolved(LookupError),
+    /// `fail-fast` stopped this app before it started.
+    Skipped,
+    /// The step was cancelled before this app started.
+    NotStarted(Signal),
+    /// The step was cancelled while this app ran, with or without a request in flight.
+    Cancelled {
+        signal: Signal,
+        in_flight: bool,
+    },
+}
+
+impl Verdict {
+    pub fn outcome(&self) -> Outcome {
+        match self {
+            Self::Succeeded | Self::Planned { .. } => Outcome::Success,
+            Self::Failed(err) if err.outcome_unknown() => Outcome::Unknown,
+            Self::Cancelled {
+                in_flight: true, ..
+            } => Outcome::Unknown,
+            _ => Outcome::Failure,
+        }
+    }
+
+    /// A word for how the app ended, as the summary and `results` show it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Succeeded => "succeeded",
+            Self::Planned { .. } => "planned",
+            Self::Failed(err) if err.outcome_unknown() => "outcome unknown",
+            Self::Failed(_) => "failed",
+            Self::Unresolved(LookupError::NoMatch(_)) => "not found",
+            Self::Unresolved(LookupError::Request { .. }) => "failed",
+            Self::Skipped => "skipped",
+            Self::NotStarted(_) => "not started",
+            Self::Cancelled { .. } => "cancelled",
+        }
+    }
+
+    /// Every name, in the order the summary counts them.
+    pub const NAMES: [&'static str; 8] = [
+        "succeeded",
+        "planned",
+        "failed",
+        "outcome unknown",
+        "not found",
+        "skipped",
+        "not started",
+        "cancelled",
+    ];
+}
+
+/// Something worth telling beside the result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// An attempt failed and was tried again.
+    Retry(String),
+    /// The app was listed more than once and runs once.
+    Duplicate(String),
+    /// A re-run policy or a lookup changed what happened.
+    Info(String),
+}
+
+impl Note {
+    pub fn text(&self) -> &str {
+        let (Self::Retry(text) | Self::Duplicate(text) | Self::Info(text)) = self;
+        text
+    }
+}
+
+/// Everything the reports need about one app's part of the step.
+#[derive(Debug)]
+pub struct AppRun {
+    pub operation: OperationKind,
+    /// The app as given (id, slug or name); empty for configure-git and create.
+    pub label: String,
+    /// The app and version as sent.
+    pub app: Option<String>,
+    pub version: Option<String>,
+    pub status: Option<StatusCode>,
+    /// ToolJet's body, secrets scrubbed.
+    pub response: String,
+    pub ids: ResultIds,
+    pub duration: Duration,
+    pub verdict: Verdict,
+    pub notes: Vec<Note>,
+    /// Every request sent for this app, in order.
+    pub exchanges: Vec<Exchange>,
+}
+
+impl AppRun {
+    /// An app's part before anything was sent, with the ids its inputs name.
+    pub fn new(operation: &Operation, label: &str, duration: Duration, verdict: Verdict) -> Self {
+        let app = operation
+            .app_id()
+            .filter(|id| !id.is_empty())
+            .map(str::to_owned);
+        Self {
+            operation: operation.kind(),
+            label: label.to_owned(),
+            app: app.clone(),
+            version: operation.version().map(str::to_owned),
+            status: None,
+            response: String::new(),
+            ids: ResultIds {
+                app_id: app,
+                ..ResultIds::default()
+            },
+            duration,
+            verdict,
+            notes: Vec::new(),
+            exchanges: Vec::new(),
+        }
+    }
+
+    pub fn succeeded(&self) -> bool {
+        self.outcome() == Outcome::Success
+    }
+
+    pub fn outcome(&self) -> Outcome {
+        self.verdict.outcome()
+    }
+}
+
+/// The requests made before any app ran (workspaces and apps looked up by name), reported
+/// like the apps' own: every exchange, every retry.
+#[derive(Debug, Default)]
+pub struct Lookups {
+    pub exchanges: Vec<Exchange>,
+    pub notes: Vec<Note>,
+}
+
+/// The whole step: one part per app (one in all for configure-git and create), and the
+/// lookups made before any app ran.
+#[derive(Debug)]
+pub struct Run {
+    pub apps: Vec<AppRun>,
+    pub lookups: Lookups,
+    pub dry_run: bool,
+}
+
+impl Run {
+    pub fn succeeded(&self) -> bool {
+        self.outcome() == Outcome::Success
+    }
+
+    /// The worst of the apps' outcomes.
+    pub fn outcome(&self) -> Outcome {
+        self.apps
+            .iter()
+            .map(AppRun::outcome)
+            .max()
+            .unwrap_or(Outcome::Success)
+    }
+
+    /// The signal that cancelled the step, if one did.
+    pub fn cancelled_by(&self) -> Option<Signal> {
+        self.apps.iter().find_map(|app| match app.verdict {
+            Verdict::Cancelled { signal, .. } | Verdict::NotStarted(signal) => Some(signal),
+            _ => None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_step_takes_the_worst_outcome_of_its_apps() {
+        assert!(Outcome::Success < Outcome::Failure && Outcome::Failure < Outcome::Unknown);
+        let verdicts = [
+            Verdict::Succeeded,
+            Verdict::Skipped,
+            Verdict::Cancelled {
+                signal: Signal::Term,
+                in_flight: true,
+            },
+        ];
+        assert_eq!(
+            verdicts.iter().map(Verdict::outcome).max(),
+            Some(Outcome::Unknown)
+        );
+    }
+
+    #[test]
+    fn an_app_cancelled_before_it_started_failed_without_doubt() {
+        assert_eq!(Verdict::NotStarted(Signal::Int).outcome(), Outcome::Failure);
+        assert_eq!(
+            Verdict::Cancelled {
+                signal: Signal::Int,
+                in_flight: false
+            }
+            .outcome(),
+            Outcome::Failure
+        );
+    }
+}
