@@ -9,6 +9,8 @@ use std::str::FromStr;
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::redact::Secret;
+
 /// The operation's name, as given in the `operation` input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OperationKind {
@@ -92,33 +94,16 @@ pub enum ReleaseTarget {
 }
 
 /// The workspace's GitHub App connection, for `configure-git`.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GitConfig {
     pub organization_id: String,
     pub git_url: String,
     pub branch_name: String,
     pub github_app_id: String,
     pub github_app_installation_id: String,
-    pub github_app_private_key: String,
+    pub github_app_private_key: Secret,
     pub github_enterprise_url: Option<String>,
     pub github_enterprise_api_url: Option<String>,
-}
-
-impl fmt::Debug for GitConfig {
-    // Hand-written so that the private key can never reach a log through `{:?}`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("GitConfig")
-            .field("organization_id", &self.organization_id)
-            .field("git_url", &self.git_url)
-            .field("branch_name", &self.branch_name)
-            .field("github_app_id", &self.github_app_id)
-            .field(
-                "github_app_installation_id",
-                &self.github_app_installation_id,
-            )
-            .field("github_app_private_key", &"<redacted>")
-            .finish_non_exhaustive()
-    }
 }
 
 /// One validated operation with everything it sends.
@@ -309,7 +294,7 @@ impl Operation {
                     "branchName": config.branch_name,
                     "githubAppId": config.github_app_id,
                     "githubAppInstallationId": config.github_app_installation_id,
-                    "githubAppPrivateKey": config.github_app_private_key,
+                    "githubAppPrivateKey": config.github_app_private_key.expose(),
                 });
                 if let Some(url) = &config.github_enterprise_url {
                     body["githubEnterpriseUrl"] = json!(url);
@@ -545,7 +530,7 @@ mod tests {
             branch_name: String::new(),
             github_app_id: String::new(),
             github_app_installation_id: String::new(),
-            github_app_private_key: "SECRET-KEY".into(),
+            github_app_private_key: Secret::new("SECRET-KEY"),
             github_enterprise_url: None,
             github_enterprise_api_url: None,
         };

@@ -9,8 +9,32 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use serde::Deserialize;
+
 /// What replaces a secret, as the runner's own masker writes it.
 pub const REPLACEMENT: &str = "***";
+
+/// One secret input (the token, the private key). `Debug` never shows it; [`Secret::expose`]
+/// is the one way to read it, so every place that does is easy to find.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
 
 /// Every secret value this step knows. `Debug` shows how many, never what.
 #[derive(Clone, Default)]
@@ -113,6 +137,11 @@ mod tests {
     #[test]
     fn blank_values_are_not_secrets() {
         assert_eq!(secrets().values(), ["Basic tok", "tok"]);
+    }
+
+    #[test]
+    fn a_secret_input_never_shows_in_debug() {
+        assert_eq!(format!("{:?}", Secret::new("tok")), "Secret(***)");
     }
 
     #[test]

@@ -15,6 +15,8 @@ use super::proxy::Proxy;
 use super::{ApiError, retry};
 use crate::inputs::Connection;
 use crate::operation::ApiRequest;
+#[cfg(test)]
+use crate::redact::Secret;
 use crate::redact::Secrets;
 
 /// The most of one answer that is read; the rest is never received, whatever the server sends.
@@ -57,7 +59,7 @@ impl Client {
         let _ = rustls::crypto::ring::default_provider().install_default();
         // ToolJet wants the raw token after "Basic ", not base64 of user:password.
         let mut authorization =
-            HeaderValue::from_str(&format!("Basic {}", connection.access_token))?;
+            HeaderValue::from_str(&format!("Basic {}", connection.access_token.expose()))?;
         authorization.set_sensitive(true);
         let mut builder = reqwest::Client::builder()
             .user_agent(USER_AGENT)
@@ -297,7 +299,7 @@ mod tests {
     fn url_keeps_sub_path_and_encodes_segments() {
         let connection = Connection {
             base_url: Url::parse("https://h.example.com/tj/").unwrap(),
-            access_token: "t".into(),
+            access_token: Secret::new("t"),
             timeout: Duration::from_secs(1),
             connect_timeout: Duration::from_secs(1),
             ca_certificates: None,

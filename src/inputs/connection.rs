@@ -1,0 +1,186 @@
+//! Where ToolJet is and how to reach it: the URL, the token and the trusted certificates.
+
+use std::time::Duration;
+
+use reqwest::Url;
+
+use super::InputError;
+use super::values::given;
+use crate::github::RunContext;
+use crate::redact::Secret;
+
+/// Where ToolJet is and how to reach it.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    /// The instance's base URL, sub path included, always ending in `/`.
+    pub base_url: Url,
+    pub access_token: Secret,
+    /// Per attempt, from sending the request to the end of the answer.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    /// Extra trusted roots (PEM), for a private CA.
+    pub ca_certificates: Option<Vec<u8>>,
+    pub skip_tls_verify: bool,
+}
+
+pub(super) fn parse_base_url(value: &str, allow_insecure_http: bool) -> Result<Url, InputError> {
+    const INPUT: &str = "tooljet-url";
+    let value = given(value).ok_or_else(|| {
+        InputError::new(
+            INPUT,
+            "is required (or set the TOOLJET_HOST environment variable), e.g. https://tooljet.example.com",
+        )
+    })?;
+    let mut url = Url::parse(value).map_err(|err| {
+        InputError::new(
+            INPUT,
+            format!("is not a valid URL ({err}); expected e.g. https://tooljet.example.com"),
+        )
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(InputError::new(
+            INPUT,
+            "must be an http:// or https:// URL with a host name",
+        ));
+    }
+    if url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+        || url.password().is_some()
+    {
+        return Err(InputError::new(
+            INPUT,
+            "must be the instance's base URL only, without credentials, query or fragment",
+        ));
+    }
+    let path = url.path().trim_end_matches('/').to_owned();
+    if path.ends_with("/api") || path.ends_with("/api/ext") {
+        return Err(InputError::new(
+            INPUT,
+            format!(
+                "must be the instance's base URL, without the API path: drop {path:?}'s trailing /api"
+            ),
+        ));
+    }
+    if url.scheme() == "http" && !allow_insecure_http && !is_loopback(&url) {
+        return Err(InputError::new(
+            INPUT,
+            "uses plain http:// to a host that is not this machine, which would send the token unencrypted: \
+             use https://, or set `allow-insecure-http: true` for a trusted private network",
+        ));
+    }
+    url.set_path(&format!("{path}/"));
+    Ok(url)
+}
+
+fn is_loopback(url: &Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+pub(super) fn parse_token(value: &str) -> Result<Secret, InputError> {
+    const INPUT: &str = "access-token";
+    let token = given(value).ok_or_else(|| {
+        InputError::new(
+            INPUT,
+            "is required (or set the TOOLJET_ACCESS_TOKEN environment variable): ToolJet's EXTERNAL_API_ACCESS_TOKEN",
+        )
+    })?;
+    if token.len() >= 6 && token[..6].eq_ignore_ascii_case("basic ") {
+        return Err(InputError::new(
+            INPUT,
+            "must be the token alone, without the \"Basic \" prefix",
+        ));
+    }
+    if !token.bytes().all(|byte| byte.is_ascii_graphic()) {
+        return Err(InputError::new(
+            INPUT,
+            "contains spaces, line breaks or non-ASCII characters; ToolJet tokens are one word of printable ASCII",
+        ));
+    }
+    Ok(Secret::new(token))
+}
+
+/// PEM text, or the path of a PEM file (relative paths are in the workspace).
+pub(super) fn parse_ca_certificate(
+    value: &str,
+    context: &RunContext,
+) -> Result<Option<Vec<u8>>, InputError> {
+    const INPUT: &str = "ca-certificate";
+    let Some(value) = given(value) else {
+        return Ok(None);
+    };
+    let pem = if value.contains("-----BEGIN") {
+        value.as_bytes().to_vec()
+    } else {
+        let path = std::path::Path::new(value);
+        let path = match (&context.workspace, path.is_relative()) {
+            (Some(workspace), true) => workspace.join(path),
+            _ => path.to_owned(),
+        };
+        std::fs::read(&path).map_err(|err| {
+            InputError::new(
+                INPUT,
+                format!(
+                    "is neither PEM text nor a readable file: {}: {err}",
+                    path.display()
+                ),
+            )
+        })?
+    };
+    let text = String::from_utf8_lossy(&pem);
+    if !text.contains("-----BEGIN CERTIFICATE-----") {
+        return Err(InputError::new(
+            INPUT,
+            "holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+        ));
+    }
+    if let Err(err) = reqwest::Certificate::from_pem_bundle(&pem) {
+        return Err(InputError::new(
+            INPUT,
+            format!("holds a certificate that cannot be parsed: {err}"),
+        ));
+    }
+    Ok(Some(pem))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_keeps_its_sub_path_and_gains_a_trailing_slash() {
+        assert_eq!(
+            parse_base_url("https://h.example.com/tooljet", false)
+                .unwrap()
+                .as_str(),
+            "https://h.example.com/tooljet/"
+        );
+        assert_eq!(
+            parse_base_url("https://h.example.com//", false)
+                .unwrap()
+                .as_str(),
+            "https://h.example.com/"
+        );
+    }
+
+    #[test]
+    fn base_url_with_the_api_path_is_refused() {
+        assert_eq!(
+            parse_base_url("https://h.example.com/api/", false)
+                .unwrap_err()
+                .input,
+            "tooljet-url"
+        );
+    }
+
+    #[test]
+    fn token_with_basic_prefix_is_refused_without_echoing_it() {
+        let err = parse_token("Basic s3cret").unwrap_err();
+        assert!(!err.to_string().contains("s3cret"), "{err}");
+    }
+}

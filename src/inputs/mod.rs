@@ -1,0 +1,411 @@
+//! Reading the action's inputs and turning them into a validated [`Config`].
+//!
+//! The runner exports every declared input as `INPUT_<NAME>` with hyphens kept
+//! (`INPUT_APP-ID`) and an empty value for "not given"; `envy` reads them after the prefix,
+//! lower-cased, which `rename_all = "kebab-case"` maps onto the fields below.
+
+mod apps;
+mod connection;
+mod operation;
+mod values;
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+pub use apps::{AppRef, WorkspaceRef, is_uuid};
+pub use connection::Connection;
+use connection::{parse_base_url, parse_ca_certificate, parse_token};
+use operation::{parse_operation, parse_operation_inputs, unescape_newlines};
+use values::{MAX_SECONDS, given, parse_bool, parse_choice, parse_seconds, parse_whole};
+
+use crate::github::RunContext;
+use crate::operation::{Operation, OperationKind};
+use crate::redact::Secret;
+
+/// A bad input, named, with what is wrong. Shown as the step's `::error::`.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("input `{input}` {problem}")]
+pub struct InputError {
+    pub input: &'static str,
+    pub problem: String,
+}
+
+impl InputError {
+    pub(crate) fn new(input: &'static str, problem: impl Into<String>) -> Self {
+        Self {
+            input,
+            problem: problem.into(),
+        }
+    }
+
+    pub(crate) fn missing(input: &'static str, kind: OperationKind) -> Self {
+        Self::new(input, format!("is required for `{kind}` but was not given"))
+    }
+}
+
+/// The inputs exactly as the runner hands them over: strings, empty meaning "not given".
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", default)]
+pub struct RawInputs {
+    pub operation: String,
+    pub tooljet_url: String,
+    pub access_token: Secret,
+    pub app_id: String,
+    pub version_id: String,
+    pub version_name: String,
+    pub commit_message: String,
+    pub organization_id: String,
+    pub git_app_id: String,
+    pub git_app_name: String,
+    pub git_branch: String,
+    pub git_url: String,
+    pub branch_name: String,
+    pub github_app_id: String,
+    pub github_app_installation_id: String,
+    pub github_app_private_key: Secret,
+    pub github_enterprise_url: String,
+    pub github_enterprise_api_url: String,
+    pub timeout_seconds: String,
+    pub connect_timeout_seconds: String,
+    pub total_timeout_seconds: String,
+    pub retries: String,
+    pub if_exists: String,
+    pub if_saved: String,
+    pub ca_certificate: String,
+    pub insecure_skip_tls_verify: String,
+    pub allow_insecure_http: String,
+    pub heartbeat_seconds: String,
+    pub app_name: String,
+    pub workspace: String,
+    pub max_parallel: String,
+    pub fail_fast: String,
+    pub dry_run: String,
+}
+
+/// Seconds to wait for one ToolJet call when `timeout-seconds` is not given. ToolJet clones,
+/// commits and pushes inside the request; its own test clients allow 120 s.
+pub const DEFAULT_TIMEOUT_SECONDS: u64 = 300;
+/// Seconds to wait for a TCP and TLS connection; kept short as nothing is sent before.
+pub const DEFAULT_CONNECT_TIMEOUT_SECONDS: u64 = 10;
+/// The whole step's budget: every attempt and every wait between them.
+pub const DEFAULT_TOTAL_TIMEOUT_SECONDS: u64 = 900;
+pub const DEFAULT_RETRIES: u64 = 3;
+pub const DEFAULT_MAX_PARALLEL: u64 = 4;
+const MAX_PARALLEL: u64 = 20;
+/// A "still waiting" line this often while a call is in flight.
+pub const DEFAULT_HEARTBEAT_SECONDS: u64 = 15;
+const MAX_RETRIES: u64 = 10;
+
+impl RawInputs {
+    /// Reads `INPUT_*` from `vars`, falling back to `TOOLJET_HOST` and `TOOLJET_ACCESS_TOKEN`
+    /// for the URL and token (handy in GitLab CI and Jenkins).
+    pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Self> {
+        let vars: Vec<(String, String)> = vars.into_iter().collect();
+        let mut raw: RawInputs = envy::prefixed("INPUT_").from_iter(vars.iter().cloned())?;
+        let fallback = |name: &str| env_var(&vars, name).unwrap_or_default().to_owned();
+        if raw.tooljet_url.trim().is_empty() {
+            raw.tooljet_url = fallback("TOOLJET_HOST");
+        }
+        if raw.access_token.expose().trim().is_empty() {
+            raw.access_token = Secret::new(fallback("TOOLJET_ACCESS_TOKEN"));
+        }
+        Ok(raw)
+    }
+
+    /// The operation, if `operation` names one.
+    pub fn operation_kind(&self) -> Option<OperationKind> {
+        self.operation.trim().parse().ok()
+    }
+
+    /// Every secret among the inputs: the token as given and as sent, the private key as given,
+    /// with real line breaks, and each of its lines (a server may quote one line of it).
+    pub fn secrets(&self) -> Vec<String> {
+        let token = self.access_token.expose().trim();
+        let key = self.github_app_private_key.expose().trim();
+        let unescaped = unescape_newlines(key);
+        let mut secrets = vec![token.to_owned(), key.to_owned()];
+        if !token.is_empty() {
+            secrets.push(format!("Basic {token}"));
+        }
+        secrets.extend(unescaped.lines().map(|line| line.trim().to_owned()));
+        secrets.push(unescaped);
+        secrets
+    }
+}
+
+/// The value of the environment variable `name` in `vars`, if it is set and not empty.
+pub fn env_var<'a>(vars: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    vars.iter()
+        .find(|(key, value)| key == name && !value.is_empty())
+        .map(|(_, value)| value.as_str())
+}
+
+/// How many times, and for how long in all, to try.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryBudget {
+    pub retries: u32,
+    pub total: Duration,
+}
+
+/// What `create` does when the app was already imported (HTTP 409).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfExists {
+    Fail,
+    /// Find the existing app by name and pull it instead.
+    Sync,
+}
+
+/// What `save-version` does when the draft is already saved (HTTP 409).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfSaved {
+    Fail,
+    /// Succeed without saving anything.
+    Skip,
+}
+
+/// Everything one run needs, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub connection: Connection,
+    pub budget: RetryBudget,
+    pub operation: Operation,
+    pub if_exists: IfExists,
+    pub if_saved: IfSaved,
+    /// Zero for no heartbeat.
+    pub heartbeat: Duration,
+    /// The apps an app-level operation runs for; `operation` is then the template.
+    pub apps: Vec<AppRef>,
+    pub workspace: Option<WorkspaceRef>,
+    /// Apps handled at once.
+    pub max_parallel: usize,
+    /// Start no further app once one has failed.
+    pub fail_fast: bool,
+    /// Check, resolve and print the requests; send nothing that changes ToolJet.
+    pub dry_run: bool,
+}
+
+impl Config {
+    /// Validates the raw inputs: every problem found here is reported before any network call.
+    pub fn from_raw(raw: &RawInputs, context: &RunContext) -> Result<Self, InputError> {
+        let kind = parse_operation(&raw.operation)?;
+        let allow_insecure_http = parse_bool(&raw.allow_insecure_http, "allow-insecure-http")?;
+        let connection = Connection {
+            base_url: parse_base_url(&raw.tooljet_url, allow_insecure_http)?,
+            access_token: parse_token(raw.access_token.expose())?,
+            timeout: parse_seconds(
+                &raw.timeout_seconds,
+                "timeout-seconds",
+                DEFAULT_TIMEOUT_SECONDS,
+            )?,
+            connect_timeout: parse_seconds(
+                &raw.connect_timeout_seconds,
+                "connect-timeout-seconds",
+                DEFAULT_CONNECT_TIMEOUT_SECONDS,
+            )?,
+            ca_certificates: parse_ca_certificate(&raw.ca_certificate, context)?,
+            skip_tls_verify: parse_bool(&raw.insecure_skip_tls_verify, "insecure-skip-tls-verify")?,
+        };
+        let budget = RetryBudget {
+            retries: parse_whole(&raw.retries, "retries", DEFAULT_RETRIES, 0..=MAX_RETRIES)? as u32,
+            total: parse_seconds(
+                &raw.total_timeout_seconds,
+                "total-timeout-seconds",
+                DEFAULT_TOTAL_TIMEOUT_SECONDS,
+            )?,
+        };
+        let if_exists = parse_choice(
+            &raw.if_exists,
+            "if-exists",
+            &[("fail", IfExists::Fail), ("sync", IfExists::Sync)],
+        )?;
+        let if_saved = parse_choice(
+            &raw.if_saved,
+            "if-saved",
+            &[("fail", IfSaved::Fail), ("skip", IfSaved::Skip)],
+        )?;
+        if kind == OperationKind::Create
+            && if_exists == IfExists::Sync
+            && given(&raw.git_app_name).is_none()
+        {
+            return Err(InputError::new(
+                "git-app-name",
+                "is required with `if-exists: sync`: the existing app is found by that name",
+            ));
+        }
+        let workspace = match (
+            apps::segment(&raw.organization_id, "organization-id")?,
+            apps::segment(&raw.workspace, "workspace")?,
+        ) {
+            (Some(id), _) => Some(WorkspaceRef::Id(id.to_owned())),
+            (None, Some(w)) if is_uuid(w) => Some(WorkspaceRef::Id(w.to_owned())),
+            (None, Some(name)) => Some(WorkspaceRef::Name(name.to_owned())),
+            (None, None) => None,
+        };
+        let apps = apps::parse_apps(raw, kind, &workspace)?;
+        let operation = parse_operation_inputs(kind, raw, context)?;
+        if apps.len() > 1 && given(&raw.version_id).is_some() {
+            return Err(InputError::new(
+                "version-id",
+                "names one app's version, but several apps were given: use `version-name` instead",
+            ));
+        }
+        Ok(Self {
+            connection,
+            budget,
+            operation,
+            if_exists,
+            if_saved,
+            apps,
+            workspace,
+            max_parallel: parse_whole(
+                &raw.max_parallel,
+                "max-parallel",
+                DEFAULT_MAX_PARALLEL,
+                1..=MAX_PARALLEL,
+            )? as usize,
+            fail_fast: parse_bool(&raw.fail_fast, "fail-fast")?,
+            dry_run: parse_bool(&raw.dry_run, "dry-run")?,
+            heartbeat: Duration::from_secs(parse_whole(
+                &raw.heartbeat_seconds,
+                "heartbeat-seconds",
+                DEFAULT_HEARTBEAT_SECONDS,
+                0..=MAX_SECONDS,
+            )?),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(pairs: &[(&str, &str)]) -> RawInputs {
+        RawInputs::from_vars(
+            pairs
+                .iter()
+                .map(|(k, v)| (format!("INPUT_{}", k.to_uppercase()), v.to_string())),
+        )
+        .unwrap()
+    }
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, InputError> {
+        let mut all = vec![
+            ("tooljet-url", "https://tj.example.com"),
+            ("access-token", "tok"),
+        ];
+        all.extend_from_slice(pairs);
+        Config::from_raw(&raw(&all), &RunContext::default())
+    }
+
+    #[test]
+    fn defaults_match_action_yml_so_docker_steps_behave_alike() {
+        // A `docker://` step or a GitLab job gets no action.yml defaults: the binary's must agree.
+        let raw = raw(&[("operation", "pull"), ("app-id", "a")]);
+        let config = Config::from_raw(
+            &RawInputs {
+                tooljet_url: "https://h.example.com".into(),
+                access_token: Secret::new("t"),
+                ..raw
+            },
+            &RunContext::default(),
+        )
+        .unwrap();
+        let default = |name: &str| {
+            crate::help::entries("inputs")
+                .into_iter()
+                .find(|i| i.name == name)
+                .and_then(|i| i.default)
+                .unwrap()
+        };
+        let seconds = |d: Duration| d.as_secs().to_string();
+        assert_eq!(
+            seconds(config.connection.timeout),
+            default("timeout-seconds")
+        );
+        assert_eq!(
+            seconds(config.connection.connect_timeout),
+            default("connect-timeout-seconds")
+        );
+        assert_eq!(
+            seconds(config.budget.total),
+            default("total-timeout-seconds")
+        );
+        assert_eq!(config.budget.retries.to_string(), default("retries"));
+        assert_eq!(seconds(config.heartbeat), default("heartbeat-seconds"));
+        assert_eq!(config.max_parallel.to_string(), default("max-parallel"));
+        assert_eq!(
+            (config.if_exists, default("if-exists").as_str()),
+            (IfExists::Fail, "fail")
+        );
+        assert_eq!(
+            (config.if_saved, default("if-saved").as_str()),
+            (IfSaved::Fail, "fail")
+        );
+        for flag in [
+            "fail-fast",
+            "dry-run",
+            "insecure-skip-tls-verify",
+            "allow-insecure-http",
+        ] {
+            assert_eq!(default(flag), "false", "{flag}");
+        }
+        assert!(!config.fail_fast && !config.dry_run && !config.connection.skip_tls_verify);
+    }
+
+    #[test]
+    fn hyphenated_input_names_are_read() {
+        let raw = raw(&[("app-id", "a1"), ("github-app-installation-id", "9")]);
+        assert_eq!(raw.app_id, "a1");
+        assert_eq!(raw.github_app_installation_id, "9");
+    }
+
+    #[test]
+    fn url_and_token_fall_back_to_tooljet_environment_variables() {
+        let vars = [
+            ("INPUT_TOOLJET-URL", ""),
+            ("INPUT_ACCESS-TOKEN", ""),
+            ("TOOLJET_HOST", "https://h.example.com"),
+            ("TOOLJET_ACCESS_TOKEN", "t"),
+        ];
+        let raw = RawInputs::from_vars(vars.map(|(k, v)| (k.to_owned(), v.to_owned()))).unwrap();
+        assert_eq!(
+            (raw.tooljet_url.as_str(), raw.access_token.expose()),
+            ("https://h.example.com", "t")
+        );
+    }
+
+    #[test]
+    fn push_needs_a_uuid_app_id() {
+        let err = config(&[
+            ("operation", "push"),
+            ("app-id", "my-app"),
+            ("version-id", "v"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.input, "app-id");
+        assert!(err.problem.contains("UUID"));
+    }
+
+    #[test]
+    fn an_app_id_that_a_url_would_resolve_away_is_refused() {
+        for id in ["..", ".", "%2e%2E"] {
+            let err = config(&[("operation", "release"), ("app-id", id)]).unwrap_err();
+            assert_eq!(err.input, "app-id", "{id}");
+            assert!(err.problem.contains("resolves away"), "{err}");
+        }
+    }
+
+    #[test]
+    fn release_refuses_both_version_id_and_name() {
+        let app = "0f5f3ad1-8f1e-4a53-9d0f-111111111111";
+        let err = config(&[
+            ("operation", "release"),
+            ("app-id", app),
+            ("version-id", "1"),
+            ("version-name", "v1"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.input, "version-id");
+    }
+}
