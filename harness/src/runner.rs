@@ -262,6 +262,36 @@ impl Step {
     }
 }
 
+/// Reads the running step's stderr until a line contains `needle` (at most [`STEP_BOUND`]),
+/// and returns what it read; [`Ran::collect`] then reads the rest. Byte by byte, so that nothing
+/// beyond that line is taken from the pipe.
+pub async fn until_logged(child: &mut tokio::process::Child, needle: &str) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut stderr = child.stderr.take().expect("stderr is piped");
+    let mut seen = Vec::new();
+    let read = async {
+        let mut byte = [0u8; 1];
+        loop {
+            let n = stderr.read(&mut byte).await.expect("stderr reads");
+            assert!(n > 0, "the step ended without logging {needle:?}");
+            seen.push(byte[0]);
+            if byte[0] == b'\n'
+                && String::from_utf8_lossy(&seen)
+                    .lines()
+                    .last()
+                    .is_some_and(|l| l.contains(needle))
+            {
+                return;
+            }
+        }
+    };
+    tokio::time::timeout(STEP_BOUND, read)
+        .await
+        .unwrap_or_else(|_| panic!("no log line with {needle:?} within {STEP_BOUND:?}"));
+    child.stderr = Some(stderr);
+    String::from_utf8_lossy(&seen).into_owned()
+}
+
 /// The name of the container that runs a step in `dir` (see [`Step::in_container`]).
 pub fn container_name(dir: &TempDir) -> String {
     let unique = dir
@@ -296,11 +326,16 @@ pub struct Ran {
     _dir: TempDir,
 }
 
+/// How long a step may run before the test gives up on it: a hang fails the test instead of
+/// stalling the suite. Not a timing claim; every step here ends in seconds.
+pub const STEP_BOUND: std::time::Duration = std::time::Duration::from_secs(120);
+
 impl Ran {
+    /// Waits for the step to end (at most [`STEP_BOUND`]) and reads what it left behind.
     pub async fn collect(child: tokio::process::Child, dir: TempDir) -> Self {
-        let out = child
-            .wait_with_output()
+        let out = tokio::time::timeout(STEP_BOUND, child.wait_with_output())
             .await
+            .unwrap_or_else(|_| panic!("the step did not end within {STEP_BOUND:?}"))
             .expect("the action binary runs");
         let read = |file: &str| {
             std::fs::read_to_string(dir.path().join("file_commands").join(file)).unwrap_or_default()
@@ -313,6 +348,17 @@ impl Ran {
             summary: read("step_summary_1"),
             _dir: dir,
         }
+    }
+
+    /// Asserts the step's exit code, showing the whole log when it differs.
+    pub fn assert_exit(&self, code: i32) {
+        assert_eq!(self.code, code, "exit code\n{}", self.log());
+    }
+
+    /// Asserts that the one `::error::` annotation says `text`.
+    pub fn assert_error_contains(&self, text: &str) {
+        let error = self.error();
+        assert!(error.contains(text), "the error lacks {text:?}: {error}");
     }
 
     /// An output's value; panics if the output file was invalid or lacks it.

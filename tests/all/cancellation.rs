@@ -1,12 +1,12 @@
-//! The runner cancels a step with SIGINT then SIGTERM; the action must stop at once, say that
-//! a request was in flight, and fail.
-
-mod support;
+//! The runner cancels a step with SIGINT then SIGTERM; the action must stop at once, keep what
+//! finished, say what was cut short, and write its outputs for every app.
 
 use std::time::Duration;
 
-use harness::tooljet::{APP_ID, FakeToolJet, Settings};
-use support::{Ran, fake_with, step};
+use harness::tooljet::{APP_ID, FakeToolJet, Injected, Settings};
+use serde_json::Value;
+
+use crate::support::{self, Ran, fake_with, step};
 
 async fn cancel_mid_request(signal: &str) -> Ran {
     let fake: FakeToolJet = fake_with(Settings {
@@ -18,24 +18,19 @@ async fn cancel_mid_request(signal: &str) -> Ran {
         .with("app-id", APP_ID)
         .with("version-id", "v1")
         .spawn();
-    support::until_requested(&fake).await;
+    support::until_requested(&fake, 1).await;
     support::kill(&child, signal);
-    // Bounded so that a hang fails the test instead of stalling the suite; not a timing claim.
-    tokio::time::timeout(Duration::from_secs(30), Ran::collect(child, dir))
-        .await
-        .expect("the action stops")
+    Ran::collect(child, dir).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sigterm_mid_request_stops_and_says_the_push_may_complete() {
     let ran = cancel_mid_request("TERM").await;
-    assert_eq!(ran.code, 143, "{}", ran.log());
-    let error = ran.error();
-    assert!(
-        error.contains("cancelled by SIGTERM while the `push` request to ToolJet was in flight"),
-        "{error}"
+    ran.assert_exit(143);
+    ran.assert_error_contains(
+        "cancelled by SIGTERM while the `push` request to ToolJet was in flight",
     );
-    assert!(error.contains("may still complete the push"), "{error}");
+    ran.assert_error_contains("may still complete the push");
     assert_eq!(ran.output("outcome"), "unknown");
     assert!(
         ran.summary.contains("cancelled (SIGTERM)"),
@@ -47,37 +42,73 @@ async fn sigterm_mid_request_stops_and_says_the_push_may_complete() {
 #[tokio::test(flavor = "multi_thread")]
 async fn sigint_mid_request_stops_too() {
     let ran = cancel_mid_request("INT").await;
-    assert_eq!(ran.code, 130, "{}", ran.log());
-    assert!(ran.error().contains("cancelled by SIGINT"));
+    ran.assert_exit(130);
+    ran.assert_error_contains("cancelled by SIGINT");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sigterm_while_waiting_to_retry_says_nothing_was_in_flight() {
     let fake = support::fake().await;
-    fake.inject([harness::tooljet::Injected::Status {
+    fake.inject([Injected::Status {
         status: 503,
         retry_after: Some("60".into()),
         message: None,
     }]);
-    let (child, dir) = step("push", &fake)
+    let (mut child, dir) = step("push", &fake)
         .with("app-id", APP_ID)
         .with("version-id", "v1")
         .spawn();
-    support::until_requested(&fake).await;
-    // The 503 comes back at once over loopback; give it a moment to land so the action is
-    // in its 60 s wait before the retry.
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    // The warning is logged once the 503 is read, just before the 60 s wait.
+    let seen = support::until_logged(&mut child, "Retrying in 60.0 s").await;
     support::kill(&child, "TERM");
-    let ran = tokio::time::timeout(Duration::from_secs(30), Ran::collect(child, dir))
-        .await
-        .expect("the action stops");
-    assert_eq!(ran.code, 143, "{}", ran.log());
-    assert!(
-        ran.error()
-            .contains("between attempts: no `push` request was in flight"),
-        "{}",
-        ran.error()
-    );
+    let mut ran = Ran::collect(child, dir).await;
+    ran.stderr.insert_str(0, &seen);
+    ran.assert_exit(143);
+    ran.assert_error_contains("between attempts: no `push` request was in flight");
     assert_eq!(ran.output("outcome"), "failure");
     assert_eq!(fake.requests().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_keeps_the_apps_that_finished_and_says_what_was_cut_short() {
+    let fake = support::fake().await;
+    let ids: Vec<String> = (0..6)
+        .map(|n| fake.world().add_app(&format!("App {n}")))
+        .collect();
+    // Two at a time: the first three requests are answered, the next two are held, so when
+    // the fifth arrives three apps have finished, two are in flight and one waits its turn.
+    let pass = || Injected::Delay(Duration::ZERO);
+    let hold = || Injected::Delay(Duration::from_secs(60));
+    fake.inject([pass(), pass(), pass(), hold(), hold()]);
+    let (child, dir) = step("pull", &fake)
+        .with("app-id", &ids.join("\n"))
+        .with("max-parallel", "2")
+        .spawn();
+    support::until_requested(&fake, 5).await;
+    support::kill(&child, "TERM");
+    let ran = Ran::collect(child, dir).await;
+    ran.assert_exit(143);
+    let results: Vec<Value> = serde_json::from_str(ran.output("results")).unwrap();
+    let count = |result: &str| results.iter().filter(|r| r["result"] == result).count();
+    assert_eq!(
+        (count("succeeded"), count("cancelled"), count("not started")),
+        (3, 2, 1),
+        "{results:#?}"
+    );
+    // Each app's line in the per-app outputs: the finished apps keep their ids.
+    let app_ids: Vec<&str> = ran.output("app-id").lines().collect();
+    assert_eq!(app_ids, ids, "one line per app, in order");
+    let statuses = ran
+        .output("http-status")
+        .lines()
+        .filter(|s| *s == "200")
+        .count();
+    assert_eq!(statuses, 3);
+    assert_eq!(ran.output("outcome"), "unknown", "two were in flight");
+    assert!(
+        ran.summary
+            .contains("for 6 apps: 3 succeeded, 1 not started, 2 cancelled"),
+        "{}",
+        ran.summary
+    );
 }

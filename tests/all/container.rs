@@ -4,7 +4,7 @@
 //! Ignored by default: they need podman and the image. `.ci/run` builds the image and runs
 //! them with `TOOLJET_ACTION_IMAGE` set; `cargo test --test container -- --ignored` does too.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
@@ -31,7 +31,7 @@ async fn the_image_releases_and_writes_outputs_and_summary() {
         .with("organization-id", ORG_ID)
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     assert_eq!(
         (ran.output("http-status"), ran.output("environment")),
         ("201", "production")
@@ -56,7 +56,7 @@ async fn the_image_reports_a_failure_with_an_annotation() {
         .with("access-token", "wrong")
         .run()
         .await;
-    assert_eq!(ran.code, 1, "{}", ran.log());
+    ran.assert_exit(1);
     assert!(
         ran.error().contains("403 Forbidden: Unauthorized"),
         "{}",
@@ -77,7 +77,7 @@ async fn sigterm_to_the_container_stops_it_promptly() {
         .with("app-id", APP_ID)
         .with("version-id", "v1")
         .spawn();
-    support::until_requested(&fake).await;
+    support::until_requested(&fake, 1).await;
     // What docker's signal proxy does when the runner cancels: SIGTERM to the container,
     // where the action is PID 1 (Linux ignores unhandled signals for PID 1).
     let name = harness::runner::container_name(&dir);
@@ -94,7 +94,7 @@ async fn sigterm_to_the_container_stops_it_promptly() {
     let ran = tokio::time::timeout(Duration::from_secs(60), Ran::collect(child, dir))
         .await
         .expect("container stops");
-    assert_eq!(ran.code, 143, "{}", ran.log());
+    ran.assert_exit(143);
     assert!(
         ran.error()
             .contains("cancelled by SIGTERM while the `push` request"),

@@ -1,7 +1,7 @@
 //! Each way a call can fail: exit code, the `::error::` annotation with ToolJet's own message
 //! and a hint, the outputs and the summary.
 
-mod support;
+use crate::support;
 
 use harness::tooljet::{APP_ID, Settings};
 use support::{Ran, bare, fake, fake_with, step};
@@ -12,7 +12,7 @@ async fn release_against(settings: Settings) -> Ran {
 }
 
 fn assert_failed(ran: &Ran, says: &[&str]) {
-    assert_eq!(ran.code, 1, "{}", ran.log());
+    ran.assert_exit(1);
     let error = ran.error();
     for text in says {
         assert!(
@@ -167,13 +167,9 @@ async fn html_page_instead_of_json_is_a_failure_even_with_200() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn connection_refused_names_the_address() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
     let ran = bare()
         .with("operation", "pull")
-        .with("tooljet-url", &format!("http://127.0.0.1:{port}"))
+        .with("tooljet-url", support::REFUSED_URL)
         .with("retries", "0")
         .with("access-token", "t")
         .with("app-id", APP_ID)
@@ -181,11 +177,7 @@ async fn connection_refused_names_the_address() {
         .await;
     assert_failed(
         &ran,
-        &[
-            "connection refused",
-            &format!("127.0.0.1:{port}"),
-            "Nothing is listening",
-        ],
+        &["connection refused", "127.0.0.1:1", "Nothing is listening"],
     );
     assert_eq!(ran.output("http-status"), "");
 }

@@ -1,14 +1,14 @@
 //! What a hostile server, a broken proxy or a careless input sends cannot leak a secret,
 //! exhaust memory, flood the reports or lose a result. Waits are bounded, never asserted.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
 use harness::network::{HostileServer, Misbehaviour};
 use harness::tooljet::{APP_ID, Injected, ORG_ID, Settings};
 use serde_json::Value;
-use support::{Ran, bare, fake, fake_with, step};
+use support::{bare, fake, fake_with, step};
 
 const TOKEN: &str = "tj-hostile-token-5d2a91";
 const KEY_LINE: &str = "MIIEpAIBAAKCAQEAhostilekeyline";
@@ -20,13 +20,6 @@ fn bad_request(message: &str) -> Injected {
         retry_after: None,
         message: Some(message.to_owned()),
     }
-}
-
-/// A step that must end on its own; the bound only turns a hang into a failure.
-async fn bounded(step: support::Step) -> Ran {
-    tokio::time::timeout(Duration::from_secs(120), step.run())
-        .await
-        .expect("the step ends")
 }
 
 // --- Secrets that a server or the network stack echoes are scrubbed before anyone sees them.
@@ -46,12 +39,8 @@ async fn an_error_quoting_the_token_shows_it_nowhere() {
         .with("app-id", APP_ID)
         .run()
         .await;
-    assert_eq!(ran.code, 1, "{}", ran.log());
-    assert!(
-        ran.error().contains("rejected Authorization: *** (***)"),
-        "{}",
-        ran.error()
-    );
+    ran.assert_exit(1);
+    ran.assert_error_contains("rejected Authorization: *** (***)");
     ran.assert_hidden(TOKEN);
 }
 
@@ -69,7 +58,7 @@ async fn outside_github_an_echoed_token_is_scrubbed_from_stdout_and_stderr() {
         .outside_github()
         .run()
         .await;
-    assert_eq!(ran.code, 1, "{}", ran.log());
+    ran.assert_exit(1);
     assert!(ran.stderr.contains("token *** is wrong"), "{}", ran.log());
     assert!(
         !ran.stdout.contains(TOKEN) && !ran.stderr.contains(TOKEN),
@@ -87,8 +76,8 @@ async fn a_validation_error_echoing_a_key_line_hides_it() {
     let key =
         format!("-----BEGIN RSA PRIVATE KEY-----\\n{KEY_LINE}\\n-----END RSA PRIVATE KEY-----");
     let ran = support::configure_git(&fake, &key).run().await;
-    assert_eq!(ran.code, 1, "{}", ran.log());
-    assert!(ran.error().contains("githubAppPrivateKey *** is not valid"));
+    ran.assert_exit(1);
+    ran.assert_error_contains("githubAppPrivateKey *** is not valid");
     ran.assert_hidden(KEY_LINE);
 }
 
@@ -107,13 +96,8 @@ async fn a_redirect_carrying_the_token_hides_it() {
         .with("app-id", APP_ID)
         .run()
         .await;
-    assert_eq!(ran.code, 1, "{}", ran.log());
-    assert!(
-        ran.error()
-            .contains("redirect (302 Found) to https://login.example.com/?token=***"),
-        "{}",
-        ran.error()
-    );
+    ran.assert_exit(1);
+    ran.assert_error_contains("redirect (302 Found) to https://login.example.com/?token=***");
     ran.assert_hidden(TOKEN);
 }
 
@@ -128,7 +112,7 @@ async fn a_dead_proxy_is_named_as_the_proxy_and_its_password_hidden() {
         .env("HTTP_PROXY", &proxy)
         .run()
         .await;
-    assert_eq!(ran.code, 1, "{}", ran.log());
+    ran.assert_exit(1);
     let error = ran.error();
     assert!(
         error.contains("could not reach ToolJet through the proxy 127.0.0.1:1"),
@@ -151,21 +135,15 @@ async fn an_endless_answer_is_cut_and_the_step_ends() {
     let server = HostileServer::start(Misbehaviour::EndlessBody)
         .await
         .unwrap();
-    let ran = bounded(
-        bare()
-            .with("operation", "pull")
-            .with("tooljet-url", &server.url())
-            .with("access-token", "t")
-            .with("app-id", APP_ID),
-    )
-    .await;
-    assert_eq!(ran.code, 1, "{}", ran.log());
-    assert!(
-        ran.error()
-            .contains("with more than 1 MiB, which was cut there"),
-        "{}",
-        ran.error()
-    );
+    let ran = bare()
+        .with("operation", "pull")
+        .with("tooljet-url", &server.url())
+        .with("access-token", "t")
+        .with("app-id", APP_ID)
+        .run()
+        .await;
+    ran.assert_exit(1);
+    ran.assert_error_contains("with more than 1 MiB, which was cut there");
     assert_eq!(ran.output("outcome"), "unknown");
     assert!(ran.output("response").len() < 70 * 1024);
 }
@@ -175,16 +153,15 @@ async fn a_huge_error_message_is_cut_in_every_report() {
     let server = HostileServer::start(Misbehaviour::HugeError(5_000_000))
         .await
         .unwrap();
-    let ran = bounded(
-        bare()
-            .with("operation", "push")
-            .with("tooljet-url", &server.url())
-            .with("access-token", "t")
-            .with("app-id", APP_ID)
-            .with("version-id", "v1"),
-    )
-    .await;
-    assert_eq!(ran.code, 1, "{}", ran.log());
+    let ran = bare()
+        .with("operation", "push")
+        .with("tooljet-url", &server.url())
+        .with("access-token", "t")
+        .with("app-id", APP_ID)
+        .with("version-id", "v1")
+        .run()
+        .await;
+    ran.assert_exit(1);
     let error = ran.error();
     assert!(
         error.contains("400 Bad Request: Bad Request (an answer of more than 1 MiB, cut there)"),
@@ -209,13 +186,12 @@ async fn a_thousand_failing_apps_keep_the_summary_annotations_and_results_small(
     let ids: Vec<String> = (0..1_000)
         .map(|n| format!("00000000-0000-4000-8000-{n:012}"))
         .collect();
-    let ran = bounded(
-        step("pull", &fake)
-            .with("app-id", &ids.join("\n"))
-            .with("max-parallel", "20"),
-    )
-    .await;
-    assert_eq!(ran.code, 1);
+    let ran = step("pull", &fake)
+        .with("app-id", &ids.join("\n"))
+        .with("max-parallel", "20")
+        .run()
+        .await;
+    ran.assert_exit(1);
     assert_eq!(fake.requests().len(), 1_000);
     assert!(
         ran.summary.len() < 512 * 1024,
@@ -245,18 +221,14 @@ async fn control_characters_from_the_server_are_shown_as_escapes() {
     let fake = fake().await;
     fake.inject([bad_request("boom\u{1b}[2J\u{7}\u{0}\u{9b}31m")]);
     let ran = step("pull", &fake).with("app-id", APP_ID).run().await;
-    assert_eq!(ran.code, 1, "{}", ran.log());
+    ran.assert_exit(1);
     for raw in ['\u{1b}', '\u{7}', '\u{0}', '\u{9b}'] {
         assert!(
             !ran.stdout.contains(raw) && !ran.stderr.contains(raw),
             "{raw:?} reached the log raw"
         );
     }
-    assert!(
-        ran.error().contains("boom\\u{1b}[2J\\u{7}\\u{0}\\u{9b}31m"),
-        "{}",
-        ran.error()
-    );
+    ran.assert_error_contains("boom\\u{1b}[2J\\u{7}\\u{0}\\u{9b}31m");
 }
 
 // --- One app runs once, and every app id stays on its own route.
@@ -270,7 +242,7 @@ async fn an_app_listed_twice_runs_once_with_a_warning() {
         .with("organization-id", ORG_ID)
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     let releases = fake
         .requests()
         .iter()
@@ -295,13 +267,8 @@ async fn an_app_listed_twice_runs_once_with_a_warning() {
 async fn an_app_id_of_dot_dot_is_refused_before_sending() {
     let fake = fake().await;
     let ran = step("release", &fake).with("app-id", "..").run().await;
-    assert_eq!(ran.code, 2, "{}", ran.log());
-    assert!(
-        ran.error()
-            .contains("input `app-id` has \"..\", which a URL resolves away"),
-        "{}",
-        ran.error()
-    );
+    ran.assert_exit(2);
+    ran.assert_error_contains("input `app-id` has \"..\", which a URL resolves away");
     assert!(fake.requests().is_empty());
 }
 
@@ -311,18 +278,17 @@ async fn an_app_id_of_dot_dot_is_refused_before_sending() {
 async fn a_connect_timeout_names_connect_timeout_seconds() {
     // TLS to a peer that never answers the handshake: the connection is never set up.
     let server = HostileServer::start(Misbehaviour::Silent).await.unwrap();
-    let ran = bounded(
-        bare()
-            .with("operation", "push")
-            .with("tooljet-url", &format!("https://{}", server.addr))
-            .with("access-token", "t")
-            .with("app-id", APP_ID)
-            .with("version-id", "v1")
-            .with("retries", "0")
-            .with("connect-timeout-seconds", "1"),
-    )
-    .await;
-    assert_eq!(ran.code, 1, "{}", ran.log());
+    let ran = bare()
+        .with("operation", "push")
+        .with("tooljet-url", &format!("https://{}", server.addr))
+        .with("access-token", "t")
+        .with("app-id", APP_ID)
+        .with("version-id", "v1")
+        .with("retries", "0")
+        .with("connect-timeout-seconds", "1")
+        .run()
+        .await;
+    ran.assert_exit(1);
     let error = ran.error();
     assert!(
         error.contains("could not connect to ToolJet within `connect-timeout-seconds` (1 s)"),
@@ -342,7 +308,7 @@ async fn a_request_cut_by_the_steps_budget_names_total_timeout_seconds() {
         .with("total-timeout-seconds", "1")
         .run()
         .await;
-    assert_eq!(ran.code, 1, "{}", ran.log());
+    ran.assert_exit(1);
     let error = ran.error();
     assert!(
         error.contains(
@@ -362,7 +328,7 @@ async fn outputs_that_cannot_be_written_are_printed_and_fail_the_step() {
         .output_file("/dev/full")
         .run()
         .await;
-    assert_eq!(ran.code, 1, "{}", ran.log());
+    ran.assert_exit(1);
     let created = fake.world().apps.last().unwrap().id.clone();
     let printed = ran
         .stdout

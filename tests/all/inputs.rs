@@ -1,24 +1,20 @@
 //! Bad input fails the step with exit code 2 and an error naming the input, before any
 //! request reaches ToolJet.
 
-mod support;
+use crate::support;
 
 use harness::tooljet::{APP_ID, FakeToolJet};
 use support::{Ran, fake, step};
 
 async fn refused(step: support::Step, fake: &FakeToolJet) -> Ran {
     let ran = step.run().await;
-    assert_eq!(ran.code, 2, "{}", ran.log());
+    ran.assert_exit(2);
     assert!(
         fake.requests().is_empty(),
         "nothing may be sent for bad input: {:?}",
         fake.requests()
     );
-    assert!(
-        ran.error().contains("Nothing was sent to ToolJet"),
-        "{}",
-        ran.error()
-    );
+    ran.assert_error_contains("Nothing was sent to ToolJet");
     ran
 }
 
@@ -36,12 +32,7 @@ async fn missing_operation_lists_the_choices() {
 async fn unknown_operation_is_named() {
     let fake = fake().await;
     let ran = refused(step("deploy", &fake), &fake).await;
-    assert!(
-        ran.error()
-            .contains("input `operation` has an unknown value \"deploy\""),
-        "{}",
-        ran.error()
-    );
+    ran.assert_error_contains("input `operation` has an unknown value \"deploy\"");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -71,12 +62,7 @@ async fn each_operation_names_the_input_it_misses() {
 async fn push_without_a_version_says_so() {
     let fake = fake().await;
     let ran = refused(step("push", &fake).with("app-id", APP_ID), &fake).await;
-    assert!(
-        ran.error()
-            .contains("input `version-id` is required for `push`"),
-        "{}",
-        ran.error()
-    );
+    ran.assert_error_contains("input `version-id` is required for `push`");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -84,12 +70,7 @@ async fn create_needs_the_git_app() {
     let fake = fake().await;
     let step = step("create", &fake).with("organization-id", harness::tooljet::ORG_ID);
     let ran = refused(step, &fake).await;
-    assert!(
-        ran.error()
-            .contains("`git-app-name` or `git-app-id` is required"),
-        "{}",
-        ran.error()
-    );
+    ran.assert_error_contains("`git-app-name` or `git-app-id` is required");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -102,7 +83,7 @@ async fn missing_url_and_token_mention_the_environment_fallbacks() {
         &fake,
     )
     .await;
-    assert!(ran.error().contains("TOOLJET_HOST"), "{}", ran.error());
+    ran.assert_error_contains("TOOLJET_HOST");
     let ran = refused(
         step("pull", &fake)
             .with("access-token", "")
@@ -110,11 +91,7 @@ async fn missing_url_and_token_mention_the_environment_fallbacks() {
         &fake,
     )
     .await;
-    assert!(
-        ran.error().contains("TOOLJET_ACCESS_TOKEN"),
-        "{}",
-        ran.error()
-    );
+    ran.assert_error_contains("TOOLJET_ACCESS_TOKEN");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -128,7 +105,7 @@ async fn url_and_token_can_come_from_the_environment() {
         .env("TOOLJET_ACCESS_TOKEN", "test-token")
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -138,11 +115,7 @@ async fn invalid_version_name_is_refused_by_tooljets_rules() {
         .with("app-id", APP_ID)
         .with("version-name", "release 1");
     let ran = refused(step, &fake).await;
-    assert!(
-        ran.error().contains("input `version-name` contains ' '"),
-        "{}",
-        ran.error()
-    );
+    ran.assert_error_contains("input `version-name` contains ' '");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -168,11 +141,7 @@ async fn bad_url_timeout_and_git_url_are_named() {
     ];
     for (step, input) in cases {
         let ran = refused(step, &fake).await;
-        assert!(
-            ran.error().contains(&format!("input `{input}`")),
-            "{}",
-            ran.error()
-        );
+        ran.assert_error_contains(&format!("input `{input}`"));
     }
 }
 
@@ -186,5 +155,21 @@ async fn input_errors_also_reach_the_step_summary() {
             .contains("input \\`app-id\\` is required for \\`push\\`"),
         "{}",
         ran.summary
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_input_error_still_writes_outcome_and_operation_for_later_steps() {
+    let fake = fake().await;
+    let ran = refused(step("push", &fake), &fake).await;
+    assert_eq!(
+        (ran.output("operation"), ran.output("outcome")),
+        ("push", "failure")
+    );
+    let ran = refused(step("deploy", &fake), &fake).await;
+    assert_eq!(
+        (ran.output("operation"), ran.output("outcome")),
+        ("", "failure"),
+        "no operation is named when the operation itself is wrong"
     );
 }

@@ -1,6 +1,6 @@
 //! Many apps in one step, apps and versions by name, and the dry-run plan.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
@@ -29,7 +29,7 @@ fn mutating(fake: &harness::tooljet::FakeToolJet) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread")]
 async fn twenty_apps_are_pulled_four_at_a_time() {
     let fake = fake_with(Settings {
-        delay: Duration::from_millis(300),
+        hold_until_concurrent: 4,
         ..Settings::default()
     })
     .await;
@@ -39,9 +39,13 @@ async fn twenty_apps_are_pulled_four_at_a_time() {
         .with("app-id", &ids.join("\n"))
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     assert_eq!(fake.requests().len(), 20);
-    assert_eq!(fake.max_concurrency(), 4, "max-parallel defaults to 4");
+    assert_eq!(
+        fake.max_concurrency(),
+        4,
+        "max-parallel defaults to 4: four at once, never more"
+    );
     let results = results(&ran);
     assert_eq!(results.len(), 20);
     assert!(
@@ -72,7 +76,7 @@ async fn twenty_apps_are_pulled_four_at_a_time() {
 #[tokio::test(flavor = "multi_thread")]
 async fn max_parallel_bounds_concurrency() {
     let fake = fake_with(Settings {
-        delay: Duration::from_millis(200),
+        hold_until_concurrent: 2,
         ..Settings::default()
     })
     .await;
@@ -84,7 +88,7 @@ async fn max_parallel_bounds_concurrency() {
         .with("max-parallel", "2")
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     assert_eq!(fake.max_concurrency(), 2);
 }
 
@@ -94,7 +98,7 @@ async fn one_failing_app_does_not_stop_the_others_but_fails_the_step() {
     let other = fake.world().add_app("Orders Admin");
     let ids = [APP_ID, MISSING_APP, other.as_str()].join("\n");
     let ran = step("pull", &fake).with("app-id", &ids).run().await;
-    assert_eq!(ran.code, 1, "{}", ran.log());
+    ran.assert_exit(1);
     let outcomes: Vec<Value> = results(&ran).iter().map(|r| r["outcome"].clone()).collect();
     assert_eq!(outcomes, ["success", "failure", "success"]);
     assert_eq!(
@@ -126,7 +130,7 @@ async fn fail_fast_starts_no_app_after_a_failure() {
         .with("max-parallel", "1")
         .run()
         .await;
-    assert_eq!(ran.code, 1);
+    ran.assert_exit(1);
     assert_eq!(fake.requests().len(), 1, "the later apps never started");
     let result: Vec<Value> = results(&ran).iter().map(|r| r["result"].clone()).collect();
     assert_eq!(result, ["failed", "skipped", "skipped"]);
@@ -140,7 +144,7 @@ async fn app_names_are_resolved_in_the_workspace() {
         .with("organization-id", ORG_ID)
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     let calls: Vec<String> = fake
         .requests()
         .into_iter()
@@ -164,7 +168,7 @@ async fn a_workspace_can_be_named_too() {
         .with("workspace", "Acme")
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     let calls: Vec<String> = fake
         .requests()
         .into_iter()
@@ -185,12 +189,9 @@ async fn an_unknown_name_fails_with_close_matches_and_sends_nothing_for_it() {
         .with("organization-id", ORG_ID)
         .run()
         .await;
-    assert_eq!(ran.code, 1);
-    assert!(
-        ran.error()
-            .contains("no app named \"Inventry\" in the workspace; close matches: \"Inventory\""),
-        "{}",
-        ran.error()
+    ran.assert_exit(1);
+    ran.assert_error_contains(
+        "no app named \"Inventry\" in the workspace; close matches: \"Inventory\"",
     );
     assert!(mutating(&fake).is_empty());
     assert_eq!(results(&ran)[0]["result"], "not found");
@@ -206,13 +207,8 @@ async fn an_ambiguous_name_fails_listing_the_candidates() {
         .with("organization-id", ORG_ID)
         .run()
         .await;
-    assert_eq!(ran.code, 1);
-    assert!(
-        ran.error()
-            .contains("is ambiguous: it matches \"Orders\", \"orders\""),
-        "{}",
-        ran.error()
-    );
+    ran.assert_exit(1);
+    ran.assert_error_contains("is ambiguous: it matches \"Orders\", \"orders\"");
     assert!(mutating(&fake).is_empty());
 }
 
@@ -225,7 +221,7 @@ async fn push_resolves_a_version_name_to_its_id() {
         .with("organization-id", ORG_ID)
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     assert_eq!(
         mutating(&fake),
         [format!(
@@ -246,7 +242,7 @@ async fn dry_run_checks_access_and_resolves_names_but_changes_nothing() {
         .with("dry-run", "true")
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     assert!(
         mutating(&fake).is_empty(),
         "dry run sent {:?}",
@@ -284,12 +280,8 @@ async fn dry_run_with_a_wrong_token_fails_before_planning() {
         .with("dry-run", "true")
         .run()
         .await;
-    assert_eq!(ran.code, 1);
-    assert!(
-        ran.error().contains("403 Forbidden: Unauthorized"),
-        "{}",
-        ran.error()
-    );
+    ran.assert_exit(1);
+    ran.assert_error_contains("403 Forbidden: Unauthorized");
     assert!(mutating(&fake).is_empty());
 }
 
@@ -303,7 +295,7 @@ async fn dry_run_never_shows_the_private_key() {
     .with("dry-run", "true")
     .run()
     .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     assert!(
         ran.summary.contains("\\<redacted\\>") || ran.summary.contains("&lt;redacted&gt;"),
         "{}",
@@ -321,12 +313,8 @@ async fn a_version_id_cannot_serve_several_apps() {
         .with("version-id", DRAFT_VERSION_ID)
         .run()
         .await;
-    assert_eq!(ran.code, 2);
-    assert!(
-        ran.error().contains("use `version-name` instead"),
-        "{}",
-        ran.error()
-    );
+    ran.assert_exit(2);
+    ran.assert_error_contains("use `version-name` instead");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -336,13 +324,8 @@ async fn app_names_need_a_workspace() {
         .with("app-name", "Inventory")
         .run()
         .await;
-    assert_eq!(ran.code, 2);
-    assert!(
-        ran.error()
-            .contains("input `app-name` needs `organization-id` or `workspace`"),
-        "{}",
-        ran.error()
-    );
+    ran.assert_exit(2);
+    ran.assert_error_contains("input `app-name` needs `organization-id` or `workspace`");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -356,7 +339,7 @@ async fn the_time_budget_is_the_steps_and_an_app_without_time_sends_nothing() {
         .with("total-timeout-seconds", "1")
         .run()
         .await;
-    assert_eq!(ran.code, 1);
+    ran.assert_exit(1);
     assert_eq!(
         fake.requests().len(),
         1,
@@ -381,7 +364,7 @@ async fn a_dry_run_lists_the_workspaces_once() {
         .with("dry-run", "true")
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     let calls: Vec<String> = fake.requests().into_iter().map(|r| r.path).collect();
     assert_eq!(
         calls,
@@ -389,5 +372,55 @@ async fn a_dry_run_lists_the_workspaces_once() {
             "/api/ext/workspaces".to_owned(),
             format!("/api/ext/workspace/{ORG_ID}/apps")
         ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_lookup_is_reported_as_the_request_that_failed() {
+    let fake = fake().await;
+    let ran = step("pull", &fake)
+        .with("app-name", "Inventory")
+        .with("organization-id", ORG_ID)
+        .with("access-token", "wrong")
+        .run()
+        .await;
+    ran.assert_exit(1);
+    ran.assert_error_contains(
+        "could not list the workspace's apps: ToolJet answered 403 Forbidden: Unauthorized; nothing was sent",
+    );
+    ran.assert_error_contains("EXTERNAL_API_ACCESS_TOKEN");
+    assert!(!ran.error().contains("Names must match"), "{}", ran.error());
+    assert_eq!(results(&ran)[0]["result"], "failed");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_retried_lookup_is_reported_like_any_retry() {
+    let fake = fake().await;
+    fake.inject([harness::tooljet::Injected::Status {
+        status: 503,
+        retry_after: Some("0".into()),
+        message: None,
+    }]);
+    let ran = step("pull", &fake)
+        .with("app-name", "Inventory")
+        .with("organization-id", ORG_ID)
+        .run()
+        .await;
+    ran.assert_exit(0);
+    let retried = ran.annotations("warning");
+    assert_eq!(retried.len(), 1, "{}", ran.log());
+    assert_eq!(retried[0].properties["title"], "Retried");
+    assert!(retried[0].data.contains("503 Service Unavailable"));
+    assert!(
+        ran.summary.contains("503 Service Unavailable"),
+        "{}",
+        ran.summary
+    );
+    assert_eq!(
+        ran.log_lines()
+            .filter(|l| l.starts_with("GET ") && l.contains("/apps -> "))
+            .count(),
+        2,
+        "both listing attempts are in the request log"
     );
 }

@@ -1,6 +1,6 @@
 //! Each operation, end to end: the request ToolJet receives and the outputs a workflow gets.
 
-mod support;
+use crate::support;
 
 use harness::tooljet::{
     APP_ID, APP_SLUG, DRAFT_VERSION_ID, GIT_APP_NAME_NEW, ORG_ID, RELEASED_VERSION_ID, Settings,
@@ -19,7 +19,7 @@ async fn push_sends_the_commit_message_to_the_version_push_route() {
         .with("commit-message", "Add the orders table")
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     let requests = fake.requests();
     assert_eq!(requests.len(), 1);
     assert_eq!(requests[0].method, "POST");
@@ -57,7 +57,7 @@ async fn push_without_commit_message_names_repository_commit_and_run() {
         .with("version-name", "v2-draft")
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     let message = fake.world().app(APP_ID).unwrap().commits[0].clone();
     assert!(
         message.contains(&format!("{REPOSITORY}@3f78685")),
@@ -77,7 +77,7 @@ async fn create_imports_the_app_with_create_mode_git_and_reports_its_new_id() {
         .with("git-branch", "main")
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     let request = &fake.requests()[0];
     assert_eq!(
         (request.path.as_str(), request.query.as_deref()),
@@ -107,7 +107,7 @@ async fn pull_puts_to_the_app_with_create_mode_git_and_the_branch() {
         .with("git-branch", "feature-x")
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     let request = &fake.requests()[0];
     assert_eq!(
         (request.method.as_str(), request.path.clone()),
@@ -132,7 +132,7 @@ async fn save_version_saves_the_draft_under_the_given_name() {
         .with("version-name", "v2.0.0")
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     let request = &fake.requests()[0];
     assert_eq!(
         request.path,
@@ -153,7 +153,7 @@ async fn release_by_version_name_makes_it_live_in_production() {
         .with("version-name", "v1")
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     let request = &fake.requests()[0];
     assert_eq!(
         request.path,
@@ -168,7 +168,7 @@ async fn release_by_version_name_makes_it_live_in_production() {
 async fn release_without_a_version_asks_for_the_latest_git_tag() {
     let fake = fake().await;
     let ran = step("release", &fake).with("app-id", APP_ID).run().await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     assert_eq!(fake.requests()[0].body, Some(json!({})));
 }
 
@@ -178,7 +178,7 @@ async fn promote_moves_the_app_one_environment_up_and_reports_it() {
     let created = support::create_orders(&fake).run().await;
     let app_id = created.output("app-id").to_owned();
     let ran = step("promote", &fake).with("app-id", &app_id).run().await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     let request = fake.requests().pop().unwrap();
     assert_eq!(
         (request.path, request.body),
@@ -193,7 +193,7 @@ async fn configure_git_sends_the_github_app_with_a_real_pem_key() {
     let ran = support::configure_git(&fake, PRIVATE_KEY_ESCAPED)
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     let request = &fake.requests()[0];
     assert_eq!(request.path, "/api/ext/organizations/git");
     let body = request.body.clone().unwrap();
@@ -224,7 +224,7 @@ async fn configure_git_retries_once_at_the_singular_path_of_older_instances() {
     let ran = support::configure_git(&fake, PRIVATE_KEY_ESCAPED)
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     let paths: Vec<String> = fake.requests().into_iter().map(|r| r.path).collect();
     assert_eq!(
         paths,
@@ -240,7 +240,7 @@ async fn a_sub_path_in_the_url_is_kept() {
     })
     .await;
     let ran = step("pull", &fake).with("app-id", APP_ID).run().await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     assert_eq!(
         fake.requests()[0].path,
         format!("/tooljet/api/ext/apps/{APP_ID}")
@@ -255,7 +255,7 @@ async fn create_by_git_app_id_sends_the_pages_gitappid() {
         .with("git-app-id", harness::tooljet::GIT_APP_ID_NEW)
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     assert_eq!(
         fake.requests()[0].body,
         Some(json!({"organizationId": ORG_ID, "gitAppId": harness::tooljet::GIT_APP_ID_NEW}))

@@ -1,6 +1,6 @@
 //! Outputs as the runner reads them, the JSON form outside GitHub, and the step summary.
 
-mod support;
+use crate::support;
 
 use harness::tooljet::{APP_ID, ORG_ID, Settings};
 use serde_json::Value;
@@ -10,7 +10,7 @@ use support::{RUN_ID, fake, fake_with, step};
 async fn every_declared_output_is_set_and_parses_by_the_runners_rules() {
     let fake = fake().await;
     let ran = step("release", &fake).with("app-id", APP_ID).run().await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     let outputs = ran.outputs.as_ref().expect("runner accepts GITHUB_OUTPUT");
     let declared: Vec<String> = support::action_yml()["outputs"]
         .as_hash()
@@ -48,7 +48,7 @@ async fn a_server_message_cannot_inject_outputs_or_commands() {
         .with("version-name", hostile)
         .run()
         .await;
-    assert_eq!(ran.code, 1);
+    ran.assert_exit(1);
     assert_eq!(ran.output("app-id"), APP_ID);
     assert!(ran.annotations("warning").is_empty(), "{}", ran.log());
 }
@@ -61,7 +61,7 @@ async fn outside_github_outputs_are_one_json_object_on_stdout() {
         .outside_github()
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     let json: Value =
         serde_json::from_str(ran.stdout.trim()).expect("stdout is exactly one JSON object");
     assert_eq!(
@@ -113,7 +113,7 @@ async fn summary_escapes_server_text() {
         .with("version-name", "<b>|x")
         .run()
         .await;
-    assert_eq!(ran.code, 1);
+    ran.assert_exit(1);
     assert!(ran.summary.contains("&lt;b&gt;\\|x"), "{}", ran.summary);
     assert!(!ran.summary.contains("<b>"), "{}", ran.summary);
 }

@@ -1,51 +1,33 @@
 //! What people see: heartbeats on long calls, request details, links back to ToolJet, the
 //! summary's sections, and `--help` / `--version` for use by hand.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
 use harness::tooljet::{APP_ID, APP_SLUG, Injected, ORG_ID};
 use support::{fake, step};
 
-fn heartbeats(ran: &support::Ran) -> usize {
-    ran.stderr
-        .lines()
-        .filter(|l| l.contains("still waiting for ToolJet to"))
-        .count()
-}
-
+// How often heartbeats come is a unit test on paused time (tooljet::attempts); here, that a
+// call held well past one period logs one that names the work.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_long_call_logs_a_heartbeat_naming_the_work() {
     let fake = fake().await;
-    fake.inject([Injected::Delay(Duration::from_millis(3_500))]);
+    fake.inject([Injected::Delay(Duration::from_millis(2_500))]);
     let ran = step("push", &fake)
         .with("app-id", APP_ID)
         .with("version-id", "v1")
         .with("heartbeat-seconds", "1")
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
-    let count = heartbeats(&ran);
+    ran.assert_exit(0);
     assert!(
-        (2..=4).contains(&count),
-        "about one a second for 3.5 s, got {count}\n{}",
+        ran.stderr.contains(&format!(
+            "still waiting for ToolJet to push app {APP_ID} version v1: 1 s"
+        )),
+        "{}",
         ran.stderr
     );
-    assert!(ran.stderr.contains(&format!(
-        "still waiting for ToolJet to push app {APP_ID} version v1: 1 s"
-    )));
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn a_quick_call_logs_no_heartbeat() {
-    let fake = fake().await;
-    let ran = step("pull", &fake)
-        .with("app-id", APP_ID)
-        .with("heartbeat-seconds", "1")
-        .run()
-        .await;
-    assert_eq!((ran.code, heartbeats(&ran)), (0, 0), "{}", ran.log());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -195,7 +177,7 @@ async fn a_huge_server_message_keeps_the_summary_small() {
         .with("version-name", &"x".repeat(100_000))
         .run()
         .await;
-    assert_eq!(ran.code, 1);
+    ran.assert_exit(1);
     assert!(
         ran.summary.len() < 10_000,
         "summary is {} bytes",

@@ -1,7 +1,7 @@
 //! README.md documents exactly the inputs and outputs action.yml declares, with the same
 //! required flags and defaults.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 

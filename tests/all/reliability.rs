@@ -1,7 +1,7 @@
 //! Safe retries, timeouts, outcome-unknown reporting, re-run policies, TLS and proxies.
 //! Request counts are what the fake ToolJet received; waits are bounded, never asserted.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
@@ -35,7 +35,7 @@ async fn push_retries_a_503_and_then_succeeds() {
         .with("version-id", "v1")
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     assert_eq!(fake.requests().len(), 2);
     assert_eq!(
         fake.world().app(APP_ID).unwrap().commits.len(),
@@ -62,7 +62,7 @@ async fn a_429_waits_as_long_as_retry_after_asks() {
         .with("app-id", APP_ID)
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     assert_eq!(fake.requests().len(), 2);
     let warning = &ran.annotations("warning")[0].data;
     assert!(
@@ -81,28 +81,23 @@ async fn retries_stop_after_the_configured_number() {
         .with("retries", "2")
         .run()
         .await;
-    assert_eq!(ran.code, 1, "{}", ran.log());
+    ran.assert_exit(1);
     assert_eq!(fake.requests().len(), 3, "one try and two retries");
     assert_eq!(retries(&ran), 2);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn connection_refused_is_retried_for_any_operation() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let ran = bare()
         .with("operation", "push")
-        .with("tooljet-url", &format!("http://127.0.0.1:{port}"))
+        .with("tooljet-url", support::REFUSED_URL)
         .with("access-token", "t")
         .with("app-id", APP_ID)
         .with("version-id", "v1")
         .with("retries", "1")
         .run()
         .await;
-    assert_eq!(ran.code, 1);
+    ran.assert_exit(1);
     assert_eq!(retries(&ran), 1);
     assert!(
         ran.annotations("warning")[0]
@@ -125,7 +120,7 @@ async fn push_never_replays_after_a_502() {
         .with("version-id", "v1")
         .run()
         .await;
-    assert_eq!(ran.code, 1);
+    ran.assert_exit(1);
     assert_eq!(fake.requests().len(), 1);
     assert_eq!(retries(&ran), 0);
 }
@@ -135,7 +130,7 @@ async fn pull_retries_a_502_and_a_504() {
     let fake = fake().await;
     fake.inject([status(502), status(504)]);
     let ran = step("pull", &fake).with("app-id", APP_ID).run().await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     assert_eq!(fake.requests().len(), 3);
 }
 
@@ -148,19 +143,11 @@ async fn a_dropped_connection_after_a_push_is_not_replayed_and_is_unknown() {
         .with("version-id", "v1")
         .run()
         .await;
-    assert_eq!(ran.code, 1, "{}", ran.log());
+    ran.assert_exit(1);
     assert_eq!(fake.requests().len(), 1);
     assert_eq!(ran.output("outcome"), "unknown");
-    assert!(
-        ran.error().contains("after the request was sent"),
-        "{}",
-        ran.error()
-    );
-    assert!(
-        ran.error().contains("ToolJet may have acted"),
-        "{}",
-        ran.error()
-    );
+    ran.assert_error_contains("after the request was sent");
+    ran.assert_error_contains("ToolJet may have acted");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -168,7 +155,7 @@ async fn a_dropped_connection_during_release_is_retried() {
     let fake = fake().await;
     fake.inject([Injected::Drop]);
     let ran = step("release", &fake).with("app-id", APP_ID).run().await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     assert_eq!(fake.requests().len(), 2);
 }
 
@@ -182,24 +169,15 @@ async fn a_slow_push_times_out_once_with_outcome_unknown() {
         .with("timeout-seconds", "1")
         .run()
         .await;
-    assert_eq!(ran.code, 1);
+    ran.assert_exit(1);
     assert_eq!(
         fake.requests().len(),
         1,
         "a timed-out push is never replayed"
     );
     assert_eq!(ran.output("outcome"), "unknown");
-    assert!(
-        ran.error()
-            .contains("no answer from ToolJet within `timeout-seconds` (1 s)"),
-        "{}",
-        ran.error()
-    );
-    assert!(
-        ran.error().contains("may have completed the operation"),
-        "{}",
-        ran.error()
-    );
+    ran.assert_error_contains("no answer from ToolJet within `timeout-seconds` (1 s)");
+    ran.assert_error_contains("may have completed the operation");
     assert!(ran.summary.contains("outcome unknown"), "{}", ran.summary);
 }
 
@@ -212,7 +190,7 @@ async fn a_slow_pull_is_retried_after_its_timeout() {
         .with("timeout-seconds", "1")
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     assert_eq!(fake.requests().len(), 2);
 }
 
@@ -229,7 +207,7 @@ async fn the_total_budget_stops_retries() {
         .with("total-timeout-seconds", "5")
         .run()
         .await;
-    assert_eq!(ran.code, 1);
+    ran.assert_exit(1);
     assert_eq!(fake.requests().len(), 1);
     assert!(
         ran.summary
@@ -332,7 +310,7 @@ async fn ca_certificate_can_be_a_file_in_the_workspace() {
         .workspace_file("certs/tooljet-ca.pem", &ca.ca_pem)
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -347,7 +325,7 @@ async fn skipping_tls_verification_works_and_warns_loudly() {
         .with("insecure-skip-tls-verify", "true")
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     let warnings = ran.annotations("warning");
     assert!(
         warnings
@@ -371,7 +349,7 @@ async fn https_proxy_from_the_environment_carries_the_request() {
         .env("HTTPS_PROXY", &proxy.url())
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     assert_eq!(
         proxy.targets(),
         [format!("localhost:{}", front.addr.port())]
@@ -404,12 +382,8 @@ async fn a_redirect_to_another_host_never_carries_the_token() {
         elsewhere.url().replace("127.0.0.1", "localhost")
     ))]);
     let ran = step("pull", &fake).with("app-id", APP_ID).run().await;
-    assert_eq!(ran.code, 1);
-    assert!(
-        ran.error().contains("got a redirect (302 Found)"),
-        "{}",
-        ran.error()
-    );
+    ran.assert_exit(1);
+    ran.assert_error_contains("got a redirect (302 Found)");
     assert!(
         elsewhere.requests().is_empty(),
         "the other host received nothing"
@@ -425,13 +399,9 @@ async fn plain_http_to_a_remote_host_is_refused_before_sending() {
         .with("app-id", APP_ID)
         .run()
         .await;
-    assert_eq!(ran.code, 2);
-    assert!(ran.error().contains("unencrypted"), "{}", ran.error());
-    assert!(
-        ran.error().contains("allow-insecure-http"),
-        "{}",
-        ran.error()
-    );
+    ran.assert_exit(2);
+    ran.assert_error_contains("unencrypted");
+    ran.assert_error_contains("allow-insecure-http");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -448,7 +418,7 @@ async fn ssl_cert_file_is_honoured_for_a_private_ca() {
         .run()
         .await;
     std::fs::remove_file(&bundle).unwrap();
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -460,12 +430,7 @@ async fn a_broken_ca_certificate_is_an_input_error() {
         .with("ca-certificate", broken)
         .run()
         .await;
-    assert_eq!(ran.code, 2, "{}", ran.log());
-    assert!(
-        ran.error()
-            .contains("input `ca-certificate` holds a certificate that cannot be parsed"),
-        "{}",
-        ran.error()
-    );
+    ran.assert_exit(2);
+    ran.assert_error_contains("input `ca-certificate` holds a certificate that cannot be parsed");
     assert!(fake.requests().is_empty());
 }

@@ -1,6 +1,6 @@
 //! Secrets are masked before anything else is printed and never shown, even at debug level.
 
-mod support;
+use crate::support;
 
 use harness::tooljet::{APP_ID, Settings};
 use support::{fake, fake_with, step};
@@ -25,7 +25,7 @@ async fn the_token_is_masked_first_and_never_shown_at_debug_level() {
         .env("RUNNER_DEBUG", "1")
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     assert!(
         ran.stderr.contains("DEBUG"),
         "debug detail is on: {}",
@@ -53,7 +53,7 @@ async fn a_rejected_token_is_not_shown_in_the_error() {
         .env("RUNNER_DEBUG", "1")
         .run()
         .await;
-    assert_eq!(ran.code, 1);
+    ran.assert_exit(1);
     ran.assert_hidden(TOKEN);
 }
 
@@ -65,7 +65,7 @@ async fn a_token_given_with_the_basic_prefix_is_masked_and_refused() {
         .with("app-id", APP_ID)
         .run()
         .await;
-    assert_eq!(ran.code, 2);
+    ran.assert_exit(2);
     assert!(ran.masks().iter().any(|m| m.contains(TOKEN)));
     ran.assert_hidden(TOKEN);
 }
@@ -80,7 +80,7 @@ async fn every_line_of_the_private_key_is_masked_and_hidden() {
         .env("RUNNER_DEBUG", "1")
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     let masks = ran.masks();
     for line in [KEY_LINE_1, KEY_LINE_2] {
         assert!(
@@ -95,7 +95,7 @@ async fn every_line_of_the_private_key_is_masked_and_hidden() {
 async fn a_malformed_private_key_is_refused_without_echoing_it() {
     let fake = fake().await;
     let ran = support::configure_git(&fake, KEY_LINE_1).run().await;
-    assert_eq!(ran.code, 2);
+    ran.assert_exit(2);
     assert!(
         ran.error()
             .contains("input `github-app-private-key` is not a PEM private key")
@@ -112,7 +112,7 @@ async fn outside_github_no_mask_command_prints_the_token() {
         .outside_github()
         .run()
         .await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     assert!(
         !ran.stdout.contains(TOKEN) && !ran.stderr.contains(TOKEN),
         "{}",
@@ -131,7 +131,7 @@ async fn tooljets_words_in_the_log_cannot_become_workflow_commands() {
         message: Some(hostile.into()),
     }]);
     let ran = step("pull", &fake).with("app-id", APP_ID).run().await;
-    assert_eq!(ran.code, 0, "{}", ran.log());
+    ran.assert_exit(0);
     assert!(
         ran.stderr.contains("Service Unavailable ⏎ ::add-mask::"),
         "the retry is logged, folded: {}",

@@ -46,6 +46,10 @@ pub struct Settings {
     pub html_everywhere: bool,
     /// Wait this long before answering each API call (a slow clone or push).
     pub delay: Duration,
+    /// Hold every API call until this many have been in progress at once (0: never hold).
+    /// Makes a client's concurrency observable without timing: a client that never reaches it
+    /// never gets an answer.
+    pub hold_until_concurrent: usize,
 }
 
 impl Default for Settings {
@@ -59,6 +63,7 @@ impl Default for Settings {
             singular_org_git_route: false,
             html_everywhere: false,
             delay: Duration::ZERO,
+            hold_until_concurrent: 0,
         }
     }
 }
@@ -234,6 +239,9 @@ async fn handle(
         return axum::Json(shared.requests.lock().expect("requests").clone()).into_response();
     }
     let _in_progress = InProgress::start(&shared);
+    while shared.concurrent.lock().expect("concurrent").1 < settings.hold_until_concurrent {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

@@ -1,8 +1,7 @@
 //! Shared by the integration tests: the compiled action, run against the fake ToolJet the way
 //! the GitHub runner runs it (see the `harness` crate).
-#![allow(dead_code, unused_imports)] // each test crate uses part of it
 
-pub use harness::runner::{REPOSITORY, RUN_ID, Ran, Step, action_yml};
+pub use harness::runner::{REPOSITORY, RUN_ID, Ran, STEP_BOUND, Step, action_yml, until_logged};
 use harness::tooljet::{FakeToolJet, Settings};
 
 const ACTION: &str = env!("CARGO_BIN_EXE_tooljet-gitsync-action");
@@ -39,11 +38,21 @@ pub fn configure_git(fake: &FakeToolJet, private_key: &str) -> Step {
         .with("github-app-private-key", private_key)
 }
 
-/// Waits until the fake has received a request, so that one is certainly in flight.
-pub async fn until_requested(fake: &FakeToolJet) {
-    while fake.requests().is_empty() {
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+/// Where nothing listens: port 1 on loopback, which no test binds and no service here uses.
+pub const REFUSED_URL: &str = "http://127.0.0.1:1";
+
+/// Waits until the fake has received `count` requests (at most [`STEP_BOUND`]).
+pub async fn until_requested(fake: &FakeToolJet, count: usize) {
+    let poll = async {
+        while fake.requests().len() < count {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(STEP_BOUND, poll)
+        .await
+        .unwrap_or_else(|_| {
+            panic!("the fake did not receive {count} requests within {STEP_BOUND:?}")
+        });
 }
 
 /// Sends `signal` (TERM, INT) to a running step, as the runner's cancel path does.

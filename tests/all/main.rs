@@ -1,0 +1,19 @@
+//! Every integration test in one binary (one build and link instead of one per file): the
+//! compiled action run against the fake ToolJet the way the GitHub runner runs it. Each module
+//! is one concern; `support` holds the shared steps and helpers.
+
+mod support;
+
+mod cancellation;
+mod container;
+mod errors;
+mod hostile;
+mod inputs;
+mod many_apps;
+mod operations;
+mod outputs;
+mod presentation;
+mod readme;
+mod release;
+mod reliability;
+mod secrets;
