@@ -233,3 +233,160 @@ async fn one(
     }
     run
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use harness::tooljet::{APP_ID, FakeToolJet, Injected, ORG_ID, Settings};
+    use reqwest::StatusCode;
+
+    use super::*;
+    use crate::github::RunContext;
+    use crate::inputs::RawInputs;
+    use crate::outcome::{Note, Outcome};
+    use crate::resolve::LookupError;
+
+    fn config(fake: &FakeToolJet, inputs: &[(&str, &str)]) -> Arc<Config> {
+        let mut vars = vec![
+            ("INPUT_TOOLJET-URL".to_owned(), fake.url()),
+            ("INPUT_ACCESS-TOKEN".to_owned(), Settings::default().token),
+        ];
+        vars.extend(
+            inputs
+                .iter()
+                .map(|(k, v)| (format!("INPUT_{}", k.to_uppercase()), v.to_string())),
+        );
+        let raw = RawInputs::from_vars(vars).unwrap();
+        Arc::new(Config::from_raw(&raw, &RunContext::default()).unwrap())
+    }
+
+    async fn run(config: Arc<Config>, cancel: impl Future<Output = Signal>) -> Run {
+        let client = Arc::new(Client::new(&config.connection, Arc::default()).unwrap());
+        execute(client, config, Instant::now(), cancel).await
+    }
+
+    fn never() -> impl Future<Output = Signal> {
+        std::future::pending()
+    }
+
+    #[tokio::test]
+    async fn a_signal_keeps_finished_apps_and_tells_in_flight_from_not_started() {
+        let fake = FakeToolJet::start(Settings::default()).await.unwrap();
+        let ids: Vec<String> = (0..3)
+            .map(|n| fake.world().add_app(&format!("A{n}")))
+            .collect();
+        fake.inject([
+            Injected::Delay(Duration::ZERO),
+            Injected::Delay(Duration::from_secs(60)),
+        ]);
+        let config = config(
+            &fake,
+            &[
+                ("operation", "pull"),
+                ("app-id", &ids.join("\n")),
+                ("max-parallel", "1"),
+            ],
+        );
+        // The signal comes once the second request is held: the first app has finished.
+        let cancel = async {
+            while fake.requests().len() < 2 {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            Signal::Term
+        };
+        let run = tokio::time::timeout(Duration::from_secs(60), run(config, cancel))
+            .await
+            .expect("the run stops");
+        let verdicts: Vec<&Verdict> = run.apps.iter().map(|app| &app.verdict).collect();
+        assert!(matches!(verdicts[0], Verdict::Succeeded), "{verdicts:?}");
+        assert!(
+            matches!(
+                verdicts[1],
+                Verdict::Cancelled {
+                    signal: Signal::Term,
+                    in_flight: true
+                }
+            ),
+            "{verdicts:?}"
+        );
+        assert!(
+            matches!(verdicts[2], Verdict::NotStarted(Signal::Term)),
+            "{verdicts:?}"
+        );
+        assert_eq!(run.apps[0].status, Some(StatusCode::OK));
+        assert_eq!(run.outcome(), Outcome::Unknown);
+        assert_eq!(run.cancelled_by(), Some(Signal::Term));
+    }
+
+    #[tokio::test]
+    async fn a_failed_lookup_keeps_the_servers_error() {
+        let fake = FakeToolJet::start(Settings {
+            token: "another".to_owned(),
+            ..Settings::default()
+        })
+        .await
+        .unwrap();
+        let config = config(
+            &fake,
+            &[
+                ("operation", "pull"),
+                ("app-name", "Inventory"),
+                ("organization-id", ORG_ID),
+            ],
+        );
+        let run = run(config, never()).await;
+        let Verdict::Unresolved(LookupError::Request { what, source }) = &run.apps[0].verdict
+        else {
+            panic!("{:?}", run.apps[0].verdict);
+        };
+        assert_eq!(*what, "list the workspace's apps");
+        assert_eq!(source.status(), Some(StatusCode::FORBIDDEN));
+        assert_eq!(run.apps[0].verdict.name(), "failed");
+    }
+
+    #[tokio::test]
+    async fn lookup_retries_are_noted_on_the_run() {
+        let fake = FakeToolJet::start(Settings::default()).await.unwrap();
+        fake.inject([Injected::Status {
+            status: 503,
+            retry_after: Some("0".to_owned()),
+            message: None,
+        }]);
+        let config = config(
+            &fake,
+            &[
+                ("operation", "pull"),
+                ("app-name", "Inventory"),
+                ("organization-id", ORG_ID),
+            ],
+        );
+        let run = run(config, never()).await;
+        assert!(run.succeeded(), "{:?}", run.apps[0].verdict);
+        assert_eq!(run.lookups.exchanges.len(), 2);
+        assert!(matches!(run.lookups.notes.as_slice(), [Note::Retry(_)]));
+    }
+
+    #[tokio::test]
+    async fn an_app_given_by_id_and_by_name_runs_once() {
+        let fake = FakeToolJet::start(Settings::default()).await.unwrap();
+        let config = config(
+            &fake,
+            &[
+                ("operation", "release"),
+                ("app-id", APP_ID),
+                ("app-name", "Inventory"),
+                ("organization-id", ORG_ID),
+            ],
+        );
+        let run = run(config, never()).await;
+        assert_eq!(run.apps.len(), 1);
+        assert!(matches!(run.apps[0].notes.as_slice(), [Note::Duplicate(_)]));
+        let posts = fake
+            .requests()
+            .iter()
+            .filter(|r| r.method == "POST")
+            .count();
+        assert_eq!(posts, 1);
+    }
+}
