@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use tooljet_gitsync_action::github::{GitHub, Level, Report, RunContext};
-use tooljet_gitsync_action::inputs::{Config, RawInputs, env_var};
+use tooljet_gitsync_action::inputs::{self, Config, RawInputs, env_var};
 use tooljet_gitsync_action::redact::Secrets;
 use tooljet_gitsync_action::tooljet::{Client, proxy};
 use tooljet_gitsync_action::{help, logging, run, signals};
@@ -17,17 +17,6 @@ const INVALID_INPUT: u8 = 2;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let started = Instant::now();
-    match std::env::args().nth(1).as_deref() {
-        Some("--help" | "-h") => {
-            print!("{}", help::help());
-            return ExitCode::SUCCESS;
-        }
-        Some("--version" | "-V") => {
-            println!("{}", help::version());
-            return ExitCode::SUCCESS;
-        }
-        _ => {}
-    }
     let vars: Vec<(String, String)> = std::env::vars_os()
         .map(|(k, v)| {
             (
@@ -37,6 +26,28 @@ async fn main() -> ExitCode {
         })
         .collect();
     let github = GitHub::from_vars(&vars);
+    match std::env::args().nth(1).as_deref() {
+        Some("--help" | "-h") => {
+            print!("{}", help::help());
+            return ExitCode::SUCCESS;
+        }
+        Some("--version" | "-V") => {
+            println!("{}", help::version());
+            return ExitCode::SUCCESS;
+        }
+        Some(unknown) => {
+            github.commands.annotate(
+                Level::Error,
+                "Unknown argument",
+                &format!(
+                    "{unknown:?} is not an argument of this action: it takes --help, --version, or none, with \
+                     its inputs as INPUT_* environment variables (see --help)."
+                ),
+            );
+            return ExitCode::from(INVALID_INPUT);
+        }
+        None => {}
+    }
     let raw = match RawInputs::from_vars(vars.iter().cloned()) {
         Ok(raw) => raw,
         Err(err) => {
@@ -58,6 +69,16 @@ async fn main() -> ExitCode {
             return ExitCode::from(INVALID_INPUT);
         }
     };
+    for input in inputs::unused(&vars, config.operation.kind()) {
+        github.commands.annotate(
+            Level::Warning,
+            "Input not used",
+            &format!(
+                "`{input}` is not used by `{}` and was ignored; remove it, or check the operation.",
+                config.operation.kind()
+            ),
+        );
+    }
     if config.connection.skip_tls_verify {
         github.warn_insecure_tls();
     }

@@ -205,6 +205,7 @@ async fn one(
             attempts.client().url(&request),
             request.body_for_display()
         );
+        tracing::info!("dry run: would send {plan}");
         return AppRun::new(
             operation,
             label,

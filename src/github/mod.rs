@@ -16,7 +16,7 @@ use summary::escape as escape_markdown;
 
 use crate::inputs::env_var;
 use crate::operation::OperationKind;
-use crate::outcome::{Note, Outcome};
+use crate::outcome::{Note, Outcome, Verdict};
 use crate::redact::printable;
 
 /// Annotations of one level per step, before the rest are totalled in one more; GitHub shows
@@ -170,8 +170,14 @@ impl GitHub {
                 } else {
                     format!(" for {}", app.label)
                 };
-                let title = format!("ToolJet {} failed{label}", app.operation);
-                annotations.push(Level::Error, title, format!("{message}\nHint: {hint}"));
+                // An app that never started did not fail: another app or a signal stopped it.
+                let (level, ended) = match app.verdict {
+                    Verdict::Skipped => (Level::Warning, "skipped"),
+                    Verdict::NotStarted(_) => (Level::Warning, "not started"),
+                    _ => (Level::Error, "failed"),
+                };
+                let title = format!("ToolJet {} {ended}{label}", app.operation);
+                annotations.push(level, title, format!("{message}\nHint: {hint}"));
             }
         }
         annotations.emit(&self.commands);

@@ -43,6 +43,14 @@ pub(super) fn parse_base_url(value: &str, allow_insecure_http: bool) -> Result<U
             "must be an http:// or https:// URL with a host name",
         ));
     }
+    if let Some(base) = page_base(&url) {
+        return Err(InputError::new(
+            INPUT,
+            format!(
+                "is the address of a page in ToolJet's web app, not the instance's base URL: use {base}"
+            ),
+        ));
+    }
     if url.query().is_some()
         || url.fragment().is_some()
         || !url.username().is_empty()
@@ -54,11 +62,15 @@ pub(super) fn parse_base_url(value: &str, allow_insecure_http: bool) -> Result<U
         ));
     }
     let path = url.path().trim_end_matches('/').to_owned();
-    if path.ends_with("/api") || path.ends_with("/api/ext") {
+    if let Some(base) = path
+        .strip_suffix("/api/ext")
+        .or_else(|| path.strip_suffix("/api"))
+    {
         return Err(InputError::new(
             INPUT,
             format!(
-                "must be the instance's base URL, without the API path: drop {path:?}'s trailing /api"
+                "must be the instance's base URL, without the API path (the action adds /api/ext): use {}",
+                with_path(&url, base)
             ),
         ));
     }
@@ -71,6 +83,49 @@ pub(super) fn parse_base_url(value: &str, allow_insecure_http: bool) -> Result<U
     }
     url.set_path(&format!("{path}/"));
     Ok(url)
+}
+
+/// Pages of ToolJet's web app under a workspace (`/<workspace>/apps/<id>`), and pages at the
+/// instance's root (`/applications/<slug>`, `/login`).
+const WORKSPACE_PAGES: [&str; 6] = [
+    "apps",
+    "workflows",
+    "database",
+    "data-sources",
+    "workspace-settings",
+    "settings",
+];
+const ROOT_PAGES: [&str; 5] = [
+    "applications",
+    "login",
+    "signup",
+    "instance-settings",
+    "switch-workspace",
+];
+
+/// The base URL a pasted browser address belongs to, if `url` is one: the path before the page
+/// (and before its workspace), sub path kept.
+fn page_base(url: &Url) -> Option<String> {
+    let segments: Vec<&str> = url.path_segments()?.filter(|s| !s.is_empty()).collect();
+    let end = segments.iter().enumerate().find_map(|(i, segment)| {
+        if ROOT_PAGES.contains(segment) {
+            Some(i)
+        } else if WORKSPACE_PAGES.contains(segment) && i >= 1 {
+            Some(i - 1)
+        } else {
+            None
+        }
+    })?;
+    Some(with_path(url, &format!("/{}", segments[..end].join("/"))))
+}
+
+/// `url`'s scheme, host and port with `path`, and nothing else: how the base URL is written.
+fn with_path(url: &Url, path: &str) -> String {
+    let mut base = url.clone();
+    base.set_query(None);
+    base.set_fragment(None);
+    base.set_path(path);
+    base.as_str().trim_end_matches('/').to_owned()
 }
 
 fn is_loopback(url: &Url) -> bool {
@@ -169,12 +224,41 @@ mod tests {
     }
 
     #[test]
+    fn a_pasted_browser_address_gets_the_base_url_to_use() {
+        for (pasted, base) in [
+            (
+                "https://tj.example.com/acme/apps/0f5f3ad1-8f1e-4a53-9d0f-5a1e0c2b7d11?v=1",
+                "https://tj.example.com",
+            ),
+            (
+                "https://tj.example.com/tooljet/acme/apps/x",
+                "https://tj.example.com/tooljet",
+            ),
+            (
+                "https://tj.example.com:8443/applications/inventory",
+                "https://tj.example.com:8443",
+            ),
+            ("https://tj.example.com/login", "https://tj.example.com"),
+        ] {
+            let err = parse_base_url(pasted, false).unwrap_err();
+            assert!(
+                err.problem.ends_with(&format!(": use {base}")),
+                "{pasted}: {err}"
+            );
+        }
+        assert!(
+            parse_base_url("https://tj.example.com/apps", false).is_ok(),
+            "a sub path named apps"
+        );
+    }
+
+    #[test]
     fn base_url_with_the_api_path_is_refused() {
-        assert_eq!(
-            parse_base_url("https://h.example.com/api/", false)
-                .unwrap_err()
-                .input,
-            "tooljet-url"
+        let err = parse_base_url("https://h.example.com/tj/api/ext/", false).unwrap_err();
+        assert_eq!(err.input, "tooljet-url");
+        assert!(
+            err.problem.ends_with("use https://h.example.com/tj"),
+            "{err}"
         );
     }
 

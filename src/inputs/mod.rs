@@ -16,7 +16,7 @@ use serde::Deserialize;
 pub use apps::{AppRef, WorkspaceRef, is_uuid};
 pub use connection::Connection;
 use connection::{parse_base_url, parse_ca_certificate, parse_token};
-use operation::{parse_operation, parse_operation_inputs, unescape_newlines};
+use operation::{parse_operation, parse_operation_inputs, unescape_newlines, uses};
 use values::{MAX_SECONDS, given, parse_bool, parse_choice, parse_seconds, parse_whole};
 
 use crate::github::RunContext;
@@ -24,11 +24,43 @@ use crate::operation::{Operation, OperationKind};
 use crate::redact::Secret;
 
 /// A bad input, named, with what is wrong. Shown as the step's `::error::`.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("input `{input}` {problem}")]
+#[derive(Debug, PartialEq, Eq)]
 pub struct InputError {
     pub input: &'static str,
     pub problem: String,
+    /// More inputs with the same problem, so that one run names them all.
+    pub also: Vec<&'static str>,
+}
+
+impl std::error::Error for InputError {}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.also.is_empty() {
+            return write!(f, "input `{}` {}", self.input, self.problem);
+        }
+        let names: Vec<String> = std::iter::once(self.input)
+            .chain(self.also.iter().copied())
+            .map(|input| match alternative(input) {
+                Some(or) => format!("`{input}` (or {or})"),
+                None => format!("`{input}`"),
+            })
+            .collect();
+        let (last, rest) = names.split_last().expect("two or more");
+        write!(f, "inputs {} and {last} {}", rest.join(", "), self.problem)
+    }
+}
+
+/// What stands in for a required input when it is empty.
+fn alternative(input: &str) -> Option<&'static str> {
+    Some(match input {
+        "tooljet-url" => "the TOOLJET_HOST variable",
+        "access-token" => "the TOOLJET_ACCESS_TOKEN variable",
+        "app-id" => "`app-name`",
+        "version-id" => "`version-name`",
+        "git-app-name" => "`git-app-id`",
+        _ => return None,
+    })
 }
 
 impl InputError {
@@ -36,6 +68,17 @@ impl InputError {
         Self {
             input,
             problem: problem.into(),
+            also: Vec::new(),
+        }
+    }
+
+    /// Several required inputs missing at once, named in one error.
+    fn missing_all(inputs: Vec<&'static str>, kind: OperationKind) -> Self {
+        let (first, also) = inputs.split_first().expect("at least one");
+        Self {
+            input: first,
+            problem: format!("are required for `{kind}` but were not given"),
+            also: also.to_vec(),
         }
     }
 
@@ -113,6 +156,49 @@ impl RawInputs {
         Ok(raw)
     }
 
+    /// The required inputs that `kind` lacks (with their alternatives empty too), in order.
+    fn missing(&self, kind: OperationKind) -> Vec<&'static str> {
+        let empty = |values: &[&str]| values.iter().all(|value| value.trim().is_empty());
+        let mut required: Vec<(&'static str, bool)> = vec![
+            ("tooljet-url", empty(&[&self.tooljet_url])),
+            ("access-token", empty(&[self.access_token.expose()])),
+        ];
+        if kind.takes_app() {
+            required.push(("app-id", empty(&[&self.app_id, &self.app_name])));
+        }
+        match kind {
+            OperationKind::ConfigureGit => required.extend([
+                ("organization-id", empty(&[&self.organization_id])),
+                ("git-url", empty(&[&self.git_url])),
+                ("branch-name", empty(&[&self.branch_name])),
+                ("github-app-id", empty(&[&self.github_app_id])),
+                (
+                    "github-app-installation-id",
+                    empty(&[&self.github_app_installation_id]),
+                ),
+                (
+                    "github-app-private-key",
+                    empty(&[self.github_app_private_key.expose()]),
+                ),
+            ]),
+            OperationKind::Push => {
+                required.push(("version-id", empty(&[&self.version_id, &self.version_name])));
+            }
+            OperationKind::Create => required.extend([
+                ("organization-id", empty(&[&self.organization_id])),
+                (
+                    "git-app-name",
+                    empty(&[&self.git_app_name, &self.git_app_id]),
+                ),
+            ]),
+            _ => {}
+        }
+        required
+            .into_iter()
+            .filter_map(|(input, missing)| missing.then_some(input))
+            .collect()
+    }
+
     /// The operation, if `operation` names one.
     pub fn operation_kind(&self) -> Option<OperationKind> {
         self.operation.trim().parse().ok()
@@ -132,6 +218,21 @@ impl RawInputs {
         secrets.push(unescaped);
         secrets
     }
+}
+
+/// The inputs set in `vars` that `kind` does not read, in action.yml's order. An input left at
+/// its action.yml default counts as not given: the runner sets every declared input.
+pub fn unused(vars: &[(String, String)], kind: OperationKind) -> Vec<String> {
+    crate::help::entries("inputs")
+        .into_iter()
+        .filter(|input| !uses(kind, &input.name))
+        .filter(|input| {
+            env_var(vars, &crate::help::variable(&input.name))
+                .map(str::trim)
+                .is_some_and(|value| !value.is_empty() && Some(value) != input.default.as_deref())
+        })
+        .map(|input| input.name)
+        .collect()
 }
 
 /// The value of the environment variable `name` in `vars`, if it is set and not empty.
@@ -189,6 +290,11 @@ impl Config {
     /// Validates the raw inputs: every problem found here is reported before any network call.
     pub fn from_raw(raw: &RawInputs, context: &RunContext) -> Result<Self, InputError> {
         let kind = parse_operation(&raw.operation)?;
+        // One missing input gets its own, more specific message below; several are named at once.
+        let missing = raw.missing(kind);
+        if missing.len() > 1 {
+            return Err(InputError::missing_all(missing, kind));
+        }
         let allow_insecure_http = parse_bool(&raw.allow_insecure_http, "allow-insecure-http")?;
         let connection = Connection {
             base_url: parse_base_url(&raw.tooljet_url, allow_insecure_http)?,
@@ -351,6 +457,19 @@ mod tests {
             assert_eq!(default(flag), "false", "{flag}");
         }
         assert!(!config.fail_fast && !config.dry_run && !config.connection.skip_tls_verify);
+    }
+
+    #[test]
+    fn every_missing_input_is_named_in_one_error() {
+        let raw = raw(&[("operation", "configure-git"), ("branch-name", "main")]);
+        let err = Config::from_raw(&raw, &RunContext::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "inputs `tooljet-url` (or the TOOLJET_HOST variable), `access-token` (or the \
+             TOOLJET_ACCESS_TOKEN variable), `organization-id`, `git-url`, `github-app-id`, \
+             `github-app-installation-id` and `github-app-private-key` are required for \
+             `configure-git` but were not given"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ use super::{InputError, RawInputs};
 use crate::github::RunContext;
 use crate::operation::{GitApp, GitConfig, Operation, OperationKind, ReleaseTarget};
 use crate::redact::Secret;
+use crate::resolve::listing::edit_distance;
 
 pub(super) fn parse_operation(value: &str) -> Result<OperationKind, InputError> {
     let choices = OperationKind::ALL.map(OperationKind::as_str).join(", ");
@@ -18,11 +19,69 @@ pub(super) fn parse_operation(value: &str) -> Result<OperationKind, InputError> 
         )
     })?;
     value.parse().map_err(|_| {
+        let lower = value.to_lowercase();
+        let guess = OperationKind::ALL
+            .into_iter()
+            .map(|kind| (edit_distance(&lower, kind.as_str()), kind))
+            .min_by_key(|(distance, _)| *distance)
+            .filter(|(distance, _)| *distance <= 2)
+            .map(|(_, kind)| format!(" Did you mean `{kind}`?"))
+            .unwrap_or_default();
         InputError::new(
             "operation",
-            format!("has an unknown value {value:?}; choose one of: {choices}"),
+            format!("has an unknown value {value:?};{guess} Choose one of: {choices}"),
         )
     })
+}
+
+/// Inputs every operation reads: where ToolJet is, how to reach it, how long to wait, and
+/// `organization-id`, which also links the summary to ToolJet's editor.
+const EVERY_OPERATION: [&str; 13] = [
+    "operation",
+    "tooljet-url",
+    "access-token",
+    "organization-id",
+    "timeout-seconds",
+    "connect-timeout-seconds",
+    "total-timeout-seconds",
+    "retries",
+    "ca-certificate",
+    "insecure-skip-tls-verify",
+    "allow-insecure-http",
+    "heartbeat-seconds",
+    "dry-run",
+];
+/// Inputs of every operation that acts on apps.
+const APP_OPERATIONS: [&str; 5] = [
+    "app-id",
+    "app-name",
+    "workspace",
+    "max-parallel",
+    "fail-fast",
+];
+
+/// True when `kind` reads `input`; anything else given with it is ignored.
+pub(super) fn uses(kind: OperationKind, input: &str) -> bool {
+    let own: &[&str] = match kind {
+        OperationKind::ConfigureGit => &[
+            "git-url",
+            "branch-name",
+            "github-app-id",
+            "github-app-installation-id",
+            "github-app-private-key",
+            "github-enterprise-url",
+            "github-enterprise-api-url",
+        ],
+        OperationKind::Push => &["version-id", "version-name", "commit-message"],
+        OperationKind::Create => &["git-app-id", "git-app-name", "git-branch", "if-exists"],
+        OperationKind::Pull => &["git-branch"],
+        OperationKind::SaveVersion => &["version-name", "if-saved"],
+        OperationKind::Release => &["version-id", "version-name"],
+        OperationKind::Promote => &[],
+    };
+    EVERY_OPERATION.contains(&input)
+        || own.contains(&input)
+        || (kind.takes_app() && APP_OPERATIONS.contains(&input))
 }
 
 /// ToolJet's own rules for a saved version's name (`SaveVersionBodyDto`), checked up front.
@@ -207,6 +266,34 @@ fn parse_private_key(value: &str) -> Result<Secret, InputError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_declared_input_is_used_by_some_operation() {
+        for input in crate::help::entries("inputs") {
+            assert!(
+                OperationKind::ALL
+                    .iter()
+                    .any(|kind| uses(*kind, &input.name)),
+                "{} is read by no operation",
+                input.name
+            );
+        }
+        assert!(!uses(OperationKind::Pull, "version-id"));
+        assert!(uses(OperationKind::Release, "version-id"));
+    }
+
+    #[test]
+    fn a_likely_typo_of_an_operation_gets_did_you_mean() {
+        let err = parse_operation("pusg").unwrap_err();
+        assert!(err.problem.contains("Did you mean `push`?"), "{err}");
+        let err = parse_operation("save_version").unwrap_err();
+        assert!(
+            err.problem.contains("Did you mean `save-version`?"),
+            "{err}"
+        );
+        let err = parse_operation("deploy").unwrap_err();
+        assert!(!err.problem.contains("Did you mean"), "{err}");
+    }
 
     #[test]
     fn version_name_follows_tooljets_rules() {

@@ -70,6 +70,9 @@ pub enum ApiError {
         message: String,
         /// The raw body, for the `response` output.
         body: String,
+        /// The body has the shape of ToolJet's own errors (`statusCode`, `message`), so ToolJet,
+        /// not something in front of it, answered.
+        from_tooljet: bool,
         /// How long the server asked to wait before trying again (`Retry-After`).
         retry_after: Option<Duration>,
     },
@@ -161,9 +164,13 @@ impl ApiError {
         cut: bool,
     ) -> Self {
         let reason = status.canonical_reason().unwrap_or("no message");
-        let message = serde_json::from_str::<Value>(&body)
-            .ok()
-            .and_then(|json| server_message(&json))
+        let json = serde_json::from_str::<Value>(&body).ok();
+        let from_tooljet = json
+            .as_ref()
+            .is_some_and(|json| json.get("statusCode").is_some() && json.get("message").is_some());
+        let message = json
+            .as_ref()
+            .and_then(server_message)
             .unwrap_or_else(|| match cut {
                 true => format!(
                     "{reason} (an answer of more than {} MiB, cut there)",
@@ -175,6 +182,7 @@ impl ApiError {
             status,
             message,
             body,
+            from_tooljet,
             retry_after,
         }
     }
@@ -330,6 +338,14 @@ impl ApiError {
     /// What to check or do next, in the user's terms.
     pub fn hint(&self) -> String {
         match self {
+            Self::Status {
+                status: StatusCode::NOT_FOUND,
+                from_tooljet: false,
+                ..
+            } => "Something other than ToolJet's API answered 404 (its answer is not ToolJet's JSON error): check \
+                that `tooljet-url` is the instance's base URL, with its sub path if it has one, and what a proxy or \
+                ingress in front of ToolJet forwards."
+                .to_owned(),
             Self::Status { status, message, .. } => status_hint(*status, message, self.is_missing_route()),
             Self::NotJson { .. } => "`tooljet-url` probably points at ToolJet's web front end, a login page or a \
                 proxy error page rather than ToolJet's server: use the address ToolJet itself is served on, with its \
@@ -349,6 +365,11 @@ impl ApiError {
             Self::Dns { .. } => "Check the host name in `tooljet-url`. A name that only resolves inside your \
                 network needs a self-hosted runner there."
                 .to_owned(),
+            Self::Tls { host, detail, .. } if detail.contains("InvalidContentType") => format!(
+                "{host} answered in plain HTTP, not TLS: if that port serves plain HTTP, use http:// in \
+                 `tooljet-url` (with `allow-insecure-http: true` for a host other than this machine); otherwise use \
+                 the port ToolJet serves HTTPS on."
+            ),
             Self::Tls { .. } => "The server's certificate is not trusted or does not match the host name. Use the \
                 host name the certificate was issued for; for a private CA, give its certificate in `ca-certificate`."
                 .to_owned(),
@@ -465,7 +486,7 @@ mod tests {
     fn nest_route_404_is_told_apart_from_a_missing_app() {
         let route = ApiError::from_status(
             StatusCode::NOT_FOUND,
-            r#"{"message":"Cannot POST /api/ext/x"}"#.into(),
+            r#"{"statusCode":404,"message":"Cannot POST /api/ext/x"}"#.into(),
             None,
             false,
         );
@@ -478,6 +499,26 @@ mod tests {
         assert!(route.is_missing_route());
         assert!(!app.is_missing_route());
         assert!(route.hint().contains("Community Edition"));
+    }
+
+    #[test]
+    fn a_404_not_from_tooljet_points_at_the_url_and_the_proxy() {
+        let bare = ApiError::from_status(StatusCode::NOT_FOUND, "Not Found".into(), None, false);
+        assert!(
+            bare.hint()
+                .contains("Something other than ToolJet's API answered 404")
+        );
+        let tooljet = ApiError::from_status(
+            StatusCode::NOT_FOUND,
+            r#"{"statusCode":404,"message":"App not found"}"#.into(),
+            None,
+            false,
+        );
+        assert!(
+            tooljet.hint().contains("`app-id` must name an app"),
+            "{}",
+            tooljet.hint()
+        );
     }
 
     #[test]

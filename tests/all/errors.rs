@@ -202,7 +202,7 @@ async fn unresolvable_host_is_a_dns_error() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn tls_failure_is_reported_as_tls() {
+async fn https_to_a_plain_http_port_is_a_tls_failure_that_says_so() {
     // https:// to a server that speaks plain HTTP: the handshake fails.
     let fake = fake().await;
     let url = fake.url().replace("http://", "https://");
@@ -211,5 +211,31 @@ async fn tls_failure_is_reported_as_tls() {
         .with("app-id", APP_ID)
         .run()
         .await;
-    assert_failed(&ran, &["TLS with 127.0.0.1", "certificate"]);
+    assert_failed(
+        &ran,
+        &[
+            "TLS with 127.0.0.1",
+            "answered in plain HTTP, not TLS",
+            "use http://",
+        ],
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_404_from_something_other_than_tooljet_points_at_the_url() {
+    let fake = fake().await;
+    fake.inject([harness::tooljet::Injected::Plain {
+        status: 404,
+        body: "404 page not found".into(),
+    }]);
+    let ran = step("pull", &fake).with("app-id", APP_ID).run().await;
+    assert_failed(
+        &ran,
+        &["404", "Something other than ToolJet's API answered 404"],
+    );
+    assert!(
+        !ran.error().contains("`app-id` must name"),
+        "{}",
+        ran.error()
+    );
 }

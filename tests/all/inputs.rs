@@ -39,19 +39,27 @@ async fn unknown_operation_is_named() {
 async fn each_operation_names_the_input_it_misses() {
     let fake = fake().await;
     let cases = [
-        ("push", "app-id"),
-        ("pull", "app-id"),
-        ("save-version", "app-id"),
-        ("release", "app-id"),
-        ("promote", "app-id"),
-        ("create", "organization-id"),
-        ("configure-git", "git-url"),
+        ("pull", "input `app-id` is required"),
+        ("save-version", "input `app-id` is required"),
+        ("release", "input `app-id` is required"),
+        ("promote", "input `app-id` is required"),
+        (
+            "push",
+            "inputs `app-id` (or `app-name`) and `version-id` (or `version-name`) are required",
+        ),
+        (
+            "create",
+            "inputs `organization-id` and `git-app-name` (or `git-app-id`) are required",
+        ),
+        (
+            "configure-git",
+            "inputs `organization-id`, `git-url`, `branch-name`,",
+        ),
     ];
-    for (operation, input) in cases {
+    for (operation, says) in cases {
         let ran = refused(step(operation, &fake), &fake).await;
         assert!(
-            ran.error()
-                .contains(&format!("input `{input}` is required for `{operation}`")),
+            ran.error().contains(says) && ran.error().contains(&format!(" for `{operation}`")),
             "{operation}: {}",
             ran.error()
         );
@@ -135,7 +143,11 @@ async fn bad_url_timeout_and_git_url_are_named() {
             "timeout-seconds",
         ),
         (
-            step("configure-git", &fake).with("git-url", "git@github.com:acme/apps.git"),
+            support::configure_git(
+                &fake,
+                "-----BEGIN RSA PRIVATE KEY-----\\nk\\n-----END RSA PRIVATE KEY-----",
+            )
+            .with("git-url", "git@github.com:acme/apps.git"),
             "git-url",
         ),
     ];
@@ -148,11 +160,11 @@ async fn bad_url_timeout_and_git_url_are_named() {
 #[tokio::test(flavor = "multi_thread")]
 async fn input_errors_also_reach_the_step_summary() {
     let fake = fake().await;
-    let ran = refused(step("push", &fake), &fake).await;
+    let ran = refused(step("push", &fake).with("app-id", APP_ID), &fake).await;
     assert!(ran.summary.contains("not started"), "{}", ran.summary);
     assert!(
         ran.summary
-            .contains("input \\`app-id\\` is required for \\`push\\`"),
+            .contains("input \\`version-id\\` is required for \\`push\\`"),
         "{}",
         ran.summary
     );
@@ -172,4 +184,82 @@ async fn an_input_error_still_writes_outcome_and_operation_for_later_steps() {
         ("", "failure"),
         "no operation is named when the operation itself is wrong"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_missing_input_is_named_at_once() {
+    let fake = fake().await;
+    let ran = refused(
+        step("configure-git", &fake).with("branch-name", "main"),
+        &fake,
+    )
+    .await;
+    ran.assert_error_contains(
+        "inputs `organization-id`, `git-url`, `github-app-id`, `github-app-installation-id` and \
+         `github-app-private-key` are required for `configure-git` but were not given",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_likely_typo_of_the_operation_says_what_was_meant() {
+    let fake = fake().await;
+    let ran = refused(step("relase", &fake).with("app-id", APP_ID), &fake).await;
+    ran.assert_error_contains("has an unknown value \"relase\"; Did you mean `release`?");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pasted_browser_address_gets_the_url_to_use() {
+    let fake = fake().await;
+    let pasted = format!("https://tooljet.example.com/acme/apps/{APP_ID}");
+    let ran = refused(
+        step("pull", &fake)
+            .with("tooljet-url", &pasted)
+            .with("app-id", APP_ID),
+        &fake,
+    )
+    .await;
+    ran.assert_error_contains(
+        "is the address of a page in ToolJet's web app, not the instance's base URL: use https://tooljet.example.com",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_input_the_operation_does_not_use_is_named_in_a_warning() {
+    let fake = fake().await;
+    let ran = step("pull", &fake)
+        .with("app-id", APP_ID)
+        .with("version-id", "v1")
+        .with("commit-message", "ignored")
+        .run()
+        .await;
+    ran.assert_exit(0);
+    let warnings: Vec<String> = ran
+        .annotations("warning")
+        .into_iter()
+        .filter(|w| w.properties["title"] == "Input not used")
+        .map(|w| w.data)
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "`version-id` is not used by `pull` and was ignored; remove it, or check the operation.",
+            "`commit-message` is not used by `pull` and was ignored; remove it, or check the operation.",
+        ]
+    );
+}
+
+#[test]
+fn an_unknown_command_line_argument_is_refused_by_name() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tooljet-gitsync-action"))
+        .arg("--bogus")
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("\"--bogus\" is not an argument of this action"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("input `operation`"), "{stderr}");
 }

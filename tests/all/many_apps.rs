@@ -424,3 +424,51 @@ async fn a_retried_lookup_is_reported_like_any_retry() {
         "both listing attempts are in the request log"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apps_skipped_by_fail_fast_are_warned_as_skipped_not_failed() {
+    let fake = fake().await;
+    let other = fake.world().add_app("Orders Admin");
+    let ids = [MISSING_APP, APP_ID, other.as_str()].join("\n");
+    let ran = step("pull", &fake)
+        .with("app-id", &ids)
+        .with("fail-fast", "true")
+        .with("max-parallel", "1")
+        .run()
+        .await;
+    ran.assert_exit(1);
+    assert_eq!(
+        ran.annotations("error").len(),
+        1,
+        "only the app that failed"
+    );
+    let skipped: Vec<String> = ran
+        .annotations("warning")
+        .into_iter()
+        .map(|w| w.properties["title"].clone())
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            format!("ToolJet pull skipped for {APP_ID}"),
+            format!("ToolJet pull skipped for {other}")
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_prints_each_planned_request_in_the_log() {
+    let fake = fake().await;
+    let ran = step("release", &fake)
+        .with("app-id", APP_ID)
+        .with("version-name", "v1")
+        .with("dry-run", "true")
+        .run()
+        .await;
+    ran.assert_exit(0);
+    let planned = format!(
+        "dry run: would send POST {}/api/ext/apps/{APP_ID}/git-sync/release {{\"versionName\":\"v1\"}}",
+        fake.url()
+    );
+    assert!(ran.stderr.contains(&planned), "{}", ran.stderr);
+}

@@ -97,6 +97,9 @@ pub enum Injected {
     Delay(Duration),
     /// Answer 302 with this `Location`.
     Redirect(String),
+    /// Answer this status with a plain-text body, as a web server or proxy in front of ToolJet
+    /// would: not ToolJet's JSON error.
+    Plain { status: u16, body: String },
 }
 
 struct Shared {
@@ -283,6 +286,10 @@ async fn handle(
         }
         Some(Injected::Redirect(location)) => {
             return (StatusCode::FOUND, [(header::LOCATION, location)]).into_response();
+        }
+        Some(Injected::Plain { status, body }) => {
+            let status = StatusCode::from_u16(status).expect("status");
+            return (status, [(header::CONTENT_TYPE, "text/plain")], body).into_response();
         }
         Some(Injected::Status {
             status,
