@@ -22,8 +22,10 @@ RUN mkdir -p src harness/src \
  && cargo build --release --locked -p tooljet-gitsync-action --bin tooljet-gitsync-action --target "$target" \
  && rm -rf src
 
-# action.yml is compiled in: --help lists its inputs.
-COPY action.yml ./
+# action.yml is compiled in: --help lists its inputs. build.rs stamps SOURCE_COMMIT into
+# --version (there is no .git here); the release workflow passes it.
+ARG SOURCE_COMMIT=""
+COPY action.yml build.rs ./
 COPY src ./src
 RUN target="$(uname -m)-unknown-linux-gnu" \
  && touch src/main.rs src/lib.rs \

@@ -108,8 +108,15 @@ async fn show(step: Step, expected: i32) -> Result<String, Box<dyn Error>> {
         .as_ref()
         .map_err(|err| format!("the runner would refuse GITHUB_OUTPUT: {err}"))?;
     for (output, value) in outputs {
-        let value: String = value.replace('\n', " ").chars().take(110).collect();
-        println!("  {output} = {value}");
+        let value = value.replace('\n', " ⏎ ");
+        match value.char_indices().nth(110) {
+            Some((cut, _)) => println!(
+                "  {output} = {} … [{} characters in all]",
+                &value[..cut],
+                value.chars().count()
+            ),
+            None => println!("  {output} = {value}"),
+        }
     }
     println!("Summary:");
     ran.summary.lines().for_each(|line| println!("  {line}"));
@@ -122,6 +129,7 @@ async fn show(step: Step, expected: i32) -> Result<String, Box<dyn Error>> {
 
 /// Builds the action's binary with the cargo that runs this example, and finds it.
 fn build_action() -> Result<PathBuf, Box<dyn Error>> {
+    println!("Building the action's binary (cargo build; quick when it is up to date)…");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let status = std::process::Command::new(cargo)
         .args(["build", "--quiet", "--bin", "tooljet-gitsync-action"])

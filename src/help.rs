@@ -55,15 +55,26 @@ pub fn variable(input: &str) -> String {
     format!("INPUT_{}", input.replace(' ', "_").to_uppercase())
 }
 
+/// The version and the commit it was built from, when the build knew it.
 pub fn version() -> String {
-    format!("tooljet-gitsync-action {}", env!("CARGO_PKG_VERSION"))
+    match env!("BUILD_COMMIT") {
+        "" => format!("tooljet-gitsync-action {}", env!("CARGO_PKG_VERSION")),
+        commit => format!(
+            "tooljet-gitsync-action {} (commit {commit})",
+            env!("CARGO_PKG_VERSION")
+        ),
+    }
 }
 
 pub fn help() -> String {
     let mut text = format!(
         "{}\nRuns one ToolJet GitSync CI/CD operation: configure-git, push, create, pull, save-version, release or promote.\n\n\
-         Usage: give the inputs as environment variables, e.g.\n  \
-         docker run --rm -e INPUT_OPERATION=pull -e INPUT_APP-ID=<app id> -e TOOLJET_HOST=<url> -e TOOLJET_ACCESS_TOKEN <image>\n\n\
+         Usage: give the inputs as environment variables named INPUT_ and the input in upper case, hyphens \
+         kept (INPUT_APP-ID). A shell cannot set such a name with `export`, so use env(1) or docker's -e:\n  \
+         env INPUT_OPERATION=pull 'INPUT_APP-ID=<app id>' TOOLJET_HOST=https://tooljet.example.com tooljet-gitsync-action\n  \
+         docker run --rm -e INPUT_OPERATION=pull -e 'INPUT_APP-ID=<app id>' -e TOOLJET_HOST -e TOOLJET_ACCESS_TOKEN <image>\n\
+         with the token exported as TOOLJET_ACCESS_TOKEN from your secret store (never on the command line). Off GitHub \
+         Actions the outputs are one JSON object on stdout and errors plain lines on stderr.\n\n\
          Inputs (environment variable; default):\n",
         version()
     );

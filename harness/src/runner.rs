@@ -262,6 +262,28 @@ impl Step {
     }
 }
 
+/// Reads one of the step's streams line by line (each line with its `\n`) into `lines`, marked
+/// as stdout or not, until the stream ends.
+async fn read_lines<R: tokio::io::AsyncRead + Unpin>(
+    stream: Option<R>,
+    is_stdout: bool,
+    lines: std::sync::Arc<std::sync::Mutex<Vec<(bool, String)>>>,
+) {
+    use tokio::io::AsyncBufReadExt;
+    let Some(stream) = stream else { return };
+    let mut reader = tokio::io::BufReader::new(stream);
+    let mut line = Vec::new();
+    while reader
+        .read_until(b'\n', &mut line)
+        .await
+        .is_ok_and(|n| n > 0)
+    {
+        let text = String::from_utf8_lossy(&line).into_owned();
+        lines.lock().expect("lines").push((is_stdout, text));
+        line.clear();
+    }
+}
+
 /// Reads the running step's stderr until a line contains `needle` (at most [`STEP_BOUND`]),
 /// and returns what it read; [`Ran::collect`] then reads the rest. Byte by byte, so that nothing
 /// beyond that line is taken from the pipe.
@@ -320,6 +342,9 @@ pub struct Ran {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
+    /// Every line of stdout and stderr in the order they arrived, as the runner's log shows
+    /// them (stdout is line-buffered, stderr unbuffered, so lines arrive as written).
+    lines: Vec<String>,
     /// `GITHUB_OUTPUT` parsed by the runner's rules; `Err` is the runner's failure message.
     pub outputs: Result<BTreeMap<String, String>, String>,
     pub summary: String,
@@ -332,22 +357,46 @@ pub const STEP_BOUND: std::time::Duration = std::time::Duration::from_secs(120);
 
 impl Ran {
     /// Waits for the step to end (at most [`STEP_BOUND`]) and reads what it left behind.
-    pub async fn collect(child: tokio::process::Child, dir: TempDir) -> Self {
-        let out = tokio::time::timeout(STEP_BOUND, child.wait_with_output())
+    pub async fn collect(mut child: tokio::process::Child, dir: TempDir) -> Self {
+        let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stdout = read_lines(child.stdout.take(), true, lines.clone());
+        let stderr = read_lines(child.stderr.take(), false, lines.clone());
+        // Read while the step runs, or a full pipe would stall it; in arrival order.
+        let finished = async {
+            let (status, (), ()) = tokio::join!(child.wait(), stdout, stderr);
+            status.expect("the action binary runs")
+        };
+        let status = tokio::time::timeout(STEP_BOUND, finished)
             .await
-            .unwrap_or_else(|_| panic!("the step did not end within {STEP_BOUND:?}"))
-            .expect("the action binary runs");
+            .unwrap_or_else(|_| panic!("the step did not end within {STEP_BOUND:?}"));
+        let lines: Vec<(bool, String)> = std::mem::take(&mut *lines.lock().expect("lines"));
+        let stream = |from_stdout: bool| -> String {
+            lines
+                .iter()
+                .filter(|(out, _)| *out == from_stdout)
+                .map(|(_, line)| line.as_str())
+                .collect()
+        };
         let read = |file: &str| {
             std::fs::read_to_string(dir.path().join("file_commands").join(file)).unwrap_or_default()
         };
         Self {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            code: status.code().unwrap_or(-1),
+            stdout: stream(true),
+            stderr: stream(false),
+            lines: lines.into_iter().map(|(_, line)| line).collect(),
             outputs: parse_output_file(&read("set_output_1")),
             summary: read("step_summary_1"),
             _dir: dir,
         }
+    }
+
+    /// Puts back what [`until_logged`] read from stderr before the step was collected.
+    pub fn with_earlier_stderr(mut self, seen: &str) -> Self {
+        self.stderr.insert_str(0, seen);
+        let earlier = seen.split_inclusive('\n').map(str::to_owned);
+        self.lines.splice(0..0, earlier);
+        self
     }
 
     /// Asserts the step's exit code, showing the whole log when it differs.
@@ -372,7 +421,7 @@ impl Ran {
             .unwrap_or_else(|| panic!("no output {name:?} in {outputs:?}"))
     }
 
-    /// Workflow commands in stdout and stderr, in order (stdout first).
+    /// Workflow commands in stdout and stderr, in the order they arrived.
     pub fn commands(&self) -> Vec<Command> {
         self.log_lines().filter_map(parse_command).collect()
     }
@@ -406,9 +455,9 @@ impl Ran {
 
     /// Lines the runner would show, split as .NET's ReadLine does.
     pub fn log_lines(&self) -> impl Iterator<Item = &str> {
-        self.stdout
-            .split(['\n', '\r'])
-            .chain(self.stderr.split(['\n', '\r']))
+        self.lines
+            .iter()
+            .flat_map(|line| line.split(['\n', '\r']))
             .filter(|l| !l.is_empty())
     }
 

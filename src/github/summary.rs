@@ -101,7 +101,8 @@ fn render_one(report: &Report, outcome: &AppRun) -> String {
     if let Some(status) = outcome.status {
         row("HTTP status", escape(&status.to_string()));
     }
-    row("Duration", human_duration(outcome.duration));
+    // The step's whole time, as `duration-ms` reports it.
+    row("Duration", human_duration(report.elapsed));
     if let Some(trigger) = triggered_by(report) {
         row("Triggered by", trigger);
     }
@@ -216,6 +217,11 @@ fn render_many(report: &Report, outcomes: &[AppRun]) -> String {
             tally(unlisted)
         ));
     }
+    // The step's whole time, as `duration-ms` reports it; the rows are each app's own.
+    md.push_str(&format!(
+        "\nThe step took {}.\n",
+        human_duration(report.elapsed)
+    ));
     if let Some(trigger) = triggered_by(report) {
         md.push_str(&format!("\nTriggered by {trigger}.\n"));
     }

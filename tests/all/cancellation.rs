@@ -61,8 +61,7 @@ async fn sigterm_while_waiting_to_retry_says_nothing_was_in_flight() {
     // The warning is logged once the 503 is read, just before the 60 s wait.
     let seen = support::until_logged(&mut child, "Retrying in 60.0 s").await;
     support::kill(&child, "TERM");
-    let mut ran = Ran::collect(child, dir).await;
-    ran.stderr.insert_str(0, &seen);
+    let ran = Ran::collect(child, dir).await.with_earlier_stderr(&seen);
     ran.assert_exit(143);
     ran.assert_error_contains("between attempts: no `push` request was in flight");
     assert_eq!(ran.output("outcome"), "failure");

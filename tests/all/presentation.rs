@@ -207,13 +207,35 @@ fn help_names_every_input_with_its_variable_and_default() {
 }
 
 #[test]
-fn version_prints_the_version() {
+fn version_prints_the_version_and_the_commit_it_was_built_from() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_tooljet-gitsync-action"))
         .arg("--version")
         .output()
         .unwrap();
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output()
+        .unwrap();
+    let head = String::from_utf8(head.stdout).unwrap();
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
-        format!("tooljet-gitsync-action {}\n", env!("CARGO_PKG_VERSION"))
+        format!(
+            "tooljet-gitsync-action {} (commit {})\n",
+            env!("CARGO_PKG_VERSION"),
+            head.trim()
+        )
+    );
+}
+
+#[test]
+fn help_shows_how_to_run_the_binary_by_hand() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tooljet-gitsync-action"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        help.contains("env INPUT_OPERATION=pull 'INPUT_APP-ID=<app id>'"),
+        "{help}"
     );
 }
