@@ -7,6 +7,7 @@ mod support;
 mod cancellation;
 mod container;
 mod errors;
+mod examples;
 mod hostile;
 mod inputs;
 mod many_apps;

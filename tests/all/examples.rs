@@ -1,0 +1,133 @@
+//! Every example a user copies names only inputs that action.yml declares: the workflows in
+//! examples/workflows, the GitLab CI and Jenkins files, and the README's snippets.
+
+use std::path::Path;
+
+use harness::runner::declared_inputs;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(Path::new(ROOT).join(path)).unwrap_or_else(|_| panic!("{path}"))
+}
+
+/// The `with:` keys of every step that uses the action in `text` (a workflow, or a README with
+/// YAML snippets), with the line each is on.
+fn with_keys(text: &str) -> Vec<(usize, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    let mut keys = Vec::new();
+    for (at, line) in lines.iter().enumerate() {
+        let uses = line.trim_start().trim_start_matches("- ");
+        let is_action = uses.starts_with("uses: tooljet-gitsync-action/")
+            || uses.starts_with("uses: docker://ghcr.io/tooljet-gitsync-action/")
+            || uses == "uses: ./";
+        if !is_action {
+            continue;
+        }
+        let step = indent(line)
+            + if line.trim_start().starts_with("- ") {
+                2
+            } else {
+                0
+            };
+        let Some(with) = lines[at + 1..]
+            .iter()
+            .take_while(|l| l.trim().is_empty() || indent(l) >= step)
+            .position(|l| indent(l) == step && l.trim() == "with:")
+        else {
+            continue;
+        };
+        let start = at + 1 + with + 1;
+        for (offset, key_line) in lines[start..].iter().enumerate() {
+            if key_line.trim().is_empty() || key_line.trim_start().starts_with('#') {
+                continue;
+            }
+            if indent(key_line) <= step {
+                break;
+            }
+            if indent(key_line) == step + 2
+                && let Some((key, _)) = key_line.trim().split_once(':')
+            {
+                keys.push((start + offset + 1, key.to_owned()));
+            }
+        }
+    }
+    keys
+}
+
+fn assert_declared(path: &str, keys: &[(usize, String)]) {
+    for (line, key) in keys {
+        assert!(
+            declared_inputs().contains_key(key),
+            "{path}:{line}: `{key}` is not an input of action.yml"
+        );
+    }
+}
+
+#[test]
+fn example_workflows_use_only_declared_inputs() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(Path::new(ROOT).join("examples/workflows")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = format!(
+            "examples/workflows/{}",
+            path.file_name().unwrap().to_string_lossy()
+        );
+        let keys = with_keys(&read(&name));
+        assert!(!keys.is_empty(), "{name} uses the action with no inputs?");
+        assert_declared(&name, &keys);
+        checked += 1;
+    }
+    assert!(checked >= 5, "the example workflows are there");
+}
+
+#[test]
+fn the_readme_snippets_use_only_declared_inputs() {
+    let keys = with_keys(&read("README.md"));
+    assert!(
+        keys.len() > 10,
+        "the README's snippets were found: {keys:?}"
+    );
+    assert_declared("README.md", &keys);
+}
+
+#[test]
+fn other_ci_examples_set_only_declared_inputs() {
+    for path in [
+        "examples/other-ci/.gitlab-ci.yml",
+        "examples/other-ci/Jenkinsfile",
+    ] {
+        let text = read(path);
+        let variables: Vec<&str> = text
+            .split("INPUT_")
+            .skip(1)
+            .map(|rest| {
+                rest.split(|c: char| !(c.is_ascii_uppercase() || c == '-' || c == '_'))
+                    .next()
+                    .unwrap_or_default()
+            })
+            .collect();
+        assert!(!variables.is_empty(), "{path} sets no input");
+        for variable in variables {
+            assert!(
+                declared_inputs()
+                    .keys()
+                    .any(|input| input.to_uppercase() == variable),
+                "{path}: INPUT_{variable} is not an input of action.yml"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_readme_links_every_example_workflow() {
+    let readme = read("README.md");
+    for entry in std::fs::read_dir(Path::new(ROOT).join("examples/workflows")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            readme.contains(&format!("(examples/workflows/{name})")),
+            "README does not link examples/workflows/{name}"
+        );
+    }
+}
