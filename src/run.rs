@@ -267,6 +267,18 @@ mod tests {
         execute(client, config, Instant::now(), cancel).await
     }
 
+    /// Pull the seeded app, given by name: the lookup comes first.
+    fn pull_by_name(fake: &FakeToolJet) -> Arc<Config> {
+        config(
+            fake,
+            &[
+                ("operation", "pull"),
+                ("app-name", "Inventory"),
+                ("organization-id", ORG_ID),
+            ],
+        )
+    }
+
     fn never() -> impl Future<Output = Signal> {
         std::future::pending()
     }
@@ -328,14 +340,7 @@ mod tests {
         })
         .await
         .unwrap();
-        let config = config(
-            &fake,
-            &[
-                ("operation", "pull"),
-                ("app-name", "Inventory"),
-                ("organization-id", ORG_ID),
-            ],
-        );
+        let config = pull_by_name(&fake);
         let run = run(config, never()).await;
         let Verdict::Unresolved(LookupError::Request { what, source }) = &run.apps[0].verdict
         else {
@@ -354,14 +359,7 @@ mod tests {
             retry_after: Some("0".to_owned()),
             message: None,
         }]);
-        let config = config(
-            &fake,
-            &[
-                ("operation", "pull"),
-                ("app-name", "Inventory"),
-                ("organization-id", ORG_ID),
-            ],
-        );
+        let config = pull_by_name(&fake);
         let run = run(config, never()).await;
         assert!(run.succeeded(), "{:?}", run.apps[0].verdict);
         assert_eq!(run.lookups.exchanges.len(), 2);

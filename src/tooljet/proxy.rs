@@ -7,6 +7,7 @@
 use std::fmt;
 
 use hyper_util::client::proxy::matcher::Matcher;
+use percent_encoding::percent_decode_str;
 use reqwest::Url;
 
 /// The environment variables a proxy URL may come from, in either case.
@@ -64,32 +65,14 @@ pub fn credentials(vars: &[(String, String)]) -> Vec<String> {
         let Some(password) = url.password() else {
             continue;
         };
-        let decoded = percent_decode(password);
+        let decoded = percent_decode_str(password)
+            .decode_utf8_lossy()
+            .into_owned();
         found.push(format!("{}:{password}", url.username()));
         found.push(password.to_owned());
         found.push(decoded);
     }
     found
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |at: usize| bytes.get(at).and_then(|b| (*b as char).to_digit(16));
-        match (bytes[i], hex(i + 1), hex(i + 2)) {
-            (b'%', Some(high), Some(low)) => {
-                out.push((high * 16 + low) as u8);
-                i += 3;
-            }
-            (byte, _, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

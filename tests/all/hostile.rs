@@ -60,11 +60,7 @@ async fn outside_github_an_echoed_token_is_scrubbed_from_stdout_and_stderr() {
         .await;
     ran.assert_exit(1);
     assert!(ran.stderr.contains("token *** is wrong"), "{}", ran.log());
-    assert!(
-        !ran.stdout.contains(TOKEN) && !ran.stderr.contains(TOKEN),
-        "{}",
-        ran.log()
-    );
+    ran.assert_hidden(TOKEN);
 }
 
 #[tokio::test(flavor = "multi_thread")]

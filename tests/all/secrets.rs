@@ -113,11 +113,7 @@ async fn outside_github_no_mask_command_prints_the_token() {
         .run()
         .await;
     ran.assert_exit(0);
-    assert!(
-        !ran.stdout.contains(TOKEN) && !ran.stderr.contains(TOKEN),
-        "{}",
-        ran.log()
-    );
+    ran.assert_hidden(TOKEN);
 }
 
 #[tokio::test(flavor = "multi_thread")]
