@@ -11,7 +11,7 @@ use std::path::PathBuf;
 pub use commands::{Commands, Level};
 pub use context::RunContext;
 pub use outputs::Outputs;
-pub use report::{MAX_RESPONSE, MAX_RESULTS, Report};
+pub use report::Report;
 use summary::escape as escape_markdown;
 
 use crate::inputs::env_var;
@@ -21,7 +21,7 @@ use crate::redact::printable;
 
 /// Annotations of one level per step, before the rest are totalled in one more; GitHub shows
 /// ten of each.
-pub const MAX_ANNOTATIONS: usize = 5;
+const MAX_ANNOTATIONS: usize = 5;
 
 /// Annotations gathered for the step, emitted at most [`MAX_ANNOTATIONS`] of each level with
 /// one more that totals the rest, so that a thousand failing apps still read well.

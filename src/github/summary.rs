@@ -17,7 +17,7 @@ const MAX_TEXT: usize = 2_000;
 const MAX_CELL: usize = 200;
 /// Rows in the table of apps; the rest are counted below it. With [`MAX_CELL`] this keeps the
 /// summary under about 300 KB for any number of apps.
-pub const MAX_ROWS: usize = 100;
+const MAX_ROWS: usize = 100;
 
 /// Makes untrusted text inert in Markdown: no HTML, no table breaks, no links or emphasis.
 pub fn escape(text: &str) -> String {

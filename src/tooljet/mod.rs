@@ -6,5 +6,5 @@ mod error;
 pub mod proxy;
 pub mod retry;
 
-pub use client::{ApiResponse, Client, MAX_ANSWER, TimeLeft};
-pub use error::{ApiError, Limit};
+pub use client::{ApiResponse, Client, TimeLeft};
+pub use error::ApiError;
