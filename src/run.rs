@@ -73,6 +73,21 @@ struct Pending {
     progress: Progress,
 }
 
+impl Pending {
+    /// The part of an app that `signal` stopped: not started, or cancelled with or without a
+    /// request in flight.
+    fn cut_short(&self, signal: Signal, duration: Duration) -> AppRun {
+        let verdict = match self.progress.stage() {
+            Stage::Waiting => Verdict::NotStarted(signal),
+            stage => Verdict::Cancelled {
+                signal,
+                in_flight: stage == Stage::InFlight,
+            },
+        };
+        AppRun::new(&self.operation, &self.label, duration, verdict)
+    }
+}
+
 /// Runs every target, at most `max-parallel` at once, and returns their parts in order. Each
 /// app has its own retries; the time budget is the step's, counted from `step_started`.
 async fn run_all(
@@ -136,21 +151,7 @@ async fn run_all(
             }
         }
         for (slot, app) in runs.iter_mut().zip(&pending) {
-            if slot.is_none() {
-                let verdict = match app.progress.stage() {
-                    Stage::Waiting => Verdict::NotStarted(signal),
-                    Stage::Running => Verdict::Cancelled {
-                        signal,
-                        in_flight: false,
-                    },
-                    Stage::InFlight => Verdict::Cancelled {
-                        signal,
-                        in_flight: true,
-                    },
-                };
-                let duration = step_started.elapsed();
-                *slot = Some(AppRun::new(&app.operation, &app.label, duration, verdict));
-            }
+            slot.get_or_insert_with(|| app.cut_short(signal, step_started.elapsed()));
         }
     }
     runs.into_iter()
