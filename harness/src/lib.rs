@@ -5,3 +5,13 @@
 pub mod network;
 pub mod runner;
 pub mod tooljet;
+
+/// Waits for SIGTERM or SIGINT: how the servers the scripts start are stopped.
+pub async fn until_stopped() -> std::io::Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    Ok(())
+}

@@ -30,10 +30,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let fake = FakeToolJet::start_on(([127, 0, 0, 1], port).into(), settings).await?;
     println!("listening on {}", fake.url());
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = tokio::signal::ctrl_c() => {}
-    }
+    harness::until_stopped().await?;
     Ok(())
 }
