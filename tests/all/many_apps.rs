@@ -119,8 +119,9 @@ async fn one_failing_app_does_not_stop_the_others_but_fails_the_step() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn fail_fast_starts_no_app_after_a_failure() {
+/// Pull, one at a time with `fail-fast`, a missing app, then two that exist: the fake, the
+/// second existing app's id, and the step.
+async fn fail_fast_after_a_missing_app() -> (harness::tooljet::FakeToolJet, String, support::Ran) {
     let fake = fake().await;
     let other = fake.world().add_app("Orders Admin");
     let ids = [MISSING_APP, APP_ID, other.as_str()].join("\n");
@@ -130,6 +131,12 @@ async fn fail_fast_starts_no_app_after_a_failure() {
         .with("max-parallel", "1")
         .run()
         .await;
+    (fake, other, ran)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fail_fast_starts_no_app_after_a_failure() {
+    let (fake, _, ran) = fail_fast_after_a_missing_app().await;
     ran.assert_exit(1);
     assert_eq!(fake.requests().len(), 1, "the later apps never started");
     let result: Vec<Value> = results(&ran).iter().map(|r| r["result"].clone()).collect();
@@ -427,15 +434,7 @@ async fn a_retried_lookup_is_reported_like_any_retry() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn apps_skipped_by_fail_fast_are_warned_as_skipped_not_failed() {
-    let fake = fake().await;
-    let other = fake.world().add_app("Orders Admin");
-    let ids = [MISSING_APP, APP_ID, other.as_str()].join("\n");
-    let ran = step("pull", &fake)
-        .with("app-id", &ids)
-        .with("fail-fast", "true")
-        .with("max-parallel", "1")
-        .run()
-        .await;
+    let (_, other, ran) = fail_fast_after_a_missing_app().await;
     ran.assert_exit(1);
     assert_eq!(
         ran.annotations("error").len(),
