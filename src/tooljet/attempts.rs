@@ -40,11 +40,11 @@ impl std::fmt::Display for Exchange {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
     /// Waiting for its turn (`max-parallel`).
-    Waiting,
+    Waiting = 0,
     /// Running, between requests or waiting to retry.
-    Running,
+    Running = 1,
     /// A request is in flight: ToolJet may be acting on it.
-    InFlight,
+    InFlight = 2,
 }
 
 /// A [`Stage`] shared between an app's task and the step that may cancel it.
@@ -54,8 +54,8 @@ pub struct Progress(Arc<AtomicU8>);
 impl Progress {
     pub fn stage(&self) -> Stage {
         match self.0.load(Ordering::SeqCst) {
-            0 => Stage::Waiting,
-            1 => Stage::Running,
+            n if n == Stage::Waiting as u8 => Stage::Waiting,
+            n if n == Stage::Running as u8 => Stage::Running,
             _ => Stage::InFlight,
         }
     }
