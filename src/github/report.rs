@@ -11,9 +11,9 @@ use crate::outcome::{AppRun, Run, Verdict};
 use crate::redact::bounded;
 
 /// The `response` output keeps this much of ToolJet's answer, marked when cut.
-pub const MAX_RESPONSE: usize = 64 * 1024;
+const MAX_RESPONSE: usize = 64 * 1024;
 /// The `results` output stays under this; apps beyond it are counted, not listed.
-pub const MAX_RESULTS: usize = 256 * 1024;
+const MAX_RESULTS: usize = 256 * 1024;
 
 /// One run with what is needed to describe it.
 pub struct Report<'a> {
