@@ -42,6 +42,27 @@ impl PrivateCa {
     }
 }
 
+impl PrivateCa {
+    /// No CA at all: one self-signed certificate for 127.0.0.1 and localhost that the server
+    /// presents and a client must trust itself. `ca` marks it CA:TRUE, as `openssl req -x509`
+    /// does by default, which TLS refuses as a server's own certificate.
+    pub fn self_signed(ca: bool) -> Self {
+        let key = KeyPair::generate().expect("key");
+        let mut params =
+            CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
+                .expect("params");
+        if ca {
+            params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        }
+        let cert = params.self_signed(&key).expect("certificate");
+        Self {
+            ca_pem: cert.pem(),
+            server_cert: cert.der().clone(),
+            server_key: rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+        }
+    }
+}
+
 impl Default for PrivateCa {
     fn default() -> Self {
         Self::new()

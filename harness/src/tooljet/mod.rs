@@ -100,6 +100,9 @@ pub enum Injected {
     /// Answer this status with a plain-text body, as a web server or proxy in front of ToolJet
     /// would: not ToolJet's JSON error.
     Plain { status: u16, body: String },
+    /// Answer this status with this body as `application/json`, well-formed or not: a byte
+    /// order mark, an answer cut short, fields a test chooses.
+    Json { status: u16, body: String },
 }
 
 struct Shared {
@@ -290,6 +293,10 @@ async fn handle(
         Some(Injected::Plain { status, body }) => {
             let status = StatusCode::from_u16(status).expect("status");
             return (status, [(header::CONTENT_TYPE, "text/plain")], body).into_response();
+        }
+        Some(Injected::Json { status, body }) => {
+            let status = StatusCode::from_u16(status).expect("status");
+            return (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
         }
         Some(Injected::Status {
             status,
