@@ -109,13 +109,12 @@ async fn show(step: Step, expected: i32) -> Result<String, Box<dyn Error>> {
         .map_err(|err| format!("the runner would refuse GITHUB_OUTPUT: {err}"))?;
     for (output, value) in outputs {
         let value = value.replace('\n', " ⏎ ");
-        match value.char_indices().nth(110) {
-            Some((cut, _)) => println!(
-                "  {output} = {} … [{} characters in all]",
-                &value[..cut],
-                value.chars().count()
+        match value.chars().count() {
+            count @ 111.. => println!(
+                "  {output} = {} … [{count} characters in all]",
+                value.chars().take(110).collect::<String>(),
             ),
-            None => println!("  {output} = {value}"),
+            _ => println!("  {output} = {value}"),
         }
     }
     println!("Summary:");

@@ -6,7 +6,7 @@ const ACTION_YML: &str = include_str!("../action.yml");
 /// One input or output of action.yml.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
-    pub name: String,
+    pub name: &'static str,
     pub description: String,
     pub default: Option<String>,
     pub required: bool,
@@ -27,7 +27,7 @@ pub fn entries(section: &str) -> Vec<Entry> {
         };
         if let Some(name) = entry.strip_suffix(':').filter(|n| !n.starts_with(' ')) {
             entries.push(Entry {
-                name: name.to_owned(),
+                name,
                 description: String::new(),
                 default: None,
                 required: false,
@@ -79,8 +79,8 @@ pub fn help() -> String {
         version()
     );
     for input in entries("inputs") {
-        let mut variable = variable(&input.name);
-        match input.name.as_str() {
+        let mut variable = variable(input.name);
+        match input.name {
             "tooljet-url" => variable.push_str(" or TOOLJET_HOST"),
             "access-token" => variable.push_str(" or TOOLJET_ACCESS_TOKEN"),
             _ => {}
@@ -95,7 +95,7 @@ pub fn help() -> String {
             input.name, input.description
         ));
     }
-    let outputs: Vec<String> = entries("outputs")
+    let outputs: Vec<&str> = entries("outputs")
         .into_iter()
         .map(|output| output.name)
         .collect();

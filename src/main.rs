@@ -26,6 +26,7 @@ async fn main() -> ExitCode {
         })
         .collect();
     let github = GitHub::from_vars(&vars);
+    let panics = github.report_panics();
     match std::env::args().nth(1).as_deref() {
         Some("--help" | "-h") => {
             print!("{}", help::help());
@@ -48,6 +49,13 @@ async fn main() -> ExitCode {
         }
         None => {}
     }
+    let vars = match inputs::with_runner_names(vars) {
+        Ok(vars) => vars,
+        Err(err) => {
+            github.input_error(None, &err.to_string());
+            return ExitCode::from(INVALID_INPUT);
+        }
+    };
     let raw = match RawInputs::from_vars(vars.iter().cloned()) {
         Ok(raw) => raw,
         Err(err) => {
@@ -60,6 +68,11 @@ async fn main() -> ExitCode {
     ));
     github.mask(secrets.values());
     logging::init(env_var(&vars, "RUNNER_DEBUG") == Some("1"));
+    // Debug builds only: how the tests check what a panic shows. Release builds lack it.
+    #[cfg(debug_assertions)]
+    if let Some(message) = env_var(&vars, "TOOLJET_ACTION_PANIC_FOR_TESTS") {
+        panic!("{message}");
+    }
 
     let context = RunContext::from_vars(&vars);
     let config = match Config::from_raw(&raw, &context) {
@@ -103,6 +116,7 @@ async fn main() -> ExitCode {
         config.connection.base_url
     );
     let config = Arc::new(config);
+    panics.requests_may_be_sent();
     let run = run::execute(client, config.clone(), started, signals::cancelled()).await;
     let organization_id = Some(raw.organization_id.trim()).filter(|id| !id.is_empty());
     let outputs_written = github.report(&Report {

@@ -10,6 +10,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::redact::Secret;
+use crate::tooljet::{ApiError, ApiResponse};
 
 /// The operation's name, as given in the `operation` input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -358,6 +359,24 @@ impl Operation {
             }
             Self::Promote { app_id } => ApiRequest::new(M::POST, &["apps", app_id, "promote"]),
         }
+    }
+
+    /// The ids of a successful answer, or why the answer cannot count as success: a `create`
+    /// answered without the new app's id (ToolJet's answer when it ignores a request is a bare
+    /// 201) may or may not have made the app, and a later step would get nothing.
+    pub fn check_answer(&self, response: &ApiResponse) -> Result<ResultIds, ApiError> {
+        let ids = self.result_ids(response.json.as_ref());
+        if matches!(self, Self::Create { .. }) && ids.app_id.is_none() {
+            return Err(ApiError::Unreadable {
+                status: response.status,
+                why:
+                    "its answer names no id for the new app: ToolJet may have imported it, or done \
+                      nothing"
+                        .to_owned(),
+                body: response.body.clone(),
+            });
+        }
+        Ok(ids)
     }
 
     /// The ids a later step needs, from ToolJet's answer where it has them, else from the inputs.

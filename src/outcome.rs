@@ -60,6 +60,15 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// The error ToolJet (or something in its place) answered, for this app or its lookup.
+    fn answered(&self) -> Option<&ApiError> {
+        match self {
+            Self::Failed(err) => Some(err),
+            Self::Unresolved(LookupError::Request { source, .. }) => Some(source),
+            _ => None,
+        }
+    }
+
     pub fn outcome(&self) -> Outcome {
         match self {
             Self::Succeeded | Self::Planned { .. } => Outcome::Success,
@@ -78,7 +87,7 @@ impl Verdict {
             Self::Planned { .. } => "planned",
             Self::Failed(err) if err.outcome_unknown() => "outcome unknown",
             Self::Failed(_) => "failed",
-            Self::Unresolved(LookupError::NoMatch(_)) => "not found",
+            Self::Unresolved(LookupError::NoMatch { .. }) => "not found",
             Self::Unresolved(LookupError::Request { .. }) => "failed",
             Self::Skipped => "skipped",
             Self::NotStarted(_) => "not started",
@@ -138,7 +147,8 @@ pub struct AppRun {
 }
 
 impl AppRun {
-    /// An app's part before anything was sent, with the ids its inputs name.
+    /// An app's part with the ids its inputs name, and the status and body of the error it
+    /// ended with, if one was answered.
     pub fn new(operation: &Operation, label: &str, duration: Duration, verdict: Verdict) -> Self {
         let app = operation
             .app_id()
@@ -149,8 +159,12 @@ impl AppRun {
             label: label.to_owned(),
             app: app.clone(),
             version: operation.version().map(str::to_owned),
-            status: None,
-            response: String::new(),
+            status: verdict.answered().and_then(ApiError::status),
+            response: verdict
+                .answered()
+                .and_then(ApiError::body)
+                .unwrap_or_default()
+                .to_owned(),
             ids: ResultIds {
                 app_id: app,
                 ..ResultIds::default()

@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use serde::Deserialize;
+use serde_json::Value;
 
 /// What replaces a secret, as the runner's own masker writes it.
 pub const REPLACEMENT: &str = "***";
@@ -58,6 +59,39 @@ impl Secrets {
     /// The values, for the runner's `::add-mask::`.
     pub fn values(&self) -> &[String] {
         &self.values
+    }
+
+    /// Scrubs every string and key inside decoded JSON; true when anything changed. A body is
+    /// scrubbed as text first, but JSON may spell a secret with escapes (`\"`, `\/`,
+    /// `\u002B`) that only decoding turns back into the secret.
+    pub fn scrub_json(&self, value: &mut Value) -> bool {
+        match value {
+            Value::String(text) => self.scrub_in_place(text),
+            Value::Array(items) => items
+                .iter_mut()
+                .fold(false, |changed, item| self.scrub_json(item) | changed),
+            Value::Object(map) => {
+                let mut changed = false;
+                let entries = std::mem::take(map);
+                for (mut key, mut item) in entries {
+                    changed |= self.scrub_in_place(&mut key);
+                    changed |= self.scrub_json(&mut item);
+                    map.insert(key, item);
+                }
+                changed
+            }
+            Value::Null | Value::Bool(_) | Value::Number(_) => false,
+        }
+    }
+
+    fn scrub_in_place(&self, text: &mut String) -> bool {
+        match self.scrub(text) {
+            Cow::Borrowed(_) => false,
+            Cow::Owned(scrubbed) => {
+                *text = scrubbed;
+                true
+            }
+        }
     }
 
     /// `text` with every secret replaced by `***`.
@@ -113,7 +147,7 @@ pub fn bounded(text: &str, limit: usize) -> Cow<'_, str> {
     }
     Cow::Owned(format!(
         "{} … [cut: {} bytes in all]",
-        &text[..end],
+        text.get(..end).unwrap_or_default(),
         text.len()
     ))
 }
@@ -132,6 +166,20 @@ mod tests {
             secrets().scrub("sent Basic tok; got tok, tokens"),
             "sent ***; got ***, ***ens"
         );
+    }
+
+    #[test]
+    fn a_secret_spelled_with_json_escapes_is_scrubbed_once_decoded() {
+        let secrets = Secrets::new([r#"t/o"k+\n"#.to_owned()]);
+        let body = r#"{"message":["bad t\/o\"k\u002B\\n"],"t\/o\"k\u002b\\n":1}"#;
+        assert_eq!(
+            secrets.scrub(body),
+            body,
+            "the escaped text does not contain it"
+        );
+        let mut json: Value = serde_json::from_str(body).unwrap();
+        assert!(secrets.scrub_json(&mut json));
+        assert_eq!(json.to_string(), r#"{"***":1,"message":["bad ***"]}"#);
     }
 
     #[test]

@@ -40,9 +40,9 @@ pub async fn execute(
     let apps = match resolved {
         Ok(Ok(targets)) => run_all(&client, &config, targets, started, cancel).await,
         // The dry run's access check failed: nothing else was tried.
-        Ok(Err(err)) => vec![whole_step(&config, started, Verdict::Failed(err))],
+        Ok(Err(err)) => each_app(&config, started, || Verdict::Unresolved(err.clone())),
         // Only lookups (reads) were under way: no app started.
-        Err(signal) => vec![whole_step(&config, started, Verdict::NotStarted(signal))],
+        Err(signal) => each_app(&config, started, || Verdict::NotStarted(signal)),
     };
     Run {
         apps,
@@ -51,19 +51,28 @@ pub async fn execute(
     }
 }
 
-/// One part for the whole step, when it ended before the apps were known.
-fn whole_step(config: &Config, started: Instant, verdict: Verdict) -> AppRun {
-    let label = config
+/// One part per app as given (one in all for configure-git and create), when the step ended
+/// before the apps were resolved: each keeps its own row and output line.
+fn each_app(config: &Config, started: Instant, verdict: impl Fn() -> Verdict) -> Vec<AppRun> {
+    if config.apps.is_empty() {
+        return vec![AppRun::new(
+            &config.operation,
+            "",
+            started.elapsed(),
+            verdict(),
+        )];
+    }
+    config
         .apps
         .iter()
-        .map(AppRef::label)
-        .collect::<Vec<_>>()
-        .join(", ");
-    let operation = match config.apps.as_slice() {
-        [AppRef::Id(id)] => config.operation.for_app(id),
-        _ => config.operation.clone(),
-    };
-    AppRun::new(&operation, &label, started.elapsed(), verdict)
+        .map(|app| {
+            let operation = match app {
+                AppRef::Id(id) => config.operation.for_app(id),
+                AppRef::Name(_) => config.operation.clone(),
+            };
+            AppRun::new(&operation, app.label(), started.elapsed(), verdict())
+        })
+        .collect()
 }
 
 /// An app's part as the step last saw it, for when a signal stops it before it ends.
@@ -218,21 +227,22 @@ async fn one(
         Ok(response) => Ok((response, operation.clone())),
         Err(err) => policies::recover(&mut attempts, config, operation, err).await,
     };
-    let mut run = AppRun::new(operation, label, started.elapsed(), Verdict::Succeeded);
-    run.notes = attempts.notes;
-    run.exchanges = attempts.exchanges;
-    match answer {
-        Ok((response, effective)) => {
-            run.ids = effective.result_ids(response.json.as_ref());
+    let answer = answer.and_then(|(response, effective)| {
+        let ids = effective.check_answer(&response)?;
+        Ok((response, ids))
+    });
+    let mut run = match answer {
+        Ok((response, ids)) => {
+            let mut run = AppRun::new(operation, label, started.elapsed(), Verdict::Succeeded);
+            run.ids = ids;
             run.status = Some(response.status);
             run.response = response.body;
+            run
         }
-        Err(err) => {
-            run.status = err.status();
-            run.response = err.body().unwrap_or_default().to_owned();
-            run.verdict = Verdict::Failed(err);
-        }
-    }
+        Err(err) => AppRun::new(operation, label, started.elapsed(), Verdict::Failed(err)),
+    };
+    run.notes = attempts.notes;
+    run.exchanges = attempts.exchanges;
     run
 }
 

@@ -7,6 +7,8 @@ mod report;
 mod summary;
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use commands::{Commands, Level};
 pub use context::RunContext;
@@ -67,7 +69,18 @@ impl Annotations {
     }
 }
 
+/// What a panic report needs to know as the step goes on.
+pub struct PanicReport(Arc<AtomicBool>);
+
+impl PanicReport {
+    /// From here on requests may reach ToolJet, so a panic leaves the outcome unknown.
+    pub fn requests_may_be_sent(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
 /// Where this run reports: the runner's files when on GitHub, stdout and stderr elsewhere.
+#[derive(Clone)]
 pub struct GitHub {
     pub commands: Commands,
     output_file: Option<PathBuf>,
@@ -91,6 +104,46 @@ impl GitHub {
         for secret in secrets {
             self.commands.add_mask(secret);
         }
+    }
+
+    /// From now on a panic ends the step as any failure does: an `::error::` that names only
+    /// where it happened (its message may quote an input, the token included, and off GitHub
+    /// nothing masks it), `outcome` written, exit 1. Call first thing.
+    pub fn report_panics(&self) -> PanicReport {
+        let sent = Arc::new(AtomicBool::new(false));
+        let (github, requests_sent) = (self.clone(), sent.clone());
+        std::panic::set_hook(Box::new(move |info| {
+            let place = info.location().map_or_else(
+                || "an unknown place".to_owned(),
+                |at| format!("{}:{}", at.file(), at.line()),
+            );
+            let sent = requests_sent.load(Ordering::SeqCst);
+            github.internal_error(&place, sent);
+            std::process::exit(1);
+        }));
+        PanicReport(sent)
+    }
+
+    fn internal_error(&self, place: &str, sent: bool) {
+        let (outcome, next) = if sent {
+            (
+                Outcome::Unknown,
+                "Requests may have reached ToolJet: check the apps in ToolJet before re-running.",
+            )
+        } else {
+            (Outcome::Failure, "Nothing was sent to ToolJet.")
+        };
+        let message = format!(
+            "The action stopped on an internal error at {place}; its message is not shown, as it may \
+             quote an input. {next} Please report this error with the place it names."
+        );
+        self.commands
+            .annotate(Level::Error, "Internal error", &message);
+        let _ = self.write_outputs(&Outputs(vec![("outcome", outcome.to_string())]));
+        self.append_summary(&format!(
+            "### ❌ ToolJet step stopped on an internal error\n\n{}\n",
+            escape_markdown(&message)
+        ));
     }
 
     /// The loud warning `insecure-skip-tls-verify: true` deserves on every run.

@@ -6,7 +6,7 @@ use std::time::Duration;
 use reqwest::Url;
 
 use super::{Outputs, RunContext};
-use crate::operation::OperationKind;
+use crate::operation::{OperationKind, is_one_segment};
 use crate::outcome::{AppRun, Run, Verdict};
 use crate::redact::bounded;
 
@@ -44,7 +44,11 @@ impl Report<'_> {
         self.tooljet_link(&["applications", ids.slug.as_deref()?])
     }
 
+    /// A page of the instance; `None` when a segment (from ToolJet's answer) is no path segment.
     fn tooljet_link(&self, segments: &[&str]) -> Option<Url> {
+        if !segments.iter().all(|segment| is_one_segment(segment)) {
+            return None;
+        }
         let mut url = self.tooljet_url.clone();
         url.path_segments_mut()
             .ok()?
@@ -101,32 +105,34 @@ impl Report<'_> {
                 "editor-url",
                 per_app(&|a| self.editor_url(a).map(String::from).unwrap_or_default()),
             ),
-            ("results", self.results().to_string()),
+            ("results", self.results()),
         ])
     }
 
-    /// One JSON object per app: what it was, how it ended and why. Past [`MAX_RESULTS`] bytes
-    /// the remaining apps are counted in a last object, so that the JSON stays whole.
-    pub fn results(&self) -> serde_json::Value {
-        let mut results = Vec::new();
-        let mut size = 0;
-        for (listed, app) in self.run.apps.iter().enumerate() {
-            let result = self.result(app);
-            size += result.to_string().len() + 1;
-            if size > MAX_RESULTS {
-                let omitted = self.run.apps.len() - listed;
-                results.push(serde_json::json!({
-                    "omitted": omitted,
-                    "message": format!(
-                        "{omitted} more apps are not listed: this output is capped at {} KiB; the step summary counts them",
-                        MAX_RESULTS / 1024
-                    ),
-                }));
+    /// One JSON object per app: what it was, how it ended and why, as a JSON array of at most
+    /// [`MAX_RESULTS`] bytes. Apps that do not fit are counted in a last object, whose room is
+    /// kept free as each app is added, so the bound holds exactly whatever the apps hold.
+    pub fn results(&self) -> String {
+        let apps = &self.run.apps;
+        let mut json = String::from("[");
+        for (index, app) in apps.iter().enumerate() {
+            let result = self.result(app).to_string();
+            let separator = usize::from(index > 0);
+            let left_after = apps.len() - index - 1;
+            let room_after = match left_after {
+                0 => 0,
+                n => 1 + omitted(n).len(),
+            };
+            if json.len() + separator + result.len() + room_after + 1 > MAX_RESULTS {
+                json.push_str(&",".repeat(separator));
+                json.push_str(&omitted(apps.len() - index));
                 break;
             }
-            results.push(result);
+            json.push_str(&",".repeat(separator));
+            json.push_str(&result);
         }
-        serde_json::Value::Array(results)
+        json.push(']');
+        json
     }
 
     fn result(&self, app: &AppRun) -> serde_json::Value {
@@ -142,6 +148,18 @@ impl Report<'_> {
             "message": self.message(app),
         })
     }
+}
+
+/// The last object of a `results` that could not list every app.
+fn omitted(count: usize) -> String {
+    serde_json::json!({
+        "omitted": count,
+        "message": format!(
+            "{count} more apps are not listed: this output is capped at {} KiB; the step summary counts them",
+            MAX_RESULTS / 1024
+        ),
+    })
+    .to_string()
 }
 
 /// What went wrong and what to check, when an app did not succeed.
@@ -178,5 +196,76 @@ pub fn failure(operation: OperationKind, verdict: &Verdict) -> Option<(String, S
             ),
             "The last attempt failed before ToolJet acted; re-running is safe.".to_owned(),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::operation::Operation;
+    use crate::outcome::Lookups;
+
+    fn report_of(apps: usize, label_len: usize) -> (Run, Url, RunContext) {
+        let apps = (0..apps)
+            .map(|n| {
+                let pull = Operation::Pull {
+                    app_id: format!("app-{n}"),
+                    branch: None,
+                };
+                // Durations of every width: the bound must not depend on their digits.
+                let duration = Duration::from_millis(10u64.pow((n % 7) as u32));
+                let label = format!("{}{n}", "x".repeat(label_len));
+                AppRun::new(&pull, &label, duration, Verdict::Skipped)
+            })
+            .collect();
+        let run = Run {
+            apps,
+            lookups: Lookups::default(),
+            dry_run: false,
+        };
+        (
+            run,
+            Url::parse("https://tj.example.com/").unwrap(),
+            RunContext::default(),
+        )
+    }
+
+    fn results_of(apps: usize, label_len: usize) -> String {
+        let (run, url, context) = report_of(apps, label_len);
+        Report {
+            run: &run,
+            tooljet_url: &url,
+            organization_id: None,
+            context: &context,
+            elapsed: Duration::from_millis(1),
+        }
+        .results()
+    }
+
+    #[test]
+    fn results_never_exceed_their_bound_and_count_what_they_leave_out() {
+        for (apps, label_len) in [(1_000, 200), (3_000, 10), (257, 1_000), (5, 70_000)] {
+            let results = results_of(apps, label_len);
+            assert!(
+                results.len() <= MAX_RESULTS,
+                "{apps} apps: {} bytes",
+                results.len()
+            );
+            let json: serde_json::Value = serde_json::from_str(&results).expect("whole JSON");
+            let items = json.as_array().unwrap();
+            let omitted = items.last().unwrap()["omitted"].as_u64().unwrap() as usize;
+            assert_eq!(
+                items.len() - 1 + omitted,
+                apps,
+                "every app is listed or counted"
+            );
+        }
+    }
+
+    #[test]
+    fn results_that_fit_list_every_app_and_nothing_more() {
+        let json: serde_json::Value = serde_json::from_str(&results_of(3, 5)).unwrap();
+        assert_eq!(json.as_array().unwrap().len(), 3);
+        assert!(json[2].get("omitted").is_none());
     }
 }

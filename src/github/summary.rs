@@ -47,6 +47,28 @@ fn escape_within(text: &str, limit: usize) -> String {
     escaped
 }
 
+/// A Markdown link to `url` with `label` (Markdown already made inert). URLs here carry values
+/// from ToolJet's answers (slugs, workspace ids); every character that could end the link's
+/// destination or start Markdown of its own is percent-encoded, which leaves the URL's meaning.
+fn link(label: &str, url: &str) -> String {
+    let mut destination = String::with_capacity(url.len());
+    for c in url.chars() {
+        match c {
+            '(' | ')' | '[' | ']' | '<' | '>' | '\\' | '`' | '"' | '\'' | '*' | '_' | '|' | '!' => {
+                destination.push_str(&format!("%{:02X}", u32::from(c)));
+            }
+            c if c.is_whitespace() || c.is_control() => {
+                let mut bytes = [0; 4];
+                for byte in c.encode_utf8(&mut bytes).bytes() {
+                    destination.push_str(&format!("%{byte:02X}"));
+                }
+            }
+            c => destination.push(c),
+        }
+    }
+    format!("[{label}]({destination})")
+}
+
 /// Renders the summary: the result at a glance, the facts, the links, what triggered it, and
 /// on failure what happened and what to do. Several apps get one row each.
 pub fn render(report: &Report) -> String {
@@ -114,7 +136,7 @@ fn render_one(report: &Report, outcome: &AppRun) -> String {
         ("Open in ToolJet's editor", report.editor_url(outcome)),
     ]
     .into_iter()
-    .filter_map(|(label, url)| Some(format!("[{label}]({})", url?)))
+    .filter_map(|(label, url)| Some(link(label, url?.as_str())))
     .collect();
     if !links.is_empty() {
         md.push_str(&format!("\n{}\n", links.join(" · ")));
@@ -185,7 +207,7 @@ fn render_many(report: &Report, outcomes: &[AppRun]) -> String {
     for outcome in listed.iter().map(|&i| &outcomes[i]) {
         let cell = |text: &str| escape_within(text, MAX_CELL);
         let app = match report.editor_url(outcome) {
-            Some(url) => format!("[{}]({url})", cell(&outcome.label)),
+            Some(url) => link(&cell(&outcome.label), url.as_str()),
             None => cell(&outcome.label),
         };
         let version = outcome
@@ -250,15 +272,17 @@ fn pipeline(environment: &str) -> String {
 fn triggered_by(report: &Report) -> Option<String> {
     let run = report.context;
     let commit = match (run.commit_url(), &run.sha) {
-        (Some(url), Some(sha)) => format!(
-            "[{}@{}]({url})",
-            escape(run.repository.as_deref()?),
-            escape(&sha[..sha.len().min(7)])
-        ),
+        (Some(url), Some(sha)) => {
+            let short: String = sha.chars().take(7).collect();
+            let label = format!("{}@{}", run.repository.as_deref()?, short);
+            link(&escape(&label), &url)
+        }
         _ => return None,
     };
     Some(match (run.run_url(), &run.run_id) {
-        (Some(url), Some(id)) => format!("{commit} in [run {}]({url})", escape(id)),
+        (Some(url), Some(id)) => {
+            format!("{commit} in {}", link(&escape(&format!("run {id}")), &url))
+        }
         _ => commit,
     })
 }
@@ -288,6 +312,18 @@ mod tests {
         let escaped = escape("<img src=x onerror=alert(1)> | col\n# heading [link](http://x)");
         assert!(!escaped.contains('<') && !escaped.contains('\n'));
         assert!(escaped.contains("\\|") && escaped.contains("\\[link\\]"));
+    }
+
+    #[test]
+    fn a_url_from_server_values_cannot_plant_a_link() {
+        let planted =
+            "https://tj.example.com/applications/x)[Re-authenticate here](http:evil.example";
+        let md = link("Open the released app", planted);
+        assert_eq!(
+            md,
+            "[Open the released app](https://tj.example.com/applications/x%29%5BRe-authenticate%20here%5D%28http:evil.example)"
+        );
+        assert_eq!(md.matches("](").count(), 1, "{md}");
     }
 
     #[test]

@@ -145,7 +145,12 @@ pub(super) fn parse_token(value: &str) -> Result<Secret, InputError> {
             "is required (or set the TOOLJET_ACCESS_TOKEN environment variable): ToolJet's EXTERNAL_API_ACCESS_TOKEN",
         )
     })?;
-    if token.len() >= 6 && token[..6].eq_ignore_ascii_case("basic ") {
+    // Bytes, not a str slice: a multi-byte character across byte 6 must not panic here.
+    if token
+        .as_bytes()
+        .get(..6)
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case(b"basic "))
+    {
         return Err(InputError::new(
             INPUT,
             "must be the token alone, without the \"Basic \" prefix",
@@ -158,6 +163,26 @@ pub(super) fn parse_token(value: &str) -> Result<Secret, InputError> {
         ));
     }
     Ok(Secret::new(token))
+}
+
+/// The largest certificate file read: a bundle of a few hundred CAs fits many times over.
+pub(super) const MAX_CA_FILE: u64 = 1024 * 1024;
+
+/// At most `limit` bytes of the file at `path`; a longer file (or `/dev/zero`) is an error,
+/// found after reading `limit + 1` bytes, never the whole of it.
+pub(super) fn read_bounded(path: &std::path::Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(std::io::Error::other(format!(
+            "it is larger than {} KiB, more than any certificate bundle",
+            limit / 1024
+        )));
+    }
+    Ok(bytes)
 }
 
 /// PEM text, or the path of a PEM file (relative paths are in the workspace).
@@ -177,7 +202,7 @@ pub(super) fn parse_ca_certificate(
             (Some(workspace), true) => workspace.join(path),
             _ => path.to_owned(),
         };
-        std::fs::read(&path).map_err(|err| {
+        read_bounded(&path, MAX_CA_FILE).map_err(|err| {
             InputError::new(
                 INPUT,
                 format!(
@@ -260,6 +285,19 @@ mod tests {
             err.problem.ends_with("use https://h.example.com/tj"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_non_ascii_character_across_byte_six_is_refused_without_a_panic() {
+        let err = parse_token("s3cr3é-token").unwrap_err();
+        assert!(err.problem.contains("non-ASCII"), "{err}");
+        assert!(!err.to_string().contains("s3cr3"), "{err}");
+    }
+
+    #[test]
+    fn an_endless_certificate_file_is_refused_after_the_bound() {
+        let err = read_bounded(std::path::Path::new("/dev/zero"), MAX_CA_FILE).unwrap_err();
+        assert!(err.to_string().contains("larger than 1024 KiB"), "{err}");
     }
 
     #[test]

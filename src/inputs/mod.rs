@@ -222,17 +222,49 @@ impl RawInputs {
 
 /// The inputs set in `vars` that `kind` does not read, in action.yml's order. An input left at
 /// its action.yml default counts as not given: the runner sets every declared input.
-pub fn unused(vars: &[(String, String)], kind: OperationKind) -> Vec<String> {
+pub fn unused(vars: &[(String, String)], kind: OperationKind) -> Vec<&'static str> {
     crate::help::entries("inputs")
         .into_iter()
-        .filter(|input| !uses(kind, &input.name))
+        .filter(|input| !uses(kind, input.name))
         .filter(|input| {
-            env_var(vars, &crate::help::variable(&input.name))
+            env_var(vars, &crate::help::variable(input.name))
                 .map(str::trim)
                 .is_some_and(|value| !value.is_empty() && Some(value) != input.default.as_deref())
         })
         .map(|input| input.name)
         .collect()
+}
+
+/// `vars` with every input given as `INPUT_APP_ID` also under the runner's name, `INPUT_APP-ID`:
+/// a shell cannot `export` a name with a hyphen, and GitLab CI/CD variables cannot hold one.
+/// The hyphenated form left empty or at its action.yml default (the runner sets every input)
+/// yields to the other; with another value of its own, the input was given twice and is
+/// refused, naming both variables and neither value, which may be a secret.
+pub fn with_runner_names(
+    mut vars: Vec<(String, String)>,
+) -> Result<Vec<(String, String)>, InputError> {
+    for input in crate::help::entries("inputs") {
+        let runner = crate::help::variable(input.name);
+        let shell = runner.replace('-', "_");
+        let Some(value) = env_var(&vars, &shell).map(str::to_owned) else {
+            continue;
+        };
+        let Some(slot) = vars.iter().position(|(name, _)| *name == runner) else {
+            vars.push((runner, value));
+            continue;
+        };
+        let given = vars[slot].1.trim();
+        if !given.is_empty() && Some(given) != input.default.as_deref() && given != value.trim() {
+            return Err(InputError::new(
+                input.name,
+                format!(
+                    "is given twice with different values, as {runner} and {shell}: set one of them"
+                ),
+            ));
+        }
+        vars[slot].1 = value;
+    }
+    Ok(vars)
 }
 
 /// The value of the environment variable `name` in `vars`, if it is set and not empty.
@@ -470,6 +502,48 @@ mod tests {
              `github-app-installation-id` and `github-app-private-key` are required for \
              `configure-git` but were not given"
         );
+    }
+
+    fn runner_names(pairs: &[(&str, &str)]) -> Result<Vec<(String, String)>, InputError> {
+        with_runner_names(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn an_input_named_with_underscores_is_read_as_the_runner_names_it() {
+        let vars = runner_names(&[
+            ("INPUT_APP_ID", "a1"),
+            ("INPUT_TIMEOUT-SECONDS", "300"),
+            ("INPUT_TIMEOUT_SECONDS", "60"),
+        ])
+        .unwrap();
+        assert_eq!(env_var(&vars, "INPUT_APP-ID"), Some("a1"));
+        assert_eq!(
+            env_var(&vars, "INPUT_TIMEOUT-SECONDS"),
+            Some("60"),
+            "the default yields"
+        );
+    }
+
+    #[test]
+    fn an_input_given_both_ways_with_different_values_names_both_and_neither_value() {
+        let err = runner_names(&[
+            ("INPUT_ACCESS-TOKEN", "tok-one"),
+            ("INPUT_ACCESS_TOKEN", "tok-two"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.input, "access-token");
+        assert!(
+            err.problem
+                .contains("INPUT_ACCESS-TOKEN and INPUT_ACCESS_TOKEN"),
+            "{err}"
+        );
+        assert!(!err.to_string().contains("tok-"), "{err}");
+        assert!(runner_names(&[("INPUT_APP-ID", "a"), ("INPUT_APP_ID", "a")]).is_ok());
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub(super) fn parse_operation(value: &str) -> Result<OperationKind, InputError> 
             .map(|kind| (edit_distance(&lower, kind.as_str()), kind))
             .min_by_key(|(distance, _)| *distance)
             .filter(|(distance, _)| *distance <= 2)
-            .map(|(_, kind)| format!(" Did you mean `{kind}`?"))
+            .map(|(_, kind)| format!(" did you mean `{kind}`?"))
             .unwrap_or_default();
         InputError::new(
             "operation",
@@ -273,7 +273,7 @@ mod tests {
             assert!(
                 OperationKind::ALL
                     .iter()
-                    .any(|kind| uses(*kind, &input.name)),
+                    .any(|kind| uses(*kind, input.name)),
                 "{} is read by no operation",
                 input.name
             );
@@ -285,14 +285,14 @@ mod tests {
     #[test]
     fn a_likely_typo_of_an_operation_gets_did_you_mean() {
         let err = parse_operation("pusg").unwrap_err();
-        assert!(err.problem.contains("Did you mean `push`?"), "{err}");
+        assert!(err.problem.contains("; did you mean `push`?"), "{err}");
         let err = parse_operation("save_version").unwrap_err();
         assert!(
-            err.problem.contains("Did you mean `save-version`?"),
+            err.problem.contains("; did you mean `save-version`?"),
             "{err}"
         );
         let err = parse_operation("deploy").unwrap_err();
-        assert!(!err.problem.contains("Did you mean"), "{err}");
+        assert!(!err.problem.contains("did you mean"), "{err}");
     }
 
     #[test]

@@ -63,36 +63,22 @@ impl Listing {
 
     /// The app with this name: an exact match, else the only case-insensitive one.
     pub fn app_named(&self, name: &str) -> Result<&ListedApp, String> {
-        let app = self.match_name(name)?;
+        let app = by_name(
+            &self.apps,
+            name,
+            |app| &app.name,
+            "app",
+            " in the workspace",
+        )?;
         usable("app", &app.name, &app.id)?;
         Ok(app)
     }
 
-    fn match_name(&self, name: &str) -> Result<&ListedApp, String> {
-        if let Some(app) = self.apps.iter().find(|app| app.name == name) {
-            return Ok(app);
-        }
-        let folded: Vec<&ListedApp> = self
-            .apps
-            .iter()
-            .filter(|app| app.name.eq_ignore_ascii_case(name))
-            .collect();
-        match folded.as_slice() {
-            [app] => Ok(app),
-            [] => Err(format!(
-                "no app named {name:?} in the workspace{}",
-                suggestions(name, self.apps.iter().map(|app| app.name.as_str()))
-            )),
-            several => Err(format!(
-                "the app name {name:?} is ambiguous: it matches {}; give the exact name or the app's id",
-                quoted(several.iter().map(|app| app.name.as_str()))
-            )),
-        }
-    }
-
-    /// The app with this id or slug, if listed.
+    /// The app with this id (in either letter case, as UUIDs are) or slug, if listed.
     pub fn app_with_id(&self, id: &str) -> Option<&ListedApp> {
-        self.apps.iter().find(|app| app.id == id || app.slug == id)
+        self.apps
+            .iter()
+            .find(|app| app.id.eq_ignore_ascii_case(id) || app.slug == id)
     }
 }
 
@@ -118,37 +104,45 @@ impl ListedApp {
     }
 }
 
-/// The id of the workspace named `name` in `GET /api/ext/workspaces`.
+/// The id of the workspace named `name` in `GET /api/ext/workspaces`, matched as app names are.
 pub fn workspace_named(json: Option<&Value>, name: &str) -> Result<String, String> {
-    let workspaces = json
+    let workspaces: Vec<(String, String)> = json
         .and_then(Value::as_array)
         .map(Vec::as_slice)
-        .unwrap_or_default();
-    let named = |exact: bool| {
-        workspaces.iter().find(|w| {
-            let candidate = w["name"].as_str().unwrap_or_default();
-            if exact {
-                candidate == name
-            } else {
-                candidate.eq_ignore_ascii_case(name)
-            }
-        })
-    };
-    match named(true).or_else(|| named(false)) {
-        Some(workspace) => usable(
-            "workspace",
-            name,
-            workspace["id"].as_str().unwrap_or_default(),
-        )
-        .map(str::to_owned),
-        None => Err(format!(
-            "no workspace named {name:?}{}",
-            suggestions(
-                name,
-                workspaces
-                    .iter()
-                    .map(|w| w["name"].as_str().unwrap_or_default())
-            )
+        .unwrap_or_default()
+        .iter()
+        .map(|w| (text(w, "id"), text(w, "name")))
+        .collect();
+    let (id, _) = by_name(&workspaces, name, |(_, name)| name, "workspace", "")?;
+    usable("workspace", name, id).map(str::to_owned)
+}
+
+/// The one rule for names (apps, workspaces): an exact match wins, else the only
+/// case-insensitive one; several that differ only in case are ambiguous, never guessed.
+/// `place` says where it was looked for (" in the workspace").
+fn by_name<'a, T>(
+    items: &'a [T],
+    name: &str,
+    name_of: impl Fn(&T) -> &str,
+    what: &str,
+    place: &str,
+) -> Result<&'a T, String> {
+    if let Some(item) = items.iter().find(|item| name_of(item) == name) {
+        return Ok(item);
+    }
+    let folded: Vec<&T> = items
+        .iter()
+        .filter(|item| name_of(item).eq_ignore_ascii_case(name))
+        .collect();
+    match folded.as_slice() {
+        [item] => Ok(item),
+        [] => Err(format!(
+            "no {what} named {name:?}{place}{}",
+            suggestions(name, items.iter().map(&name_of))
+        )),
+        several => Err(format!(
+            "the {what} name {name:?} is ambiguous: it matches {}; give the exact name or the {what}'s id",
+            quoted(several.iter().map(|item| name_of(item)))
         )),
     }
 }
@@ -261,6 +255,28 @@ mod tests {
             apps.app_named("Evil")
                 .unwrap_err()
                 .contains("cannot name it")
+        );
+    }
+
+    #[test]
+    fn a_workspace_name_matching_several_but_for_case_is_ambiguous() {
+        let json = json!([{"id": "w1", "name": "Acme"}, {"id": "w2", "name": "ACME"}]);
+        let err = workspace_named(Some(&json), "acme").unwrap_err();
+        assert!(
+            err.contains("ambiguous") && err.contains("\"Acme\", \"ACME\""),
+            "{err}"
+        );
+        assert_eq!(workspace_named(Some(&json), "ACME"), Ok("w2".to_owned()));
+    }
+
+    #[test]
+    fn an_app_id_matches_in_either_letter_case() {
+        let apps = Listing::parse(Some(
+            &json!([{"id": "0f5f3ad1-8f1e-4a53-9d0f-5a1e0c2b7d11", "name": "A"}]),
+        ));
+        assert!(
+            apps.app_with_id("0F5F3AD1-8F1E-4A53-9D0F-5A1E0C2B7D11")
+                .is_some()
         );
     }
 

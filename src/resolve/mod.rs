@@ -5,8 +5,8 @@ pub mod listing;
 
 use std::sync::Arc;
 
-use crate::inputs::{AppRef, Config, WorkspaceRef};
-use crate::operation::{ApiRequest, Operation};
+use crate::inputs::{AppRef, Config, WorkspaceRef, is_uuid};
+use crate::operation::{ApiRequest, Operation, ReleaseTarget};
 use crate::outcome::Note;
 use crate::tooljet::attempts::Attempts;
 use crate::tooljet::{ApiError, ApiResponse};
@@ -22,8 +22,16 @@ pub enum LookupError {
         source: Arc<ApiError>,
     },
     /// ToolJet answered, but no single app, version or workspace has that name.
-    #[error("{0}")]
-    NoMatch(String),
+    #[error("{message}")]
+    NoMatch { of: Named, message: String },
+}
+
+/// What a name was looked up as: each has its own way to avoid the lookup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Named {
+    App,
+    Version,
+    Workspace,
 }
 
 impl LookupError {
@@ -34,15 +42,23 @@ impl LookupError {
         }
     }
 
+    fn no_match(of: Named) -> impl FnOnce(String) -> Self {
+        move |message| Self::NoMatch { of, message }
+    }
+
     /// What to check: the failed request's own hint, or how names are matched.
     pub fn hint(&self) -> String {
         match self {
             Self::Request { source, .. } => source.hint(),
-            Self::NoMatch(_) => {
-                "Names must match the app's (or workspace's) name in ToolJet; the close \
-                matches are listed. An app id in `app-id` avoids the lookup."
-                    .to_owned()
+            Self::NoMatch { of, .. } => match of {
+                Named::App => "App names must match the app's name in ToolJet; the close matches \
+                    are listed. The app's id in `app-id` avoids the lookup.",
+                Named::Version => "Version names must match a version of the app in ToolJet exactly; \
+                    the close matches are listed. The version's id in `version-id` avoids the lookup.",
+                Named::Workspace => "Workspace names must match the workspace's name in ToolJet; the \
+                    close matches are listed. The workspace's id in `organization-id` avoids the lookup.",
             }
+            .to_owned(),
         }
     }
 }
@@ -66,25 +82,35 @@ impl Target {
     }
 
     /// What makes two targets the same app: its resolved id, else the words it was given as.
-    fn key(&self) -> &str {
-        match &self.operation {
+    /// A UUID in either letter case is one app, as ToolJet reads it.
+    fn key(&self) -> String {
+        let key = match &self.operation {
             Ok(operation) => operation.app_id().unwrap_or(&self.label),
             Err(_) => &self.label,
+        };
+        if is_uuid(key) {
+            key.to_ascii_lowercase()
+        } else {
+            key.to_owned()
         }
     }
 }
 
-const LIST_WORKSPACES: &str = "list workspaces";
+pub const LIST_WORKSPACES: &str = "list workspaces";
 const LIST_APPS: &str = "list the workspace's apps";
 
 /// Every app's target, one per app. A dry run first checks the URL and the token with a call
 /// that changes nothing: `Err` when that check fails.
-pub async fn targets(lookups: &mut Attempts<'_>, config: &Config) -> Result<Vec<Target>, ApiError> {
+pub async fn targets(
+    lookups: &mut Attempts<'_>,
+    config: &Config,
+) -> Result<Vec<Target>, LookupError> {
     let workspaces = if config.dry_run {
         Some(
             lookups
                 .send(&ApiRequest::workspaces(), true, LIST_WORKSPACES)
-                .await?,
+                .await
+                .map_err(LookupError::request(LIST_WORKSPACES))?,
         )
     } else {
         None
@@ -107,8 +133,15 @@ async fn resolve_apps(
     workspaces: Option<ApiResponse>,
 ) -> Vec<Target> {
     let has_names = config.apps.iter().any(|app| matches!(app, AppRef::Name(_)));
-    let resolves_versions =
-        matches!(config.operation, Operation::Push { .. }) && config.workspace.is_some();
+    let names_version = matches!(
+        config.operation,
+        Operation::Push { .. }
+            | Operation::Release {
+                target: ReleaseTarget::VersionName(_),
+                ..
+            }
+    );
+    let resolves_versions = names_version && config.workspace.is_some();
     let listing = if has_names || resolves_versions {
         Some(workspace_listing(lookups, config, workspaces).await)
     } else {
@@ -123,11 +156,11 @@ async fn resolve_apps(
                 (AppRef::Id(id), Some(Ok(listing))) => {
                     with_version_id(config.operation.for_app(id), listing.app_with_id(id))
                 }
-                // Ids do not need the listing; only push's version name does, and ToolJet resolves it too.
+                // Ids do not need the listing; only a version name does, and ToolJet resolves it too.
                 (AppRef::Id(id), Some(Err(_))) => Ok(config.operation.for_app(id)),
                 (AppRef::Name(name), Some(Ok(listing))) => listing
                     .app_named(name)
-                    .map_err(LookupError::NoMatch)
+                    .map_err(LookupError::no_match(Named::App))
                     .and_then(|app| with_version_id(config.operation.for_app(&app.id), Some(app))),
                 (AppRef::Name(_), Some(Err(why))) => Err(why.clone()),
                 (AppRef::Name(_), None) => unreachable!("names always fetch the listing"),
@@ -137,11 +170,17 @@ async fn resolve_apps(
         .collect()
 }
 
-/// Push names its version in the path; a listed version name becomes its id.
+/// A version named for push or release must be one of the app's, as listed: a wrong name fails
+/// here with its close matches rather than as ToolJet's bare 400. Push names its version in the
+/// path, so a listed name becomes its id there.
 fn with_version_id(
     operation: Operation,
     app: Option<&ListedApp>,
 ) -> Result<Operation, LookupError> {
+    let listed = |app: &ListedApp, version: &str| {
+        app.version_id(version)
+            .map_err(LookupError::no_match(Named::Version))
+    };
     match (operation, app) {
         (
             Operation::Push {
@@ -151,15 +190,22 @@ fn with_version_id(
             },
             Some(app),
         ) => {
-            let version = app
-                .version_id(&version)
-                .map_err(LookupError::NoMatch)?
-                .unwrap_or(version);
+            let version = listed(app, &version)?.unwrap_or(version);
             Ok(Operation::Push {
                 app_id,
                 version,
                 commit_message,
             })
+        }
+        (
+            release @ Operation::Release {
+                target: ReleaseTarget::VersionName(_),
+                ..
+            },
+            Some(app),
+        ) => {
+            listed(app, release.version().unwrap_or_default())?;
+            Ok(release)
         }
         (operation, _) => Ok(operation),
     }
@@ -182,7 +228,8 @@ async fn workspace_listing(
                     .await
                     .map_err(LookupError::request(LIST_WORKSPACES))?,
             };
-            listing::workspace_named(answer.json.as_ref(), name).map_err(LookupError::NoMatch)?
+            listing::workspace_named(answer.json.as_ref(), name)
+                .map_err(LookupError::no_match(Named::Workspace))?
         }
     };
     let answer = lookups
@@ -228,4 +275,34 @@ fn merge_duplicates(targets: Vec<Target>) -> Vec<Target> {
             target
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pull(id: &str) -> Result<Operation, LookupError> {
+        Ok(Operation::Pull {
+            app_id: id.to_owned(),
+            branch: None,
+        })
+    }
+
+    #[test]
+    fn one_app_in_any_spelling_of_its_uuid_or_by_name_is_merged_under_its_first_label() {
+        let id = "0f5f3ad1-8f1e-4a53-9d0f-5a1e0c2b7d11";
+        let merged = merge_duplicates(vec![
+            Target::new(id.to_owned(), pull(id)),
+            Target::new(id.to_uppercase(), pull(&id.to_uppercase())),
+            Target::new("Inventory".to_owned(), pull(id)),
+            Target::new("inventory-slug".to_owned(), pull("inventory-slug")),
+        ]);
+        let labels: Vec<&str> = merged.iter().map(|t| t.label.as_str()).collect();
+        assert_eq!(labels, [id, "inventory-slug"]);
+        let [Note::Duplicate(note)] = merged[0].notes.as_slice() else {
+            panic!("{:?}", merged[0].notes);
+        };
+        assert!(note.contains("listed 3 times"), "{note}");
+        assert!(merged[1].notes.is_empty());
+    }
 }

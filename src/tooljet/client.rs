@@ -11,7 +11,7 @@ use reqwest::{StatusCode, Url, redirect};
 use serde_json::Value;
 
 use super::error::{Limit, Transport};
-use super::proxy::Proxy;
+use super::proxy::{self, Proxy};
 use super::{ApiError, retry};
 use crate::inputs::Connection;
 use crate::operation::ApiRequest;
@@ -67,6 +67,9 @@ impl Client {
             // A redirect would turn POST into GET or carry the token to another host.
             .redirect(redirect::Policy::none())
             .tls_danger_accept_invalid_certs(connection.skip_tls_verify);
+        if proxy::bypassed_everywhere() {
+            builder = builder.no_proxy();
+        }
         if let Some(pem) = &connection.ca_certificates {
             // Parsed once already when the inputs were checked.
             let certificates = reqwest::Certificate::from_pem_bundle(pem)?;
@@ -151,10 +154,7 @@ impl Client {
             let (content_type, location, retry_after) =
                 (header(CONTENT_TYPE), header(LOCATION), header(RETRY_AFTER));
             let (body, cut) = read_bounded(&mut response).await.map_err(transport)?;
-            let body = self
-                .secrets
-                .scrub(&String::from_utf8_lossy(&body))
-                .into_owned();
+            let (body, json) = self.decode(&body);
             tracing::debug!(
                 "response: {status} in {} ms, {} bytes{}",
                 started.elapsed().as_millis(),
@@ -167,10 +167,28 @@ impl Client {
                 location,
                 retry_after: retry::parse_retry_after(&retry_after),
                 body,
+                json,
                 cut,
             })
         }
         .await
+    }
+
+    /// The body as text without a leading byte-order mark, and as JSON where it is JSON, with
+    /// every secret scrubbed from both: from the text as received, and again from the decoded
+    /// JSON, whose escapes may spell one. A body whose JSON held one is shown re-encoded.
+    fn decode(&self, bytes: &[u8]) -> (String, Option<Value>) {
+        let text = String::from_utf8_lossy(bytes);
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        let body = self.secrets.scrub(text).into_owned();
+        let mut json = serde_json::from_str::<Value>(&body).ok();
+        let revealed = json
+            .as_mut()
+            .is_some_and(|value| self.secrets.scrub_json(value));
+        match json {
+            Some(value) if revealed => (value.to_string(), Some(value)),
+            json => (body, json),
+        }
     }
 }
 
@@ -196,6 +214,7 @@ struct Answer {
     location: String,
     retry_after: Option<Duration>,
     body: String,
+    json: Option<Value>,
     /// The body was longer than [`MAX_ANSWER`] and was cut there.
     cut: bool,
 }
@@ -207,6 +226,7 @@ fn classify(answer: Answer) -> Result<ApiResponse, ApiError> {
         location,
         retry_after,
         body,
+        json,
         cut,
     } = answer;
     if status.is_redirection() {
@@ -216,22 +236,30 @@ fn classify(answer: Answer) -> Result<ApiResponse, ApiError> {
         // Whatever it said, it cannot be read whole: the ids in it would be guesses.
         return Err(ApiError::Oversized { status, body });
     }
-    let json = serde_json::from_str::<Value>(&body).ok();
-    let looks_like_html = content_type.contains("html") || body.trim_start().starts_with('<');
-    if json.is_none() && !body.trim().is_empty() && (looks_like_html || status.is_success()) {
-        // A 2xx HTML page is a front end or proxy answering in ToolJet's place, not success.
-        let title = page_title(&body);
-        let content_type = if content_type.is_empty() {
-            "no content type".to_owned()
-        } else {
-            content_type
-        };
-        return Err(ApiError::NotJson {
-            status,
-            content_type,
-            title,
-            body,
-        });
+    let content_type = if content_type.is_empty() {
+        "no content type".to_owned()
+    } else {
+        content_type
+    };
+    if json.is_none() && !body.trim().is_empty() {
+        if content_type.contains("html") || body.trim_start().starts_with('<') {
+            // An HTML page is a front end or proxy answering in ToolJet's place, even with a 2xx.
+            let title = page_title(&body);
+            return Err(ApiError::NotJson {
+                status,
+                content_type,
+                title,
+                body,
+            });
+        }
+        if status.is_success() {
+            // ToolJet's API answered success, but with something unreadable: it may have acted.
+            return Err(ApiError::Unreadable {
+                status,
+                why: format!("its answer ({content_type}) is not valid JSON, perhaps cut short"),
+                body,
+            });
+        }
     }
     if status.is_success() {
         Ok(ApiResponse { status, body, json })
@@ -243,8 +271,9 @@ fn classify(answer: Answer) -> Result<ApiResponse, ApiError> {
 fn page_title(html: &str) -> Option<String> {
     let lower = html.to_ascii_lowercase();
     let start = lower.find("<title>")? + "<title>".len();
-    let end = start + lower[start..].find("</title>")?;
-    let title = html[start..end].trim();
+    let end = start + lower.get(start..)?.find("</title>")?;
+    // ASCII lower-casing keeps every byte where it was: these are positions in `html` too.
+    let title = html.get(start..end)?.trim();
     (!title.is_empty()).then(|| title.chars().take(80).collect())
 }
 
@@ -259,6 +288,7 @@ mod tests {
             location: String::new(),
             retry_after: None,
             body: body.to_owned(),
+            json: serde_json::from_str(body).ok(),
             cut,
         }
     }
@@ -279,6 +309,39 @@ mod tests {
     }
 
     #[test]
+    fn a_2xx_json_answer_cut_short_is_unreadable_and_its_outcome_unknown() {
+        let err = classify(answer(
+            StatusCode::CREATED,
+            "application/json",
+            "{\"id\":\"0f5f",
+            false,
+        ))
+        .unwrap_err();
+        assert!(matches!(err, ApiError::Unreadable { .. }), "{err}");
+        assert!(err.outcome_unknown(), "ToolJet may have acted");
+        assert!(!err.hint().contains("web front end"), "{}", err.hint());
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_json_is_accepted() {
+        let client = Client::new(&connection("https://h.example.com/"), Arc::default()).unwrap();
+        let (body, json) = client.decode("\u{feff}{\"id\":\"a\"}".as_bytes());
+        assert_eq!(
+            (body.as_str(), json),
+            ("{\"id\":\"a\"}", Some(serde_json::json!({"id": "a"})))
+        );
+    }
+
+    #[test]
+    fn a_token_quoted_with_json_escapes_is_scrubbed_from_body_and_json() {
+        let secrets = Arc::new(Secrets::new(["to/ken".to_owned()]));
+        let client = Client::new(&connection("https://h.example.com/"), secrets).unwrap();
+        let (body, json) = client.decode(br#"{"message":"bad token to\/ken"}"#);
+        assert_eq!(body, r#"{"message":"bad token ***"}"#);
+        assert_eq!(json.unwrap()["message"], "bad token ***");
+    }
+
+    #[test]
     fn empty_2xx_body_is_success() {
         let ok = classify(answer(StatusCode::CREATED, "", "", false)).unwrap();
         assert_eq!((ok.status, ok.json), (StatusCode::CREATED, None));
@@ -295,17 +358,20 @@ mod tests {
         );
     }
 
-    #[test]
-    fn url_keeps_sub_path_and_encodes_segments() {
-        let connection = Connection {
-            base_url: Url::parse("https://h.example.com/tj/").unwrap(),
+    fn connection(url: &str) -> Connection {
+        Connection {
+            base_url: Url::parse(url).unwrap(),
             access_token: Secret::new("t"),
             timeout: Duration::from_secs(1),
             connect_timeout: Duration::from_secs(1),
             ca_certificates: None,
             skip_tls_verify: false,
-        };
-        let client = Client::new(&connection, Arc::default()).unwrap();
+        }
+    }
+
+    #[test]
+    fn url_keeps_sub_path_and_encodes_segments() {
+        let client = Client::new(&connection("https://h.example.com/tj/"), Arc::default()).unwrap();
         let request = ApiRequest {
             method: reqwest::Method::PUT,
             path: vec!["apps".into(), "a/b c".into()],

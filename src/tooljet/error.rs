@@ -124,6 +124,14 @@ pub enum ApiError {
         detail: String,
         source: reqwest::Error,
     },
+    /// A 2xx answer that cannot be read (not JSON, or without the id it must carry): ToolJet
+    /// may have acted, but what it said is lost.
+    #[error("ToolJet answered {status}, but {why}")]
+    Unreadable {
+        status: StatusCode,
+        why: String,
+        body: String,
+    },
     /// A 2xx answer longer than the action reads: ToolJet acted, but what it said is lost.
     #[error("ToolJet answered {status} with more than {} MiB, which was cut there and not read", MAX_ANSWER / (1024 * 1024))]
     Oversized { status: StatusCode, body: String },
@@ -273,6 +281,7 @@ impl ApiError {
             Self::Status { status, .. }
             | Self::NotJson { status, .. }
             | Self::Redirect { status, .. }
+            | Self::Unreadable { status, .. }
             | Self::Oversized { status, .. } => Some(*status),
             _ => None,
         }
@@ -283,6 +292,7 @@ impl ApiError {
         match self {
             Self::Status { body, .. }
             | Self::NotJson { body, .. }
+            | Self::Unreadable { body, .. }
             | Self::Oversized { body, .. } => Some(body),
             _ => None,
         }
@@ -294,7 +304,9 @@ impl ApiError {
         matches!(self, Self::Status { status: StatusCode::NOT_FOUND, message, .. } if message.starts_with("Cannot "))
     }
 
-    /// True when the request may have reached ToolJet and been acted on.
+    /// True when the request may have reached ToolJet and been acted on. A 502 or 504 is a
+    /// gateway's word, not ToolJet's: gateways cut long requests (ToolJet clones, commits and
+    /// pushes inside them) while ToolJet goes on and completes them.
     pub fn outcome_unknown(&self) -> bool {
         matches!(
             self,
@@ -305,7 +317,13 @@ impl ApiError {
                 connecting: false,
                 ..
             } | Self::Oversized { .. }
-        )
+                | Self::Unreadable { .. }
+        ) || self.is_gateway_failure()
+    }
+
+    /// A 502 or 504: a proxy or gateway in front of ToolJet gave up on it.
+    pub fn is_gateway_failure(&self) -> bool {
+        matches!(self, Self::Status { status, .. } if matches!(status.as_u16(), 502 | 504))
     }
 
     /// True when the request certainly never reached ToolJet.
@@ -346,6 +364,11 @@ impl ApiError {
                 that `tooljet-url` is the instance's base URL, with its sub path if it has one, and what a proxy or \
                 ingress in front of ToolJet forwards."
                 .to_owned(),
+            Self::Status { .. } if self.is_gateway_failure() => "A proxy or gateway in front of ToolJet \
+                gave up waiting (ingresses often cut requests at 60 s) or lost ToolJet, and ToolJet may have gone \
+                on and completed the request: check the app in ToolJet before re-running. If this recurs on long \
+                pushes or pulls, raise the gateway's read timeout above `timeout-seconds`."
+                .to_owned(),
             Self::Status { status, message, .. } => status_hint(*status, message, self.is_missing_route()),
             Self::NotJson { .. } => "`tooljet-url` probably points at ToolJet's web front end, a login page or a \
                 proxy error page rather than ToolJet's server: use the address ToolJet itself is served on, with its \
@@ -370,6 +393,14 @@ impl ApiError {
                  `tooljet-url` (with `allow-insecure-http: true` for a host other than this machine); otherwise use \
                  the port ToolJet serves HTTPS on."
             ),
+            Self::Tls { detail, .. } if detail.contains("CaUsedAsEndEntity") => "The server presents a CA \
+                certificate (basicConstraints CA:TRUE) as its own, which TLS refuses even when it is trusted: the \
+                usual `openssl req -x509` certificate is one. Give the server a certificate without CA:TRUE and \
+                the host name in subjectAltName, e.g. `openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj \
+                /CN=tooljet.example.com -addext subjectAltName=DNS:tooljet.example.com -addext \
+                basicConstraints=critical,CA:FALSE -keyout key.pem -out cert.pem`, and give that cert.pem in \
+                `ca-certificate`; or sign the server's certificate with that CA and keep the CA in `ca-certificate`."
+                .to_owned(),
             Self::Tls { .. } => "The server's certificate is not trusted or does not match the host name. Use the \
                 host name the certificate was issued for; for a private CA, give its certificate in `ca-certificate`."
                 .to_owned(),
@@ -397,6 +428,10 @@ impl ApiError {
                  environment variable, refused or failed the connection. Check that the proxy runs and can \
                  reach ToolJet, or add ToolJet's host to NO_PROXY."
             ),
+            Self::Unreadable { .. } => "ToolJet may have acted on the request, but its answer could not be \
+                read, so the ids it holds are not in the outputs: check the app in ToolJet before re-running. For \
+                `create`, an app now in the workspace was imported: `pull` it by its id rather than creating it again."
+                .to_owned(),
             Self::Oversized { .. } => "ToolJet acted on the request, but its answer was too large to read, so \
                 its ids are not in the outputs: check the app in ToolJet. An answer this large usually comes \
                 from something other than ToolJet's API at `tooljet-url`."
@@ -440,7 +475,7 @@ fn status_hint(status: StatusCode, message: &str, missing_route: bool) -> String
         401 => "The request was refused for lack of credentials: something between the runner and ToolJet may \
             require its own authentication."
             .to_owned(),
-        429 | 502 | 503 | 504 => "ToolJet or a proxy in front of it is overloaded or unavailable; try again later."
+        429 | 503 => "ToolJet or a proxy in front of it is overloaded or unavailable; try again later."
             .to_owned(),
         500..=599 => "ToolJet failed while handling the request; its server log has the details. Check the app in \
             ToolJet before re-running: part of the work may be done."
@@ -535,6 +570,18 @@ mod tests {
         assert!(hint("Unauthorized").contains("EXTERNAL_API_ACCESS_TOKEN"));
         assert!(hint("External API is disabled").contains("ENABLE_EXTERNAL_API=true"));
         assert!(hint("You do not have access to this resource").contains("licence"));
+    }
+
+    #[test]
+    fn a_gateway_timeout_leaves_the_outcome_unknown_and_says_to_check() {
+        for status in [StatusCode::BAD_GATEWAY, StatusCode::GATEWAY_TIMEOUT] {
+            let err = ApiError::from_status(status, "upstream timed out".into(), None, false);
+            assert!(err.outcome_unknown(), "{status}");
+            assert!(err.hint().contains("before re-running"), "{}", err.hint());
+        }
+        let busy =
+            ApiError::from_status(StatusCode::SERVICE_UNAVAILABLE, String::new(), None, false);
+        assert!(!busy.outcome_unknown(), "503 is refused before any work");
     }
 
     #[test]

@@ -33,9 +33,21 @@ impl fmt::Display for Proxy {
     }
 }
 
+/// True when `NO_PROXY` (or `no_proxy`) holds `*`, which means every host, as curl reads
+/// it. hyper-util's matcher, and so reqwest, match `*` against host names only and would
+/// still send a request for an IP address (with its token) through the proxy.
+pub fn bypassed_everywhere() -> bool {
+    ["NO_PROXY", "no_proxy"].iter().any(|name| {
+        std::env::var(name).is_ok_and(|value| value.split(',').any(|entry| entry.trim() == "*"))
+    })
+}
+
 impl Proxy {
     /// The proxy the process environment sets for `url`, as reqwest will use it.
     pub fn for_url(url: &Url) -> Option<Self> {
+        if bypassed_everywhere() {
+            return None;
+        }
         let uri = url.as_str().parse::<http::Uri>().ok()?;
         let intercept = Matcher::from_env().intercept(&uri)?;
         let proxy = intercept.uri();

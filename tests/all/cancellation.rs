@@ -111,3 +111,34 @@ async fn sigterm_keeps_the_apps_that_finished_and_says_what_was_cut_short() {
         ran.summary
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_signal_during_the_name_lookup_keeps_a_result_and_a_line_per_app() {
+    let fake = fake_with(Settings::default()).await;
+    fake.inject([Injected::Delay(Duration::from_secs(60))]);
+    let (child, dir) = step("pull", &fake)
+        .with("app-name", "Inventory\nOrders")
+        .with("organization-id", harness::tooljet::ORG_ID)
+        .spawn();
+    support::until_requested(&fake, 1).await;
+    support::kill(&child, "TERM");
+    let ran = Ran::collect(child, dir).await;
+    ran.assert_exit(143);
+    let results: Value = serde_json::from_str(ran.output("results")).unwrap();
+    let apps: Vec<&Value> = results
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["app"])
+        .collect();
+    assert_eq!(apps, ["Inventory", "Orders"]);
+    assert!(
+        results
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["result"] == "not started")
+    );
+    // One line per app, empty: names that were never resolved have no id.
+    assert_eq!(ran.output("app-id"), "\n");
+}

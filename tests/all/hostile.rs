@@ -44,6 +44,81 @@ async fn an_error_quoting_the_token_shows_it_nowhere() {
     ran.assert_hidden(TOKEN);
 }
 
+/// Every string in `text` read as JSON, decoded, where it is JSON.
+fn decoded_strings(text: &str) -> Vec<String> {
+    fn walk(value: &Value, found: &mut Vec<String>) {
+        match value {
+            Value::String(s) => found.push(s.clone()),
+            Value::Array(items) => items.iter().for_each(|item| walk(item, found)),
+            Value::Object(map) => map.iter().for_each(|(key, item)| {
+                found.push(key.clone());
+                walk(item, found);
+            }),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    if let Ok(json) = serde_json::from_str::<Value>(text) {
+        walk(&json, &mut found);
+    }
+    found
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_quoted_back_json_escaped_is_hidden_once_decoded() {
+    // A token with `"` and `\`, which ToolJet's JSON error quotes as `\"` and `\\`, and a
+    // proxy's as `\/` and `\u002B`: none of these spell the token until decoded.
+    let token = r#"tj"quo\te/pl+us"#;
+    let escaped = r#"tj\"quo\\te\/pl\u002Bus"#;
+    for body in [
+        format!(r#"{{"statusCode":400,"message":"bad token {escaped}"}}"#),
+        format!(r#"{{"statusCode":400,"message":["bad token {escaped}"]}}"#),
+    ] {
+        let fake = fake().await;
+        for on_github in [true, false] {
+            fake.inject([Injected::Json {
+                status: 400,
+                body: body.clone(),
+            }]);
+            let mut step = step("pull", &fake)
+                .with("access-token", token)
+                .with("app-id", APP_ID);
+            if !on_github {
+                step = step.outside_github();
+            }
+            let ran = step.run().await;
+            ran.assert_exit(1);
+            ran.assert_hidden(token);
+            // The summary as rendered: Markdown's backslash escapes undone.
+            let rendered = ran
+                .summary
+                .replace("\\\\", "\u{0}")
+                .replace('\\', "")
+                .replace('\u{0}', "\\");
+            assert!(!rendered.contains(token), "{rendered}");
+            if on_github {
+                ran.assert_error_contains("bad token ***");
+                for output in ["response", "results"] {
+                    let strings = decoded_strings(ran.output(output));
+                    assert!(!strings.is_empty(), "{output} is JSON");
+                    assert!(
+                        strings.iter().all(|s| !s.contains(token)),
+                        "{output}: {strings:?}"
+                    );
+                }
+            } else {
+                assert!(ran.stderr.contains("bad token ***"), "{}", ran.log());
+                for line in ran.stdout.lines() {
+                    assert!(
+                        decoded_strings(line).iter().all(|s| !s.contains(token)),
+                        "{line}"
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn outside_github_an_echoed_token_is_scrubbed_from_stdout_and_stderr() {
     let fake = fake_with(Settings {
@@ -168,7 +243,7 @@ async fn a_huge_error_message_is_cut_in_every_report() {
     assert!(
         response.ends_with("bytes in all]"),
         "the cut is marked: …{}",
-        &response[response.len() - 60..]
+        response.get(response.len() - 60..).unwrap_or(response)
     );
     assert!(ran.summary.len() < 20_000, "{} bytes", ran.summary.len());
     assert!(ran.log_lines().all(|line| line.len() < 10_000));
@@ -198,7 +273,7 @@ async fn a_thousand_failing_apps_keep_the_summary_annotations_and_results_small(
         ran.summary
             .contains("900 more apps are not listed here (900 failed)"),
         "{}",
-        &ran.summary[..500]
+        ran.summary.chars().take(500).collect::<String>()
     );
     let errors = ran.annotations("error");
     assert_eq!(errors.len(), 6, "five, then one that totals the rest");
@@ -334,4 +409,72 @@ async fn outputs_that_cannot_be_written_are_printed_and_fail_the_step() {
     let outputs: Value = serde_json::from_str(printed).unwrap();
     assert_eq!(outputs["app-id"], created.as_str());
     assert!(ran.error().starts_with("/dev/full: "), "{}", ran.error());
+}
+
+// --- A 2xx answer the action cannot read is never called success, nor a certain failure.
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_create_answered_201_without_an_id_is_unknown_not_green() {
+    let fake = fake().await;
+    fake.inject([Injected::Plain {
+        status: 201,
+        body: String::new(),
+    }]);
+    let ran = support::create_orders(&fake).run().await;
+    ran.assert_exit(1);
+    assert_eq!(ran.output("outcome"), "unknown");
+    assert_eq!(ran.output("app-id"), "");
+    ran.assert_error_contains("names no id for the new app");
+    ran.assert_error_contains("`pull` it by its id");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_2xx_json_answer_cut_short_is_unknown_with_check_first_advice() {
+    let fake = fake().await;
+    fake.inject([Injected::Json {
+        status: 201,
+        body: r#"{"id":"3c1f5a"#.to_owned(),
+    }]);
+    let ran = support::create_orders(&fake).run().await;
+    ran.assert_exit(1);
+    assert_eq!(ran.output("outcome"), "unknown");
+    ran.assert_error_contains("is not valid JSON");
+    assert!(!ran.error().contains("web front end"), "{}", ran.error());
+    assert_eq!(fake.requests().len(), 1, "a create is never replayed");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_json_answer_after_a_byte_order_mark_is_read() {
+    let fake = fake().await;
+    let id = "3c1f5a2b-0000-4000-8000-000000000001";
+    fake.inject([Injected::Json {
+        status: 201,
+        body: format!("\u{feff}{{\"id\":\"{id}\",\"organizationId\":\"{ORG_ID}\"}}"),
+    }]);
+    let ran = support::create_orders(&fake).run().await;
+    ran.assert_exit(0);
+    assert_eq!(ran.output("app-id"), id);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_slug_from_the_server_cannot_plant_a_link_in_the_summary() {
+    let fake = fake().await;
+    let planted = "x)[Re-authenticate here](http:evil.example";
+    fake.inject([Injected::Json {
+        status: 201,
+        body: serde_json::json!({"id": APP_ID, "currentVersionId": "v", "slug": planted})
+            .to_string(),
+    }]);
+    let ran = step("release", &fake)
+        .with("app-id", APP_ID)
+        .with("organization-id", ORG_ID)
+        .run()
+        .await;
+    ran.assert_exit(0);
+    assert!(!ran.summary.contains("](http:evil"), "{}", ran.summary);
+    assert!(
+        ran.summary.contains("[Open the released app]("),
+        "the link itself stays: {}",
+        ran.summary
+    );
 }

@@ -204,7 +204,7 @@ async fn every_missing_input_is_named_at_once() {
 async fn a_likely_typo_of_the_operation_says_what_was_meant() {
     let fake = fake().await;
     let ran = refused(step("relase", &fake).with("app-id", APP_ID), &fake).await;
-    ran.assert_error_contains("has an unknown value \"relase\"; Did you mean `release`?");
+    ran.assert_error_contains("has an unknown value \"relase\"; did you mean `release`?");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -262,4 +262,28 @@ fn an_unknown_command_line_argument_is_refused_by_name() {
         "{stderr}"
     );
     assert!(!stderr.contains("input `operation`"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_input_set_with_underscores_is_read_as_with_hyphens() {
+    // `export INPUT_APP_ID=…` from a shell, or a GitLab CI/CD variable, cannot hold a hyphen.
+    let fake = fake().await;
+    let ran = step("pull", &fake).env("INPUT_APP_ID", APP_ID).run().await;
+    ran.assert_exit(0);
+    assert_eq!(ran.output("app-id"), APP_ID);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_input_set_both_ways_with_different_values_is_refused_naming_both() {
+    let fake = fake().await;
+    let ran = step("pull", &fake)
+        .with("app-id", APP_ID)
+        .env("INPUT_APP_ID", "another-app")
+        .run()
+        .await;
+    ran.assert_exit(2);
+    ran.assert_error_contains(
+        "input `app-id` is given twice with different values, as INPUT_APP-ID and INPUT_APP_ID",
+    );
+    assert!(fake.requests().is_empty());
 }

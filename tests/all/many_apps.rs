@@ -471,3 +471,91 @@ async fn a_dry_run_prints_each_planned_request_in_the_log() {
     );
     assert!(ran.stderr.contains(&planned), "{}", ran.stderr);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_dry_run_access_check_keeps_a_result_and_a_line_per_app() {
+    let fake = fake().await;
+    let ran = step("pull", &fake)
+        .with("app-name", "Inventory\nPayroll")
+        .with("organization-id", ORG_ID)
+        .with("access-token", "wrong")
+        .with("dry-run", "true")
+        .run()
+        .await;
+    ran.assert_exit(1);
+    let results = results(&ran);
+    let apps: Vec<&Value> = results.iter().map(|r| &r["app"]).collect();
+    assert_eq!(apps, ["Inventory", "Payroll"]);
+    assert!(
+        results.iter().all(|r| r["http-status"] == 403),
+        "{results:?}"
+    );
+    assert_eq!(ran.output("http-status"), "403\n403");
+    assert_eq!(ran.output("outcome"), "failure", "a read changes nothing");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_ambiguous_workspace_name_is_refused_not_guessed() {
+    let fake = fake().await;
+    let other = "5e0b3d1c-0000-4000-8000-0000000000ac";
+    fake.world()
+        .workspaces
+        .push((other.to_owned(), "ACME".to_owned()));
+    let ran = step("pull", &fake)
+        .with("app-name", "Inventory")
+        .with("workspace", "acme")
+        .run()
+        .await;
+    ran.assert_exit(1);
+    ran.assert_error_contains(
+        "the workspace name \"acme\" is ambiguous: it matches \"Acme\", \"ACME\"",
+    );
+    assert!(mutating(&fake).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mistyped_workspace_name_points_at_organization_id() {
+    let fake = fake().await;
+    let ran = step("pull", &fake)
+        .with("app-name", "Inventory")
+        .with("workspace", "Acne")
+        .run()
+        .await;
+    ran.assert_exit(1);
+    ran.assert_error_contains("no workspace named \"Acne\"; close matches: \"Acme\"");
+    ran.assert_error_contains("`organization-id` avoids the lookup");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_app_uuid_in_two_letter_cases_is_one_app_and_runs_once() {
+    let fake = fake().await;
+    let ran = step("release", &fake)
+        .with("app-id", &format!("{APP_ID}\n{}", APP_ID.to_uppercase()))
+        .run()
+        .await;
+    ran.assert_exit(0);
+    assert_eq!(mutating(&fake).len(), 1, "{:?}", mutating(&fake));
+    let warnings = ran.annotations("warning");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.data.contains("was listed 2 times")),
+        "{}",
+        ran.log()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_version_name_on_release_lists_close_matches_and_sends_nothing() {
+    let fake = fake().await;
+    let ran = step("release", &fake)
+        .with("app-name", "Inventory")
+        .with("organization-id", ORG_ID)
+        .with("version-name", "v11")
+        .run()
+        .await;
+    ran.assert_exit(1);
+    ran.assert_error_contains("has no version named \"v11\"; close matches: \"v1\"");
+    ran.assert_error_contains("`version-id` avoids the lookup");
+    assert!(mutating(&fake).is_empty());
+}

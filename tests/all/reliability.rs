@@ -126,6 +126,23 @@ async fn push_never_replays_after_a_502() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_gateway_timeout_after_a_push_leaves_the_outcome_unknown() {
+    // An ingress cuts the push at 60 s with 504 while ToolJet goes on and completes it.
+    let fake = fake().await;
+    fake.inject([status(504)]);
+    let ran = step("push", &fake)
+        .with("app-id", APP_ID)
+        .with("version-id", "v1")
+        .run()
+        .await;
+    ran.assert_exit(1);
+    assert_eq!(ran.output("outcome"), "unknown");
+    assert_eq!(ran.output("http-status"), "504");
+    ran.assert_error_contains("check the app in ToolJet before re-running");
+    assert_eq!(fake.requests().len(), 1, "a push is never replayed");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn pull_retries_a_502_and_a_504() {
     let fake = fake().await;
     fake.inject([status(502), status(504)]);
@@ -374,6 +391,22 @@ async fn http_proxy_is_used_and_no_proxy_bypasses_it() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn no_proxy_star_bypasses_the_proxy_for_an_ip_address_too() {
+    let fake = fake().await;
+    let proxy = ForwardProxy::start().await.unwrap();
+    // The fake's URL is an IP address, which the proxy matcher alone would send to the proxy.
+    let ran = step("pull", &fake)
+        .with("app-id", APP_ID)
+        .env("HTTP_PROXY", &proxy.url())
+        .env("NO_PROXY", "*")
+        .run()
+        .await;
+    ran.assert_exit(0);
+    assert!(proxy.targets().is_empty(), "{:?}", proxy.targets());
+    assert_eq!(fake.requests().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_redirect_to_another_host_never_carries_the_token() {
     let fake = fake().await;
     let elsewhere = support::fake().await;
@@ -419,6 +452,62 @@ async fn ssl_cert_file_is_honoured_for_a_private_ca() {
         .await;
     std::fs::remove_file(&bundle).unwrap();
     ran.assert_exit(0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_self_signed_ca_certificate_as_the_servers_own_gets_how_to_make_one_that_works() {
+    let fake = fake().await;
+    let ca_true = PrivateCa::self_signed(true);
+    let front = TlsFront::start(&ca_true, fake.addr()).await.unwrap();
+    let ran = step("pull", &fake)
+        .with("tooljet-url", &front.url())
+        .with("app-id", APP_ID)
+        .with("ca-certificate", &ca_true.ca_pem)
+        .run()
+        .await;
+    ran.assert_exit(1);
+    ran.assert_error_contains("CaUsedAsEndEntity");
+    ran.assert_error_contains("CA:TRUE");
+    ran.assert_error_contains("basicConstraints=critical,CA:FALSE");
+    assert!(
+        !ran.error()
+            .contains("for a private CA, give its certificate"),
+        "{}",
+        ran.error()
+    );
+    assert!(fake.requests().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_self_signed_certificate_without_ca_true_is_trusted_as_ca_certificate() {
+    // What the hint above advises does work.
+    let fake = fake().await;
+    let own = PrivateCa::self_signed(false);
+    let front = TlsFront::start(&own, fake.addr()).await.unwrap();
+    let ran = step("pull", &fake)
+        .with("tooljet-url", &front.url())
+        .with("app-id", APP_ID)
+        .with("ca-certificate", &own.ca_pem)
+        .run()
+        .await;
+    ran.assert_exit(0);
+    assert_eq!(fake.requests().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_endless_ca_certificate_file_is_an_input_error_read_no_further_than_its_bound() {
+    let fake = fake().await;
+    let ran = step("pull", &fake)
+        .with("app-id", APP_ID)
+        .with("ca-certificate", "/dev/zero")
+        .run()
+        .await;
+    ran.assert_exit(2);
+    ran.assert_error_contains(
+        "input `ca-certificate` is neither PEM text nor a readable file: /dev/zero",
+    );
+    ran.assert_error_contains("larger than 1024 KiB");
+    assert!(fake.requests().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread")]

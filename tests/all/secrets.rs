@@ -145,3 +145,61 @@ async fn tooljets_words_in_the_log_cannot_become_workflow_commands() {
         ran.log()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_with_a_non_ascii_character_is_an_input_error_not_a_panic() {
+    // The é spans bytes 5 and 6: a byte slice at 6 once panicked and printed the token.
+    let token = "s3cr3é-token";
+    let fake = fake().await;
+    let ran = step("pull", &fake)
+        .with("access-token", token)
+        .with("app-id", APP_ID)
+        .outside_github()
+        .run()
+        .await;
+    ran.assert_exit(2);
+    assert!(ran.stderr.contains("`access-token`"), "{}", ran.log());
+    assert!(
+        ran.stdout.contains(r#""outcome":"failure""#),
+        "{}",
+        ran.log()
+    );
+    assert!(!ran.log().contains(token), "{}", ran.log());
+    assert!(fake.requests().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_panic_shows_where_it_happened_never_its_message_and_still_writes_outcome() {
+    let fake = fake().await;
+    for on_github in [true, false] {
+        let mut step = step("pull", &fake)
+            .with("access-token", TOKEN)
+            .with("app-id", APP_ID)
+            .env(
+                "TOOLJET_ACTION_PANIC_FOR_TESTS",
+                &format!("the token is {TOKEN}"),
+            );
+        if !on_github {
+            step = step.outside_github();
+        }
+        let ran = step.run().await;
+        ran.assert_exit(1);
+        // Off GitHub nothing masks the log: the message itself must never be printed.
+        ran.assert_hidden(TOKEN);
+        assert!(
+            ran.log().contains("internal error at src/"),
+            "{}",
+            ran.log()
+        );
+        if on_github {
+            ran.assert_error_contains("Nothing was sent to ToolJet");
+            assert_eq!(ran.output("outcome"), "failure");
+        } else {
+            assert!(
+                ran.stdout.contains(r#"{"outcome":"failure"}"#),
+                "{}",
+                ran.log()
+            );
+        }
+    }
+}
