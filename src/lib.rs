@@ -1,22 +1,28 @@
 //! Runs one ToolJet GitSync CI/CD operation per GitHub Actions step.
 //!
-//! `inputs` validates what the workflow gave, `operation` knows what each operation sends,
-//! `resolve` turns names into ids, `tooljet` talks HTTP to ToolJet, `run` carries the
-//! operation out for every app (with `policies` where a failure can be recovered from) into
-//! the result model of `outcome`, and `github` reports it through masks, annotations, outputs
-//! and the step summary. `redact` is the one place that knows every secret. `main.rs` wires
-//! them together.
+//! From the bottom up: `environment` (the process's variables and the workflow run), `record`
+//! (requests sent, notes), `listing` (workspace listings and how names match), `redact` (the
+//! one place that knows every secret) and `tooljet` (HTTP to ToolJet, each request with its
+//! own replay rule); `operation` (what each operation sends); `inputs` (validated inputs);
+//! `resolve` (names to ids); `steps` (each operation as a program of steps, live or planned);
+//! `outcome` (the result model); `run` (every app, side by side, cancellable); `github` (masks,
+//! annotations, outputs, the summary). No module imports one above it (`.ci/module-cycles`).
+//! `main.rs` wires them together.
 
+pub mod declared;
+pub mod environment;
 pub mod github;
 pub mod help;
 pub mod inputs;
+pub mod listing;
 pub mod logging;
 pub mod operation;
 pub mod outcome;
-pub mod policies;
 mod random;
+pub mod record;
 pub mod redact;
 pub mod resolve;
 pub mod run;
 pub mod signals;
+pub mod steps;
 pub mod tooljet;

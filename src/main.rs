@@ -4,8 +4,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
-use tooljet_gitsync_action::github::{GitHub, Level, Report, RunContext};
-use tooljet_gitsync_action::inputs::{self, Config, RawInputs, env_var};
+use tooljet_gitsync_action::environment::{RunContext, env_var};
+use tooljet_gitsync_action::github::{GitHub, Level, Report};
+use tooljet_gitsync_action::inputs::{self, Config, RawInputs};
 use tooljet_gitsync_action::redact::Secrets;
 use tooljet_gitsync_action::tooljet::{Client, proxy};
 use tooljet_gitsync_action::{help, logging, run, signals};

@@ -1,4 +1,5 @@
-//! The seven GitSync operations: what each one sends to ToolJet and what it reads back.
+//! The GitSync operations: the seven that are one request each (what it sends, what it reads
+//! back), and `deploy`, which is several of them (its program is `steps::deploy`).
 //!
 //! Paths, bodies and query strings follow ToolJet's server code (see tooljet-api.md), which
 //! wins where its public page differs, while still sending what the page asks for.
@@ -9,8 +10,9 @@ use std::str::FromStr;
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::listing::ListedApp;
 use crate::redact::Secret;
-use crate::tooljet::{ApiError, ApiResponse};
+use crate::tooljet::{ApiError, ApiRequest, ApiResponse};
 
 /// The operation's name, as given in the `operation` input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,10 +24,12 @@ pub enum OperationKind {
     SaveVersion,
     Release,
     Promote,
+    Deploy,
 }
 
 impl OperationKind {
-    pub const ALL: [OperationKind; 7] = [
+    pub const ALL: [OperationKind; 8] = [
+        Self::Deploy,
         Self::ConfigureGit,
         Self::Push,
         Self::Create,
@@ -44,20 +48,15 @@ impl OperationKind {
             Self::SaveVersion => "save-version",
             Self::Release => "release",
             Self::Promote => "promote",
+            Self::Deploy => "deploy",
         }
     }
 }
 
 impl OperationKind {
-    /// Repeating it leaves ToolJet as one call would: pulling the same commit again, or
-    /// releasing the version that is already live. Only these retry after ToolJet may have
-    /// acted (see `tooljet::retry`).
+    /// It acts on apps given in `app-id` or `app-name`.
     pub fn takes_app(self) -> bool {
         !matches!(self, Self::ConfigureGit | Self::Create)
-    }
-
-    pub fn is_idempotent(self) -> bool {
-        matches!(self, Self::Pull | Self::Release)
     }
 }
 
@@ -136,66 +135,48 @@ pub enum Operation {
     Promote {
         app_id: String,
     },
+    Deploy(Deploy),
 }
 
-/// One HTTP call to ToolJet's external API, relative to `<tooljet-url>/api/ext/`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ApiRequest {
-    pub method: Method,
-    pub path: Vec<String>,
-    pub query: Vec<(&'static str, String)>,
-    pub body: Option<Value>,
+/// Which version `deploy` makes live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeployVersion {
+    /// `version-name`: released by name if on the instance, else pulled and saved under it.
+    Name(String),
+    /// `git-tag`, one of ToolJet's `<app co_relation_id>/<version name>` tags: released by name
+    /// if on the instance, else ToolJet releases the app's latest tag.
+    Tag { tag: String, name: String },
 }
 
-impl ApiRequest {
-    fn new(method: Method, path: &[&str]) -> Self {
-        Self {
-            method,
-            path: path.iter().map(|s| (*s).to_owned()).collect(),
-            query: Vec::new(),
-            body: None,
-        }
-    }
-
-    /// The instance's workspaces: `GET /api/ext/workspaces`, a read that checks URL and token.
-    pub fn workspaces() -> Self {
-        Self::new(Method::GET, &["workspaces"])
-    }
-
-    /// The body as a plan shows it (" {json}"), the private key redacted; "" without a body.
-    pub fn body_for_display(&self) -> String {
-        let Some(body) = &self.body else {
-            return String::new();
-        };
-        let mut body = body.clone();
-        if let Some(key) = body.get_mut("githubAppPrivateKey") {
-            *key = json!("<redacted>");
-        }
-        format!(" {body}")
-    }
-
-    /// The apps of a workspace: `GET /api/ext/workspace/:id/apps`, a bare array.
-    pub fn workspace_apps(organization_id: &str) -> Self {
-        Self::new(Method::GET, &["workspace", organization_id, "apps"])
-    }
-
-    fn query(mut self, name: &'static str, value: impl Into<String>) -> Self {
-        self.query.push((name, value.into()));
-        self
-    }
-
-    fn body(mut self, body: Value) -> Self {
-        self.body = Some(body);
-        self
+impl DeployVersion {
+    /// The version's name in ToolJet.
+    pub fn name(&self) -> &str {
+        let (Self::Name(name) | Self::Tag { name, .. }) = self;
+        name
     }
 }
 
-/// True when `value` stays exactly one segment of a request's path. Slashes are encoded, but
-/// URL parsers resolve `.` and `..` (in any spelling, `%2e` included) away, which would send
-/// the request to another route; an empty segment would too.
-pub fn is_one_segment(value: &str) -> bool {
-    let dots = value.to_ascii_lowercase().replace("%2e", ".");
-    !value.is_empty() && dots != "." && dots != ".."
+/// The app `deploy` acts on, as the workspace's listing has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeployApp {
+    Listed(ListedApp),
+    /// Given by name and not in the workspace: imported from git first.
+    Absent {
+        name: String,
+    },
+}
+
+/// `deploy`: make one version of one app live on this instance, and check that it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deploy {
+    /// The workspace, as its id (looked up when given by name).
+    pub organization_id: String,
+    pub app: DeployApp,
+    pub version: DeployVersion,
+    /// Which app of the repository to import when it is absent (`git-app-name`); by default
+    /// the app's own name.
+    pub git_app_name: Option<String>,
+    pub branch: Option<String>,
 }
 
 /// The longest id or slug taken from ToolJet's answer into an output; anything longer, or with
@@ -216,6 +197,7 @@ impl Operation {
             Self::SaveVersion { .. } => OperationKind::SaveVersion,
             Self::Release { .. } => OperationKind::Release,
             Self::Promote { .. } => OperationKind::Promote,
+            Self::Deploy(_) => OperationKind::Deploy,
         }
     }
 
@@ -227,7 +209,11 @@ impl Operation {
             | Self::SaveVersion { app_id, .. }
             | Self::Release { app_id, .. }
             | Self::Promote { app_id } => Some(app_id),
-            Self::ConfigureGit(_) | Self::Create { .. } => None,
+            Self::Deploy(Deploy {
+                app: DeployApp::Listed(app),
+                ..
+            }) => Some(&app.id),
+            Self::ConfigureGit(_) | Self::Create { .. } | Self::Deploy(_) => None,
         }
     }
 
@@ -240,6 +226,7 @@ impl Operation {
                 target: ReleaseTarget::VersionId(v) | ReleaseTarget::VersionName(v),
                 ..
             } => Some(v),
+            Self::Deploy(deploy) => Some(deploy.version.name()),
             _ => None,
         }
     }
@@ -253,7 +240,8 @@ impl Operation {
             | Self::SaveVersion { app_id, .. }
             | Self::Release { app_id, .. }
             | Self::Promote { app_id } => *app_id = id.to_owned(),
-            Self::ConfigureGit(_) | Self::Create { .. } => {}
+            // Deploy's app comes from the listing, with its versions (see `resolve`).
+            Self::ConfigureGit(_) | Self::Create { .. } | Self::Deploy(_) => {}
         }
         operation
     }
@@ -281,13 +269,18 @@ impl Operation {
             Self::SaveVersion { app_id, .. } => format!("save a version of app {app_id}"),
             Self::Release { app_id, .. } => format!("release app {app_id}"),
             Self::Promote { app_id } => format!("promote app {app_id}"),
+            Self::Deploy(deploy) => format!(
+                "deploy {} version {}",
+                deploy.app.name(),
+                deploy.version.name()
+            ),
         }
     }
 
-    /// The request that carries out this operation.
-    pub fn request(&self) -> ApiRequest {
+    /// The one request that carries out this operation; `None` for `deploy`, which is several.
+    pub fn request(&self) -> Option<ApiRequest> {
         use Method as M;
-        match self {
+        Some(match self {
             Self::ConfigureGit(config) => {
                 let mut body = json!({
                     "organizationId": config.organization_id,
@@ -337,7 +330,10 @@ impl Operation {
                     .body(body)
             }
             Self::Pull { app_id, branch } => {
-                let request = ApiRequest::new(M::PUT, &["apps", app_id]).query("createMode", "git");
+                // Pulling the same commit again leaves the app as one pull would.
+                let request = ApiRequest::new(M::PUT, &["apps", app_id])
+                    .query("createMode", "git")
+                    .replay_safe();
                 match branch {
                     Some(branch) => request.query("branchName", branch),
                     None => request,
@@ -355,10 +351,14 @@ impl Operation {
                     ReleaseTarget::VersionName(name) => json!({ "versionName": name }),
                     ReleaseTarget::LatestTag => json!({}),
                 };
-                ApiRequest::new(M::POST, &["apps", app_id, "git-sync", "release"]).body(body)
+                // Releasing the version already live is accepted again, and changes nothing.
+                ApiRequest::new(M::POST, &["apps", app_id, "git-sync", "release"])
+                    .body(body)
+                    .replay_safe()
             }
             Self::Promote { app_id } => ApiRequest::new(M::POST, &["apps", app_id, "promote"]),
-        }
+            Self::Deploy(_) => return None,
+        })
     }
 
     /// The ids of a successful answer, or why the answer cannot count as success: a `create`
@@ -398,7 +398,7 @@ impl Operation {
         };
         let given_app = self.app_id().map(str::to_owned);
         let (app_id, version_id, environment) = match self {
-            Self::ConfigureGit(_) => (None, None, None),
+            Self::ConfigureGit(_) | Self::Deploy(_) => (None, None, None),
             Self::Create { .. } => (
                 field(&["/id", "/app/id"]),
                 field(&["/currentVersionId", "/app/currentVersionId"]),
@@ -432,7 +432,17 @@ impl Operation {
             environment,
             organization_id: field(&["/organizationId", "/app/organizationId"]),
             slug: field(&["/slug", "/app/slug"]),
-            released: matches!(self, Self::Release { .. }),
+            released: matches!(self, Self::Release { .. } | Self::Deploy(_)),
+        }
+    }
+}
+
+impl DeployApp {
+    /// The app's name in the workspace.
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Listed(app) => &app.name,
+            Self::Absent { name } => name,
         }
     }
 }
@@ -459,7 +469,7 @@ mod tests {
         for kind in OperationKind::ALL {
             assert_eq!(kind.as_str().parse::<OperationKind>(), Ok(kind));
         }
-        assert!("deploy".parse::<OperationKind>().is_err());
+        assert!("rollout".parse::<OperationKind>().is_err());
     }
 
     #[test]
@@ -472,7 +482,8 @@ mod tests {
             },
             branch: Some("main".into()),
         }
-        .request();
+        .request()
+        .unwrap();
         assert_eq!(request.query, vec![("createMode", "git".to_owned())]);
         let body = request.body.unwrap();
         assert_eq!(
@@ -508,22 +519,6 @@ mod tests {
                 .as_deref(),
             Some("top")
         );
-    }
-
-    #[test]
-    fn dot_segments_in_any_spelling_are_not_one_segment() {
-        for bad in ["", ".", "..", "%2e", "%2E%2e", ".%2E"] {
-            assert!(!is_one_segment(bad), "{bad:?}");
-        }
-        for good in [
-            "inventory",
-            "a/b",
-            "...",
-            "v1.2",
-            "0f5f3ad1-8f1e-4a53-9d0f-5a1e0c2b7d11",
-        ] {
-            assert!(is_one_segment(good), "{good:?}");
-        }
     }
 
     #[test]

@@ -6,10 +6,11 @@ use std::time::Duration;
 use reqwest::StatusCode;
 
 use crate::operation::{Operation, OperationKind, ResultIds};
+use crate::record::{Exchange, Note};
 use crate::resolve::LookupError;
 use crate::signals::Signal;
+use crate::steps::{Failure, Step, StepRecord};
 use crate::tooljet::ApiError;
-use crate::tooljet::attempts::Exchange;
 
 /// The `outcome` output, ordered so that the step's is the worst of its apps': `unknown` (someone
 /// must look before re-running) over `failure` over `success`.
@@ -41,21 +42,21 @@ impl fmt::Display for Outcome {
 #[derive(Debug)]
 pub enum Verdict {
     Succeeded,
-    /// `dry-run`: the request that would have been sent.
-    Planned {
-        request: String,
-    },
-    Failed(ApiError),
+    /// `dry-run`: its steps hold the requests that would have been sent.
+    Planned,
+    Failed(Failure),
     /// Its name could not be turned into an id; nothing was sent for it.
     Unresolved(LookupError),
     /// `fail-fast` stopped this app before it started.
     Skipped,
     /// The step was cancelled before this app started.
     NotStarted(Signal),
-    /// The step was cancelled while this app ran, with or without a request in flight.
+    /// The step was cancelled while this app ran, with or without a request in flight, in
+    /// the step it names.
     Cancelled {
         signal: Signal,
         in_flight: bool,
+        step: Option<Step>,
     },
 }
 
@@ -63,7 +64,7 @@ impl Verdict {
     /// The error ToolJet (or something in its place) answered, for this app or its lookup.
     fn answered(&self) -> Option<&ApiError> {
         match self {
-            Self::Failed(err) => Some(err),
+            Self::Failed(failure) => failure.error.answered(),
             Self::Unresolved(LookupError::Request { source, .. }) => Some(source),
             _ => None,
         }
@@ -71,8 +72,8 @@ impl Verdict {
 
     pub fn outcome(&self) -> Outcome {
         match self {
-            Self::Succeeded | Self::Planned { .. } => Outcome::Success,
-            Self::Failed(err) if err.outcome_unknown() => Outcome::Unknown,
+            Self::Succeeded | Self::Planned => Outcome::Success,
+            Self::Failed(failure) if failure.error.outcome_unknown() => Outcome::Unknown,
             Self::Cancelled {
                 in_flight: true, ..
             } => Outcome::Unknown,
@@ -84,8 +85,8 @@ impl Verdict {
     pub fn name(&self) -> &'static str {
         match self {
             Self::Succeeded => "succeeded",
-            Self::Planned { .. } => "planned",
-            Self::Failed(err) if err.outcome_unknown() => "outcome unknown",
+            Self::Planned => "planned",
+            Self::Failed(failure) if failure.error.outcome_unknown() => "outcome unknown",
             Self::Failed(_) => "failed",
             Self::Unresolved(LookupError::NoMatch { .. }) => "not found",
             Self::Unresolved(LookupError::Request { .. }) => "failed",
@@ -108,24 +109,6 @@ impl Verdict {
     ];
 }
 
-/// Something worth telling beside the result.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Note {
-    /// An attempt failed and was tried again.
-    Retry(String),
-    /// The app was listed more than once and runs once.
-    Duplicate(String),
-    /// A re-run policy or a lookup changed what happened.
-    Info(String),
-}
-
-impl Note {
-    pub fn text(&self) -> &str {
-        let (Self::Retry(text) | Self::Duplicate(text) | Self::Info(text)) = self;
-        text
-    }
-}
-
 /// Everything the reports need about one app's part of the step.
 #[derive(Debug)]
 pub struct AppRun {
@@ -144,6 +127,8 @@ pub struct AppRun {
     pub notes: Vec<Note>,
     /// Every request sent for this app, in order.
     pub exchanges: Vec<Exchange>,
+    /// Its steps as they ended, in order.
+    pub steps: Vec<StepRecord>,
 }
 
 impl AppRun {
@@ -173,7 +158,19 @@ impl AppRun {
             verdict,
             notes: Vec::new(),
             exchanges: Vec::new(),
+            steps: Vec::new(),
         }
+    }
+
+    /// The requests a dry run would send for this app, in order.
+    pub fn planned(&self) -> Vec<&str> {
+        self.steps
+            .iter()
+            .filter_map(|record| match &record.end {
+                crate::steps::StepEnd::Planned(request) => Some(request.as_str()),
+                _ => None,
+            })
+            .collect()
     }
 
     pub fn succeeded(&self) -> bool {
@@ -238,6 +235,7 @@ mod tests {
             Verdict::Cancelled {
                 signal: Signal::Term,
                 in_flight: true,
+                step: None,
             },
         ];
         assert_eq!(
@@ -252,7 +250,8 @@ mod tests {
         assert_eq!(
             Verdict::Cancelled {
                 signal: Signal::Int,
-                in_flight: false
+                in_flight: false,
+                step: None,
             }
             .outcome(),
             Outcome::Failure

@@ -1,6 +1,6 @@
-//! Carrying out the configured operation for every app: look names up, run the apps side by
-//! side up to `max-parallel`, recover where a policy allows, and when SIGTERM or SIGINT comes,
-//! keep what finished and say what was cut short.
+//! Carrying out the configured operation for every app: look names up, run each app's step
+//! program side by side up to `max-parallel`, live or as a plan, and when SIGTERM or SIGINT
+//! comes, keep what finished (apps and steps) and say what was cut short.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -14,9 +14,9 @@ use tokio::task::JoinSet;
 use crate::inputs::{AppRef, Config};
 use crate::operation::Operation;
 use crate::outcome::{AppRun, Lookups, Run, Verdict};
-use crate::policies;
 use crate::resolve::{self, Target};
 use crate::signals::Signal;
+use crate::steps::{self, Live, Plan, Recorded, StepEnd, Steps, ToolJet};
 use crate::tooljet::Client;
 use crate::tooljet::attempts::{Attempts, Progress, Stage};
 
@@ -28,7 +28,7 @@ pub async fn execute(
     cancel: impl Future<Output = Signal>,
 ) -> Run {
     tokio::pin!(cancel);
-    let mut attempts = Attempts::new(&client, &config, started);
+    let mut attempts = Attempts::new(client.clone(), config.budget, config.heartbeat, started);
     let resolved = tokio::select! {
         targets = resolve::targets(&mut attempts, &config) => Ok(targets),
         signal = &mut cancel => Err(signal),
@@ -80,20 +80,34 @@ struct Pending {
     label: String,
     operation: Operation,
     progress: Progress,
+    steps: Recorded,
 }
 
 impl Pending {
     /// The part of an app that `signal` stopped: not started, or cancelled with or without a
-    /// request in flight.
+    /// request in flight, with the steps that had ended and the one under way.
     fn cut_short(&self, signal: Signal, duration: Duration) -> AppRun {
+        let (mut steps, under_way) = self.steps.snapshot();
+        let in_flight = self.progress.stage() == Stage::InFlight;
         let verdict = match self.progress.stage() {
             Stage::Waiting => Verdict::NotStarted(signal),
-            stage => Verdict::Cancelled {
+            _ => Verdict::Cancelled {
                 signal,
-                in_flight: stage == Stage::InFlight,
+                in_flight,
+                step: under_way,
             },
         };
-        AppRun::new(&self.operation, &self.label, duration, verdict)
+        if let Some(step) = under_way {
+            let end = if in_flight {
+                StepEnd::Cancelled
+            } else {
+                StepEnd::NotRun
+            };
+            steps.push(steps::StepRecord { step, end });
+        }
+        let mut run = AppRun::new(&self.operation, &self.label, duration, verdict);
+        run.steps = steps;
+        run
     }
 }
 
@@ -111,7 +125,7 @@ async fn run_all(
     let mut pending = Vec::new();
     let mut tasks = JoinSet::new();
     for (index, target) in targets.into_iter().enumerate() {
-        let progress = Progress::default();
+        let (progress, steps) = (Progress::default(), Recorded::default());
         pending.push(Pending {
             label: target.label.clone(),
             operation: target
@@ -119,6 +133,7 @@ async fn run_all(
                 .as_ref()
                 .map_or_else(|_| config.operation.clone(), Clone::clone),
             progress: progress.clone(),
+            steps: steps.clone(),
         });
         let (client, config, permits, failed) = (
             client.clone(),
@@ -130,7 +145,9 @@ async fn run_all(
             let _permit = permits.acquire().await.expect("never closed");
             progress.set(Stage::Running);
             let skip = config.fail_fast && failed.load(Ordering::SeqCst);
-            let run = one_target(&client, &config, target, skip, progress, step_started).await;
+            let attempts = Attempts::new(client, config.budget, config.heartbeat, step_started)
+                .reporting_to(progress);
+            let run = one_target(attempts, &config, target, skip, steps).await;
             if !run.succeeded() {
                 failed.store(true, Ordering::SeqCst);
             }
@@ -170,12 +187,11 @@ async fn run_all(
 
 /// One target: skipped, unresolved, or run; with the notes its resolution left.
 async fn one_target(
-    client: &Client,
+    attempts: Attempts,
     config: &Config,
     target: Target,
     skip: bool,
-    progress: Progress,
-    step_started: Instant,
+    steps: Recorded,
 ) -> AppRun {
     let Target {
         label,
@@ -190,57 +206,62 @@ async fn one_target(
             Duration::ZERO,
             Verdict::Unresolved(why),
         ),
+        Ok(operation) if config.dry_run => {
+            one(
+                Steps::new(Plan(attempts), steps),
+                config,
+                &operation,
+                &label,
+            )
+            .await
+        }
         Ok(operation) => {
-            let attempts = Attempts::new(client, config, step_started).reporting_to(progress);
-            one(attempts, config, &operation, &label).await
+            one(
+                Steps::new(Live(attempts), steps),
+                config,
+                &operation,
+                &label,
+            )
+            .await
         }
     };
     run.notes.splice(0..0, notes);
     run
 }
 
-/// One app: its request (or the plan of it), and what ToolJet answered.
-async fn one(
-    mut attempts: Attempts<'_>,
+/// One app: its operation's steps, through the seam `steps` sends them by.
+async fn one<T: ToolJet>(
+    mut steps: Steps<T>,
     config: &Config,
     operation: &Operation,
     label: &str,
 ) -> AppRun {
     let started = Instant::now();
-    if config.dry_run {
-        let request = operation.request();
-        let plan = format!(
-            "{} {}{}",
-            request.method,
-            attempts.client().url(&request),
-            request.body_for_display()
-        );
-        tracing::info!("dry run: would send {plan}");
-        return AppRun::new(
+    let mut run = match steps::run(&mut steps, config, operation).await {
+        Ok(finished) => {
+            let verdict = if config.dry_run {
+                Verdict::Planned
+            } else {
+                Verdict::Succeeded
+            };
+            let mut run = AppRun::new(operation, label, started.elapsed(), verdict);
+            run.ids = finished.ids;
+            run
+        }
+        Err(failure) => AppRun::new(
             operation,
             label,
             started.elapsed(),
-            Verdict::Planned { request: plan },
-        );
+            Verdict::Failed(failure),
+        ),
+    };
+    // The last request's answer, whatever the operation's outcome.
+    if let Some((status, body)) = steps.last.take() {
+        run.status = Some(status);
+        run.response = body;
     }
-    let answer = match attempts.send_for(operation, &operation.request()).await {
-        Ok(response) => Ok((response, operation.clone())),
-        Err(err) => policies::recover(&mut attempts, config, operation, err).await,
-    };
-    let answer = answer.and_then(|(response, effective)| {
-        let ids = effective.check_answer(&response)?;
-        Ok((response, ids))
-    });
-    let mut run = match answer {
-        Ok((response, ids)) => {
-            let mut run = AppRun::new(operation, label, started.elapsed(), Verdict::Succeeded);
-            run.ids = ids;
-            run.status = Some(response.status);
-            run.response = response.body;
-            run
-        }
-        Err(err) => AppRun::new(operation, label, started.elapsed(), Verdict::Failed(err)),
-    };
+    run.steps = steps.recorded().snapshot().0;
+    let attempts = steps.into_tooljet().attempts();
     run.notes = attempts.notes;
     run.exchanges = attempts.exchanges;
     run
@@ -254,9 +275,10 @@ mod tests {
     use reqwest::StatusCode;
 
     use super::*;
-    use crate::github::RunContext;
+    use crate::environment::RunContext;
     use crate::inputs::RawInputs;
-    use crate::outcome::{Note, Outcome};
+    use crate::outcome::Outcome;
+    use crate::record::Note;
     use crate::resolve::LookupError;
 
     fn config(fake: &FakeToolJet, inputs: &[(&str, &str)]) -> Arc<Config> {
@@ -329,7 +351,8 @@ mod tests {
                 verdicts[1],
                 Verdict::Cancelled {
                     signal: Signal::Term,
-                    in_flight: true
+                    in_flight: true,
+                    step: Some(crate::steps::Step::Pulled),
                 }
             ),
             "{verdicts:?}"

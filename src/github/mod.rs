@@ -1,7 +1,6 @@
 //! Reporting to GitHub Actions: masks, annotations, step outputs and the step summary.
 
 mod commands;
-mod context;
 mod outputs;
 mod report;
 mod summary;
@@ -11,14 +10,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use commands::{Commands, Level};
-pub use context::RunContext;
 pub use outputs::Outputs;
 pub use report::Report;
 use summary::escape as escape_markdown;
 
-use crate::inputs::env_var;
+use crate::environment::env_var;
 use crate::operation::OperationKind;
-use crate::outcome::{Note, Outcome, Verdict};
+use crate::outcome::{Outcome, Verdict};
+use crate::record::Note;
 use crate::redact::printable;
 
 /// Annotations of one level per step, before the rest are totalled in one more; GitHub shows

@@ -5,10 +5,13 @@ use std::time::Duration;
 
 use reqwest::Url;
 
-use super::{Outputs, RunContext};
-use crate::operation::{OperationKind, is_one_segment};
+use super::Outputs;
+use crate::environment::RunContext;
+use crate::operation::OperationKind;
 use crate::outcome::{AppRun, Run, Verdict};
 use crate::redact::bounded;
+use crate::steps::{self, Step, StepEnd};
+use crate::tooljet::is_one_segment;
 
 /// The `response` output keeps this much of ToolJet's answer, marked when cut.
 const MAX_RESPONSE: usize = 64 * 1024;
@@ -60,7 +63,7 @@ impl Report<'_> {
     /// One line on how this app ended: what went wrong, or the request a dry run would send.
     pub fn message(&self, app: &AppRun) -> Option<String> {
         match &app.verdict {
-            Verdict::Planned { request } => Some(request.clone()),
+            Verdict::Planned => Some(app.planned().join(" ; ")),
             verdict => failure(app.operation, verdict).map(|(message, _)| message),
         }
     }
@@ -146,6 +149,15 @@ impl Report<'_> {
             "http-status": app.status.map(|s| s.as_u16()),
             "duration-ms": app.duration.as_millis() as u64,
             "message": self.message(app),
+            "steps": steps::with_unrun(app.operation, &app.steps)
+                .iter()
+                .map(|record| match &record.end {
+                    StepEnd::Skipped(why) => serde_json::json!({
+                        "step": record.step.as_str(), "result": record.end.name(), "why": why,
+                    }),
+                    end => serde_json::json!({"step": record.step.as_str(), "result": end.name()}),
+                })
+                .collect::<Vec<_>>(),
         })
     }
 }
@@ -164,9 +176,17 @@ fn omitted(count: usize) -> String {
 
 /// What went wrong and what to check, when an app did not succeed.
 pub fn failure(operation: OperationKind, verdict: &Verdict) -> Option<(String, String)> {
+    // Inside a program of several steps, the step that failed or was cut short is named.
+    let at = |step: Option<Step>| match step {
+        Some(step) if operation == OperationKind::Deploy => format!(" at step `{step}`"),
+        _ => String::new(),
+    };
     match verdict {
-        Verdict::Succeeded | Verdict::Planned { .. } => None,
-        Verdict::Failed(err) => Some((err.to_string(), err.hint())),
+        Verdict::Succeeded | Verdict::Planned => None,
+        Verdict::Failed(failure) => Some((
+            format!("{}{}", failure.error, at(Some(failure.step))),
+            failure.hint(operation),
+        )),
         Verdict::Unresolved(why) => Some((format!("{why}; nothing was sent"), why.hint())),
         Verdict::Skipped => Some((
             "not started: `fail-fast` stopped the step after another app failed".to_owned(),
@@ -179,9 +199,11 @@ pub fn failure(operation: OperationKind, verdict: &Verdict) -> Option<(String, S
         Verdict::Cancelled {
             signal,
             in_flight: true,
+            step,
         } => Some((
             format!(
-                "cancelled by {signal} while the `{operation}` request to ToolJet was in flight"
+                "cancelled by {signal} while the `{operation}` request to ToolJet was in flight{}",
+                at(*step)
             ),
             format!(
                 "ToolJet may still complete the {operation}: check the app in ToolJet before re-running."
@@ -190,9 +212,11 @@ pub fn failure(operation: OperationKind, verdict: &Verdict) -> Option<(String, S
         Verdict::Cancelled {
             signal,
             in_flight: false,
+            step,
         } => Some((
             format!(
-                "cancelled by {signal} between attempts: no `{operation}` request was in flight"
+                "cancelled by {signal} between attempts: no `{operation}` request was in flight{}",
+                at(*step)
             ),
             "The last attempt failed before ToolJet acted; re-running is safe.".to_owned(),
         )),

@@ -6,7 +6,9 @@ use std::path::Path;
 
 use super::Report;
 use super::report::failure;
+use crate::operation::OperationKind;
 use crate::outcome::{AppRun, Outcome, Verdict};
+use crate::steps::{self, StepEnd};
 
 /// ToolJet's environments in priority order, as every workspace has them.
 const ENVIRONMENTS: [&str; 3] = ["development", "staging", "production"];
@@ -86,7 +88,7 @@ pub fn render(report: &Report) -> String {
 fn heading(app: &AppRun) -> (&'static str, String) {
     match &app.verdict {
         Verdict::Succeeded => ("✅", "succeeded".to_owned()),
-        Verdict::Planned { .. } => ("📝", "planned (dry run: nothing was sent)".to_owned()),
+        Verdict::Planned => ("📝", "planned (dry run: nothing was sent)".to_owned()),
         Verdict::Failed(_) if app.outcome() == Outcome::Unknown => {
             ("⚠️", "outcome unknown".to_owned())
         }
@@ -128,8 +130,11 @@ fn render_one(report: &Report, outcome: &AppRun) -> String {
     if let Some(trigger) = triggered_by(report) {
         row("Triggered by", trigger);
     }
-    if let Verdict::Planned { request } = &outcome.verdict {
-        row("Would send", escape(request));
+    if operation == OperationKind::Deploy {
+        row("Steps", steps_line(outcome, true));
+    }
+    if let Verdict::Planned = &outcome.verdict {
+        row("Would send", escape(&outcome.planned().join(" ; ")));
     }
     let links: Vec<String> = [
         ("Open the released app", report.app_url(outcome)),
@@ -218,10 +223,16 @@ fn render_many(report: &Report, outcomes: &[AppRun]) -> String {
             .unwrap_or_default();
         let status = outcome.status.map(|s| s.to_string()).unwrap_or_default();
         let message = report.message(outcome);
+        let result = match operation {
+            OperationKind::Deploy => {
+                format!("{}: {}", outcome.verdict.name(), steps_line(outcome, false))
+            }
+            _ => outcome.verdict.name().to_owned(),
+        };
         md.push_str(&format!(
             "| {app} | {} | {} | {} | {} | {} |\n",
             cell(version),
-            outcome.verdict.name(),
+            result,
             cell(&status),
             human_duration(outcome.duration),
             cell(&message.unwrap_or_default()),
@@ -248,6 +259,35 @@ fn render_many(report: &Report, outcomes: &[AppRun]) -> String {
         md.push_str(&format!("\nTriggered by {trigger}.\n"));
     }
     md
+}
+
+/// The app's steps in order, each with a mark for how it ended: `✓ listed · – created`; with
+/// `why`, a skipped step says why.
+fn steps_line(app: &AppRun, why: bool) -> String {
+    steps::with_unrun(app.operation, &app.steps)
+        .iter()
+        .map(|record| {
+            let mark = match &record.end {
+                StepEnd::Done => "✓",
+                StepEnd::Planned(_) => "📝",
+                StepEnd::Skipped(_) => "–",
+                StepEnd::Failed => "✗",
+                StepEnd::Cancelled => "⚠️",
+                StepEnd::NotRun => "·",
+            };
+            match &record.end {
+                StepEnd::Skipped(reason) if why => {
+                    format!(
+                        "{mark} {} ({})",
+                        record.step,
+                        escape_within(reason, MAX_CELL)
+                    )
+                }
+                end => format!("{mark} {} {}", record.step, end.name()),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// Where the version now stands in ToolJet's environments, the current one in bold.

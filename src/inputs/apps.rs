@@ -2,7 +2,8 @@
 
 use super::values::{given, lines};
 use super::{InputError, RawInputs};
-use crate::operation::{OperationKind, is_one_segment};
+use crate::operation::OperationKind;
+use crate::tooljet::is_one_segment;
 
 /// An app as given: by id (or slug), or by name to look up in the workspace.
 #[derive(Debug, Clone, PartialEq, Eq)]

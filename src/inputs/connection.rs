@@ -1,27 +1,11 @@
 //! Where ToolJet is and how to reach it: the URL, the token and the trusted certificates.
 
-use std::time::Duration;
-
 use reqwest::Url;
 
 use super::InputError;
 use super::values::given;
-use crate::github::RunContext;
+use crate::environment::RunContext;
 use crate::redact::Secret;
-
-/// Where ToolJet is and how to reach it.
-#[derive(Debug, Clone)]
-pub struct Connection {
-    /// The instance's base URL, sub path included, always ending in `/`.
-    pub base_url: Url,
-    pub access_token: Secret,
-    /// Per attempt, from sending the request to the end of the answer.
-    pub timeout: Duration,
-    pub connect_timeout: Duration,
-    /// Extra trusted roots (PEM), for a private CA.
-    pub ca_certificates: Option<Vec<u8>>,
-    pub skip_tls_verify: bool,
-}
 
 pub(super) fn parse_base_url(value: &str, allow_insecure_http: bool) -> Result<Url, InputError> {
     const INPUT: &str = "tooljet-url";

@@ -7,6 +7,7 @@
 mod apps;
 mod connection;
 mod operation;
+pub mod table;
 mod values;
 
 use std::time::Duration;
@@ -14,14 +15,16 @@ use std::time::Duration;
 use serde::Deserialize;
 
 pub use apps::{AppRef, WorkspaceRef, is_uuid};
-pub use connection::Connection;
 use connection::{parse_base_url, parse_ca_certificate, parse_token};
-use operation::{parse_operation, parse_operation_inputs, unescape_newlines, uses};
+use operation::{parse_operation, parse_operation_inputs, unescape_newlines};
+use table::{Need, uses};
 use values::{MAX_SECONDS, given, parse_bool, parse_choice, parse_seconds, parse_whole};
 
-use crate::github::RunContext;
+use crate::environment::{RunContext, env_var};
 use crate::operation::{Operation, OperationKind};
 use crate::redact::Secret;
+use crate::tooljet::Connection;
+use crate::tooljet::attempts::RetryBudget;
 
 /// A bad input, named, with what is wrong. Shown as the step's `::error::`.
 #[derive(Debug, PartialEq, Eq)]
@@ -30,6 +33,8 @@ pub struct InputError {
     pub problem: String,
     /// More inputs with the same problem, so that one run names them all.
     pub also: Vec<&'static str>,
+    /// The operation they are missing for, whose table names their alternatives.
+    kind: Option<OperationKind>,
 }
 
 impl std::error::Error for InputError {}
@@ -41,7 +46,7 @@ impl std::fmt::Display for InputError {
         }
         let names: Vec<String> = std::iter::once(self.input)
             .chain(self.also.iter().copied())
-            .map(|input| match alternative(input) {
+            .map(|input| match alternative(self.kind, input) {
                 Some(or) => format!("`{input}` (or {or})"),
                 None => format!("`{input}`"),
             })
@@ -51,16 +56,13 @@ impl std::fmt::Display for InputError {
     }
 }
 
-/// What stands in for a required input when it is empty.
-fn alternative(input: &str) -> Option<&'static str> {
-    Some(match input {
-        "tooljet-url" => "the TOOLJET_HOST variable",
-        "access-token" => "the TOOLJET_ACCESS_TOKEN variable",
-        "app-id" => "`app-name`",
-        "version-id" => "`version-name`",
-        "git-app-name" => "`git-app-id`",
-        _ => return None,
-    })
+/// What stands in for a required input of `kind` when it is empty.
+fn alternative(kind: Option<OperationKind>, input: &str) -> Option<String> {
+    match input {
+        "tooljet-url" => Some("the TOOLJET_HOST variable".to_owned()),
+        "access-token" => Some("the TOOLJET_ACCESS_TOKEN variable".to_owned()),
+        _ => table::alternative(kind?, input).map(|or| format!("`{or}`")),
+    }
 }
 
 impl InputError {
@@ -69,6 +71,7 @@ impl InputError {
             input,
             problem: problem.into(),
             also: Vec::new(),
+            kind: None,
         }
     }
 
@@ -79,6 +82,7 @@ impl InputError {
             input: first,
             problem: format!("are required for `{kind}` but were not given"),
             also: also.to_vec(),
+            kind: Some(kind),
         }
     }
 
@@ -102,6 +106,7 @@ pub struct RawInputs {
     pub git_app_id: String,
     pub git_app_name: String,
     pub git_branch: String,
+    pub git_tag: String,
     pub git_url: String,
     pub branch_name: String,
     pub github_app_id: String,
@@ -156,46 +161,60 @@ impl RawInputs {
         Ok(raw)
     }
 
-    /// The required inputs that `kind` lacks (with their alternatives empty too), in order.
+    /// The value of `input` as given, by its name in action.yml ("" for no such input).
+    fn value(&self, input: &str) -> &str {
+        match input {
+            "operation" => &self.operation,
+            "tooljet-url" => &self.tooljet_url,
+            "access-token" => self.access_token.expose(),
+            "app-id" => &self.app_id,
+            "version-id" => &self.version_id,
+            "version-name" => &self.version_name,
+            "commit-message" => &self.commit_message,
+            "organization-id" => &self.organization_id,
+            "git-app-id" => &self.git_app_id,
+            "git-app-name" => &self.git_app_name,
+            "git-branch" => &self.git_branch,
+            "git-tag" => &self.git_tag,
+            "git-url" => &self.git_url,
+            "branch-name" => &self.branch_name,
+            "github-app-id" => &self.github_app_id,
+            "github-app-installation-id" => &self.github_app_installation_id,
+            "github-app-private-key" => self.github_app_private_key.expose(),
+            "github-enterprise-url" => &self.github_enterprise_url,
+            "github-enterprise-api-url" => &self.github_enterprise_api_url,
+            "timeout-seconds" => &self.timeout_seconds,
+            "connect-timeout-seconds" => &self.connect_timeout_seconds,
+            "total-timeout-seconds" => &self.total_timeout_seconds,
+            "retries" => &self.retries,
+            "if-exists" => &self.if_exists,
+            "if-saved" => &self.if_saved,
+            "ca-certificate" => &self.ca_certificate,
+            "insecure-skip-tls-verify" => &self.insecure_skip_tls_verify,
+            "allow-insecure-http" => &self.allow_insecure_http,
+            "heartbeat-seconds" => &self.heartbeat_seconds,
+            "app-name" => &self.app_name,
+            "workspace" => &self.workspace,
+            "max-parallel" => &self.max_parallel,
+            "fail-fast" => &self.fail_fast,
+            "dry-run" => &self.dry_run,
+            _ => "",
+        }
+    }
+
+    /// The required inputs that `kind` lacks (with their alternatives empty too), in the
+    /// order of its table.
     fn missing(&self, kind: OperationKind) -> Vec<&'static str> {
-        let empty = |values: &[&str]| values.iter().all(|value| value.trim().is_empty());
-        let mut required: Vec<(&'static str, bool)> = vec![
-            ("tooljet-url", empty(&[&self.tooljet_url])),
-            ("access-token", empty(&[self.access_token.expose()])),
-        ];
-        if kind.takes_app() {
-            required.push(("app-id", empty(&[&self.app_id, &self.app_name])));
-        }
-        match kind {
-            OperationKind::ConfigureGit => required.extend([
-                ("organization-id", empty(&[&self.organization_id])),
-                ("git-url", empty(&[&self.git_url])),
-                ("branch-name", empty(&[&self.branch_name])),
-                ("github-app-id", empty(&[&self.github_app_id])),
-                (
-                    "github-app-installation-id",
-                    empty(&[&self.github_app_installation_id]),
-                ),
-                (
-                    "github-app-private-key",
-                    empty(&[self.github_app_private_key.expose()]),
-                ),
-            ]),
-            OperationKind::Push => {
-                required.push(("version-id", empty(&[&self.version_id, &self.version_name])));
-            }
-            OperationKind::Create => required.extend([
-                ("organization-id", empty(&[&self.organization_id])),
-                (
-                    "git-app-name",
-                    empty(&[&self.git_app_name, &self.git_app_id]),
-                ),
-            ]),
-            _ => {}
-        }
-        required
+        let empty = |input: &str| self.value(input).trim().is_empty();
+        table::takes(kind)
             .into_iter()
-            .filter_map(|(input, missing)| missing.then_some(input))
+            .filter(|takes| match takes.need {
+                Need::Required { or } => empty(takes.input) && or.is_none_or(empty),
+                Need::Optional => false,
+            })
+            .map(|takes| takes.input)
+            // `operation` is checked before this: the table is the operation's.
+            .filter(|input| *input != "operation")
             .collect()
     }
 
@@ -223,11 +242,11 @@ impl RawInputs {
 /// The inputs set in `vars` that `kind` does not read, in action.yml's order. An input left at
 /// its action.yml default counts as not given: the runner sets every declared input.
 pub fn unused(vars: &[(String, String)], kind: OperationKind) -> Vec<&'static str> {
-    crate::help::entries("inputs")
+    crate::declared::entries("inputs")
         .into_iter()
         .filter(|input| !uses(kind, input.name))
         .filter(|input| {
-            env_var(vars, &crate::help::variable(input.name))
+            env_var(vars, &crate::declared::variable(input.name))
                 .map(str::trim)
                 .is_some_and(|value| !value.is_empty() && Some(value) != input.default.as_deref())
         })
@@ -243,8 +262,8 @@ pub fn unused(vars: &[(String, String)], kind: OperationKind) -> Vec<&'static st
 pub fn with_runner_names(
     mut vars: Vec<(String, String)>,
 ) -> Result<Vec<(String, String)>, InputError> {
-    for input in crate::help::entries("inputs") {
-        let runner = crate::help::variable(input.name);
+    for input in crate::declared::entries("inputs") {
+        let runner = crate::declared::variable(input.name);
         let shell = runner.replace('-', "_");
         let Some(value) = env_var(&vars, &shell).map(str::to_owned) else {
             continue;
@@ -265,20 +284,6 @@ pub fn with_runner_names(
         vars[slot].1 = value;
     }
     Ok(vars)
-}
-
-/// The value of the environment variable `name` in `vars`, if it is set and not empty.
-pub fn env_var<'a>(vars: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    vars.iter()
-        .find(|(key, value)| key == name && !value.is_empty())
-        .map(|(_, value)| value.as_str())
-}
-
-/// How many times, and for how long in all, to try.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryBudget {
-    pub retries: u32,
-    pub total: Duration,
 }
 
 /// What `create` does when the app was already imported (HTTP 409).
@@ -380,6 +385,13 @@ impl Config {
             (None, Some(name)) => Some(WorkspaceRef::Name(name.to_owned())),
             (None, None) => None,
         };
+        if kind == OperationKind::Deploy && workspace.is_none() {
+            return Err(InputError::new(
+                "organization-id",
+                "(or `workspace`) is required for `deploy`: the workspace's listing says which apps and \
+                 versions exist there",
+            ));
+        }
         let apps = apps::parse_apps(raw, kind, &workspace)?;
         let operation = parse_operation_inputs(kind, raw, context)?;
         if apps.len() > 1 && given(&raw.version_id).is_some() {
@@ -450,7 +462,7 @@ mod tests {
         )
         .unwrap();
         let default = |name: &str| {
-            crate::help::entries("inputs")
+            crate::declared::entries("inputs")
                 .into_iter()
                 .find(|i| i.name == name)
                 .and_then(|i| i.default)
@@ -544,6 +556,15 @@ mod tests {
         );
         assert!(!err.to_string().contains("tok-"), "{err}");
         assert!(runner_names(&[("INPUT_APP-ID", "a"), ("INPUT_APP_ID", "a")]).is_ok());
+    }
+
+    #[test]
+    fn every_declared_input_has_its_value_by_name() {
+        let inputs = crate::declared::entries("inputs");
+        let raw = raw(&inputs.iter().map(|i| (i.name, i.name)).collect::<Vec<_>>());
+        for input in inputs {
+            assert_eq!(raw.value(input.name), input.name);
+        }
     }
 
     #[test]

@@ -2,13 +2,15 @@
 
 use reqwest::Url;
 
+use super::apps::is_uuid;
 use super::apps::segment;
 use super::values::{given, required};
 use super::{InputError, RawInputs};
-use crate::github::RunContext;
-use crate::operation::{GitApp, GitConfig, Operation, OperationKind, ReleaseTarget};
+use crate::environment::RunContext;
+use crate::operation::{
+    Deploy, DeployApp, DeployVersion, GitApp, GitConfig, Operation, OperationKind, ReleaseTarget,
+};
 use crate::redact::Secret;
-use crate::resolve::listing::edit_distance;
 
 pub(super) fn parse_operation(value: &str) -> Result<OperationKind, InputError> {
     let choices = OperationKind::ALL.map(OperationKind::as_str).join(", ");
@@ -22,7 +24,7 @@ pub(super) fn parse_operation(value: &str) -> Result<OperationKind, InputError> 
         let lower = value.to_lowercase();
         let guess = OperationKind::ALL
             .into_iter()
-            .map(|kind| (edit_distance(&lower, kind.as_str()), kind))
+            .map(|kind| (strsim::levenshtein(&lower, kind.as_str()), kind))
             .min_by_key(|(distance, _)| *distance)
             .filter(|(distance, _)| *distance <= 2)
             .map(|(_, kind)| format!(" did you mean `{kind}`?"))
@@ -32,56 +34,6 @@ pub(super) fn parse_operation(value: &str) -> Result<OperationKind, InputError> 
             format!("has an unknown value {value:?};{guess} Choose one of: {choices}"),
         )
     })
-}
-
-/// Inputs every operation reads: where ToolJet is, how to reach it, how long to wait, and
-/// `organization-id`, which also links the summary to ToolJet's editor.
-const EVERY_OPERATION: [&str; 13] = [
-    "operation",
-    "tooljet-url",
-    "access-token",
-    "organization-id",
-    "timeout-seconds",
-    "connect-timeout-seconds",
-    "total-timeout-seconds",
-    "retries",
-    "ca-certificate",
-    "insecure-skip-tls-verify",
-    "allow-insecure-http",
-    "heartbeat-seconds",
-    "dry-run",
-];
-/// Inputs of every operation that acts on apps.
-const APP_OPERATIONS: [&str; 5] = [
-    "app-id",
-    "app-name",
-    "workspace",
-    "max-parallel",
-    "fail-fast",
-];
-
-/// True when `kind` reads `input`; anything else given with it is ignored.
-pub(super) fn uses(kind: OperationKind, input: &str) -> bool {
-    let own: &[&str] = match kind {
-        OperationKind::ConfigureGit => &[
-            "git-url",
-            "branch-name",
-            "github-app-id",
-            "github-app-installation-id",
-            "github-app-private-key",
-            "github-enterprise-url",
-            "github-enterprise-api-url",
-        ],
-        OperationKind::Push => &["version-id", "version-name", "commit-message"],
-        OperationKind::Create => &["git-app-id", "git-app-name", "git-branch", "if-exists"],
-        OperationKind::Pull => &["git-branch"],
-        OperationKind::SaveVersion => &["version-name", "if-saved"],
-        OperationKind::Release => &["version-id", "version-name"],
-        OperationKind::Promote => &[],
-    };
-    EVERY_OPERATION.contains(&input)
-        || own.contains(&input)
-        || (kind.takes_app() && APP_OPERATIONS.contains(&input))
 }
 
 /// ToolJet's own rules for a saved version's name (`SaveVersionBodyDto`), checked up front.
@@ -111,6 +63,54 @@ fn parse_version_name(value: &str) -> Result<Option<String>, InputError> {
         ));
     }
     Ok(Some(name.to_owned()))
+}
+
+/// Deploy's version: a name, or one of ToolJet's tags (the name is then taken from it).
+fn parse_deploy_version(raw: &RawInputs) -> Result<DeployVersion, InputError> {
+    match (parse_version_name(&raw.version_name)?, given(&raw.git_tag)) {
+        (Some(_), Some(_)) => Err(InputError::new(
+            "version-name",
+            "and `git-tag` were both given for `deploy`: give one, the version's name or the tag that \
+             saving it made",
+        )),
+        (Some(name), None) => Ok(DeployVersion::Name(name)),
+        (None, Some(tag)) => parse_git_tag(tag),
+        (None, None) => Err(InputError::new(
+            "version-name",
+            "(or `git-tag`) is required for `deploy`: the version to make live",
+        )),
+    }
+}
+
+/// One of the tags ToolJet makes when a version is saved, `<app co_relation_id>/<version
+/// name>`: `refs/tags/` is dropped, the name checked by ToolJet's rules for version names.
+fn parse_git_tag(tag: &str) -> Result<DeployVersion, InputError> {
+    const INPUT: &str = "git-tag";
+    let tag = tag.strip_prefix("refs/tags/").unwrap_or(tag);
+    let not_a_tag = || {
+        InputError::new(
+            INPUT,
+            format!(
+                "must be one of ToolJet's version tags, `<app uuid>/<version name>` as saving a version \
+                 makes them (`${{{{ github.ref_name }}}}` in a workflow on that tag's push), got {tag:?}"
+            ),
+        )
+    };
+    let (_, name) = tag
+        .split_once('/')
+        .filter(|(uuid, _)| is_uuid(uuid))
+        .ok_or_else(not_a_tag)?;
+    match parse_version_name(name) {
+        Ok(Some(name)) => Ok(DeployVersion::Tag {
+            tag: tag.to_owned(),
+            name,
+        }),
+        Ok(None) => Err(not_a_tag()),
+        Err(err) => Err(InputError::new(
+            INPUT,
+            format!("holds a version name that {}", err.problem),
+        )),
+    }
 }
 
 fn parse_https_url(value: &str, input: &'static str) -> Result<Option<String>, InputError> {
@@ -200,6 +200,16 @@ pub(super) fn parse_operation_inputs(
             },
         },
         OperationKind::Promote => Operation::Promote { app_id: app_id()? },
+        OperationKind::Deploy => Operation::Deploy(Deploy {
+            // The workspace's id and the app come from the listing (see `resolve`).
+            organization_id: String::new(),
+            app: DeployApp::Absent {
+                name: String::new(),
+            },
+            version: parse_deploy_version(raw)?,
+            git_app_name: given(&raw.git_app_name).map(str::to_owned),
+            branch: given(&raw.git_branch).map(str::to_owned),
+        }),
     })
 }
 
@@ -268,21 +278,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_declared_input_is_used_by_some_operation() {
-        for input in crate::help::entries("inputs") {
-            assert!(
-                OperationKind::ALL
-                    .iter()
-                    .any(|kind| uses(*kind, input.name)),
-                "{} is read by no operation",
-                input.name
-            );
-        }
-        assert!(!uses(OperationKind::Pull, "version-id"));
-        assert!(uses(OperationKind::Release, "version-id"));
-    }
-
-    #[test]
     fn a_likely_typo_of_an_operation_gets_did_you_mean() {
         let err = parse_operation("pusg").unwrap_err();
         assert!(err.problem.contains("; did you mean `push`?"), "{err}");
@@ -291,8 +286,39 @@ mod tests {
             err.problem.contains("; did you mean `save-version`?"),
             "{err}"
         );
-        let err = parse_operation("deploy").unwrap_err();
+        let err = parse_operation("rollout").unwrap_err();
         assert!(!err.problem.contains("did you mean"), "{err}");
+    }
+
+    #[test]
+    fn a_git_tag_gives_its_version_name() {
+        let tag = "3f0c1d2e-0000-4000-8000-00000000a1e9/v3";
+        assert_eq!(
+            parse_git_tag(&format!("refs/tags/{tag}")),
+            Ok(DeployVersion::Tag {
+                tag: tag.to_owned(),
+                name: "v3".to_owned()
+            })
+        );
+    }
+
+    #[test]
+    fn a_git_tag_not_in_tooljets_form_is_refused_naming_the_form() {
+        for bad in [
+            "v3",
+            "release/v3",
+            "3f0c1d2e-0000-4000-8000-00000000a1e9/",
+            "3f0c1d2e-0000-4000-8000-00000000a1e9/has space",
+        ] {
+            let err = parse_git_tag(bad).unwrap_err();
+            assert_eq!(err.input, "git-tag", "{bad}");
+        }
+        assert!(
+            parse_git_tag("v3")
+                .unwrap_err()
+                .problem
+                .contains("`<app uuid>/<version name>`")
+        );
     }
 
     #[test]

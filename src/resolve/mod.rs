@@ -1,16 +1,14 @@
 //! Turning the apps as given into requests: names looked up in the workspace (requests like any
 //! other, with retries and records), versions by name for push, and an app given twice merged.
 
-pub mod listing;
-
 use std::sync::Arc;
 
 use crate::inputs::{AppRef, Config, WorkspaceRef, is_uuid};
-use crate::operation::{ApiRequest, Operation, ReleaseTarget};
-use crate::outcome::Note;
+use crate::listing::{self, ListedApp, Listing};
+use crate::operation::{Deploy, DeployApp, Operation, ReleaseTarget};
+use crate::record::Note;
 use crate::tooljet::attempts::Attempts;
-use crate::tooljet::{ApiError, ApiResponse};
-use listing::{ListedApp, Listing};
+use crate::tooljet::{ApiError, ApiRequest, ApiResponse};
 
 /// Why an app given by name cannot run. Nothing was sent for it.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -101,14 +99,11 @@ const LIST_APPS: &str = "list the workspace's apps";
 
 /// Every app's target, one per app. A dry run first checks the URL and the token with a call
 /// that changes nothing: `Err` when that check fails.
-pub async fn targets(
-    lookups: &mut Attempts<'_>,
-    config: &Config,
-) -> Result<Vec<Target>, LookupError> {
+pub async fn targets(lookups: &mut Attempts, config: &Config) -> Result<Vec<Target>, LookupError> {
     let workspaces = if config.dry_run {
         Some(
             lookups
-                .send(&ApiRequest::workspaces(), true, LIST_WORKSPACES)
+                .send(&ApiRequest::workspaces(), LIST_WORKSPACES)
                 .await
                 .map_err(LookupError::request(LIST_WORKSPACES))?,
         )
@@ -126,9 +121,45 @@ pub async fn targets(
     ))
 }
 
+/// Deploy's app as the listing has it: an app given by name and absent is imported from git
+/// first; an id that is absent has nothing to import from.
+fn deploy_app(
+    deploy: &Deploy,
+    app: &AppRef,
+    workspace: &str,
+    listing: &Listing,
+) -> Result<Operation, LookupError> {
+    let app = match app {
+        AppRef::Id(id) => listing
+            .app_with_id(id)
+            .cloned()
+            .map(DeployApp::Listed)
+            .ok_or_else(|| LookupError::NoMatch {
+                of: Named::App,
+                message: format!(
+                    "no app with the id {id:?} in the workspace: deploy imports an absent app only \
+                     when it is given by name, in `app-name`"
+                ),
+            })?,
+        AppRef::Name(name) if !listing.has_name_like(name) => {
+            DeployApp::Absent { name: name.clone() }
+        }
+        AppRef::Name(name) => listing
+            .app_named(name)
+            .cloned()
+            .map(DeployApp::Listed)
+            .map_err(LookupError::no_match(Named::App))?,
+    };
+    Ok(Operation::Deploy(Deploy {
+        organization_id: workspace.to_owned(),
+        app,
+        ..deploy.clone()
+    }))
+}
+
 /// Each app's operation with names turned into ids, or why it cannot run.
 async fn resolve_apps(
-    lookups: &mut Attempts<'_>,
+    lookups: &mut Attempts,
     config: &Config,
     workspaces: Option<ApiResponse>,
 ) -> Vec<Target> {
@@ -142,7 +173,12 @@ async fn resolve_apps(
             }
     );
     let resolves_versions = names_version && config.workspace.is_some();
-    let listing = if has_names || resolves_versions {
+    // Deploy decides its path by what the workspace holds.
+    let deploy = match &config.operation {
+        Operation::Deploy(deploy) => Some(deploy),
+        _ => None,
+    };
+    let listing = if has_names || resolves_versions || deploy.is_some() {
         Some(workspace_listing(lookups, config, workspaces).await)
     } else {
         None
@@ -152,13 +188,17 @@ async fn resolve_apps(
         .iter()
         .map(|app| {
             let resolved = match (app, &listing) {
+                (app, Some(Ok((workspace, listing)))) if let Some(deploy) = deploy => {
+                    deploy_app(deploy, app, workspace, listing)
+                }
+                (_, Some(Err(why))) if deploy.is_some() => Err(why.clone()),
                 (AppRef::Id(id), None) => Ok(config.operation.for_app(id)),
-                (AppRef::Id(id), Some(Ok(listing))) => {
+                (AppRef::Id(id), Some(Ok((_, listing)))) => {
                     with_version_id(config.operation.for_app(id), listing.app_with_id(id))
                 }
                 // Ids do not need the listing; only a version name does, and ToolJet resolves it too.
                 (AppRef::Id(id), Some(Err(_))) => Ok(config.operation.for_app(id)),
-                (AppRef::Name(name), Some(Ok(listing))) => listing
+                (AppRef::Name(name), Some(Ok((_, listing)))) => listing
                     .app_named(name)
                     .map_err(LookupError::no_match(Named::App))
                     .and_then(|app| with_version_id(config.operation.for_app(&app.id), Some(app))),
@@ -211,20 +251,20 @@ fn with_version_id(
     }
 }
 
-/// The workspace's apps, the workspace found by name first if need be (in `workspaces`, the
-/// answer of `GET /api/ext/workspaces` when the step already has it).
+/// The workspace's id and apps, the workspace found by name first if need be (in
+/// `workspaces`, the answer of `GET /api/ext/workspaces` when the step already has it).
 async fn workspace_listing(
-    lookups: &mut Attempts<'_>,
+    lookups: &mut Attempts,
     config: &Config,
     workspaces: Option<ApiResponse>,
-) -> Result<Listing, LookupError> {
+) -> Result<(String, Listing), LookupError> {
     let workspace = match config.workspace.as_ref().expect("checked with the inputs") {
         WorkspaceRef::Id(id) => id.clone(),
         WorkspaceRef::Name(name) => {
             let answer = match workspaces {
                 Some(answer) => answer,
                 None => lookups
-                    .send(&ApiRequest::workspaces(), true, LIST_WORKSPACES)
+                    .send(&ApiRequest::workspaces(), LIST_WORKSPACES)
                     .await
                     .map_err(LookupError::request(LIST_WORKSPACES))?,
             };
@@ -233,10 +273,10 @@ async fn workspace_listing(
         }
     };
     let answer = lookups
-        .send(&ApiRequest::workspace_apps(&workspace), true, LIST_APPS)
+        .send(&ApiRequest::workspace_apps(&workspace), LIST_APPS)
         .await
         .map_err(LookupError::request(LIST_APPS))?;
-    Ok(Listing::parse(answer.json.as_ref()))
+    Ok((workspace, Listing::parse(answer.json.as_ref())))
 }
 
 /// One target per app: an app given twice (the same id twice, or its id and its name) runs

@@ -6,34 +6,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
-use reqwest::{Method, Url};
+use super::{ApiError, ApiRequest, ApiResponse, Client, Replay, TimeLeft, retry};
+use crate::record::{Exchange, Note};
 
-use super::{ApiError, ApiResponse, Client, TimeLeft, retry};
-use crate::inputs::{Config, RetryBudget};
-use crate::operation::{ApiRequest, Operation};
-use crate::outcome::Note;
-
-/// One request sent to ToolJet and how it ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Exchange {
-    pub method: Method,
-    pub url: Url,
-    /// `201 Created`, or the error when ToolJet gave no answer.
-    pub result: String,
-    pub duration: Duration,
-}
-
-impl std::fmt::Display for Exchange {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} {} -> {} in {} ms",
-            self.method,
-            self.url,
-            self.result,
-            self.duration.as_millis()
-        )
-    }
+/// How many times, and for how long in all, to try.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryBudget {
+    pub retries: u32,
+    pub total: Duration,
 }
 
 /// Where one app's part of the step stands, so that a signal can tell what it cut short.
@@ -87,8 +67,8 @@ pub async fn with_heartbeat<F: Future>(
 }
 
 /// Sends requests within the retry budget, remembering what happened for the report.
-pub struct Attempts<'a> {
-    client: &'a Client,
+pub struct Attempts {
+    client: Arc<Client>,
     budget: RetryBudget,
     heartbeat: Duration,
     /// When the step started: the time budget is the step's.
@@ -98,12 +78,18 @@ pub struct Attempts<'a> {
     pub exchanges: Vec<Exchange>,
 }
 
-impl<'a> Attempts<'a> {
-    pub fn new(client: &'a Client, config: &Config, started: Instant) -> Self {
+impl Attempts {
+    /// `heartbeat` of zero for none.
+    pub fn new(
+        client: Arc<Client>,
+        budget: RetryBudget,
+        heartbeat: Duration,
+        started: Instant,
+    ) -> Self {
         Self {
             client,
-            budget: config.budget,
-            heartbeat: config.heartbeat,
+            budget,
+            heartbeat,
             started,
             progress: Progress::default(),
             notes: Vec::new(),
@@ -118,33 +104,24 @@ impl<'a> Attempts<'a> {
     }
 
     pub fn client(&self) -> &Client {
-        self.client
+        &self.client
     }
 
-    /// Sends a request of `operation`, retrying only what is safe for it.
-    pub async fn send_for(
-        &mut self,
-        operation: &Operation,
-        request: &ApiRequest,
-    ) -> Result<ApiResponse, ApiError> {
-        let idempotent = operation.kind().is_idempotent() || request.method == Method::GET;
-        self.send(request, idempotent, &operation.describe()).await
-    }
-
-    /// Sends `request`, retrying what `retry` allows for it; `what` names the work for heartbeats.
+    /// Sends `request`, retrying what `retry` allows for it by its own replay rule; `what`
+    /// names the work for heartbeats.
     pub async fn send(
         &mut self,
         request: &ApiRequest,
-        idempotent: bool,
         what: &str,
     ) -> Result<ApiResponse, ApiError> {
+        let replayable = request.replay == Replay::Safe;
         let mut retries = 0;
         loop {
             let err = match self.attempt(request, what).await {
                 Ok(response) => return Ok(response),
                 Err(err) => err,
             };
-            let Some(reason) = retry::reason(&err, idempotent) else {
+            let Some(reason) = retry::reason(&err, replayable) else {
                 return Err(err);
             };
             if retries >= self.budget.retries {

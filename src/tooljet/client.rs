@@ -10,19 +10,26 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION
 use reqwest::{StatusCode, Url, redirect};
 use serde_json::Value;
 
-use super::error::{Limit, Transport};
+use super::error::{Limit, MAX_ANSWER, Transport};
 use super::proxy::{self, Proxy};
-use super::{ApiError, retry};
-use crate::inputs::Connection;
-use crate::operation::ApiRequest;
-#[cfg(test)]
-use crate::redact::Secret;
-use crate::redact::Secrets;
-
-/// The most of one answer that is read; the rest is never received, whatever the server sends.
-pub const MAX_ANSWER: usize = 1024 * 1024;
+use super::{ApiError, ApiRequest, retry};
+use crate::redact::{Secret, Secrets};
 
 const USER_AGENT: &str = concat!("tooljet-gitsync-action/", env!("CARGO_PKG_VERSION"));
+
+/// Where ToolJet is and how to reach it.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    /// The instance's base URL, sub path included, always ending in `/`.
+    pub base_url: Url,
+    pub access_token: Secret,
+    /// Per attempt, from sending the request to the end of the answer.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    /// Extra trusted roots (PEM), for a private CA.
+    pub ca_certificates: Option<Vec<u8>>,
+    pub skip_tls_verify: bool,
+}
 
 /// A successful (2xx) answer.
 #[derive(Debug, Clone)]
@@ -380,6 +387,7 @@ mod tests {
                 ("branchName", "feat/x".into()),
             ],
             body: None,
+            replay: super::super::Replay::Never,
         };
         assert_eq!(
             client.url(&request).as_str(),

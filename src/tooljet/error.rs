@@ -7,9 +7,12 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use super::client::MAX_ANSWER;
 use super::proxy::Proxy;
 use crate::redact::Secrets;
+
+/// The most of one answer the client reads; the rest is never received, whatever the server
+/// sends. The errors say so in their messages.
+pub const MAX_ANSWER: usize = 1024 * 1024;
 
 /// A time limit, as the input that sets it and its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

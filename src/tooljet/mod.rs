@@ -4,7 +4,9 @@ pub mod attempts;
 mod client;
 mod error;
 pub mod proxy;
+mod request;
 pub mod retry;
 
-pub use client::{ApiResponse, Client, TimeLeft};
+pub use client::{ApiResponse, Client, Connection, TimeLeft};
 pub use error::ApiError;
+pub use request::{ApiRequest, Replay, is_one_segment};

@@ -5,7 +5,7 @@
 //! ToolJet (no connection, 429, 503), and only idempotent ones (pull, release, reads) also
 //! retry 502, 504, read timeouts and connections dropped after the request was sent.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use super::ApiError;
 
@@ -45,43 +45,17 @@ pub fn delay(retry: u32, err: &ApiError) -> Duration {
     backoff.mul_f64(0.5 + crate::random::unit() / 2.0)
 }
 
-/// Parses `Retry-After`: delay seconds, or an HTTP date (IMF-fixdate).
+/// Parses `Retry-After`: delay seconds, or an HTTP date (a date past is no wait).
 pub fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
-    let at = parse_http_date(value)?;
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs();
-    Some(Duration::from_secs(at.saturating_sub(now)))
-}
-
-/// "Sun, 06 Nov 1994 08:49:37 GMT" as seconds since the Unix epoch.
-fn parse_http_date(value: &str) -> Option<u64> {
-    let parts: Vec<&str> = value.split_whitespace().collect();
-    let [_, day, month, year, time, "GMT"] = parts.as_slice() else {
-        return None;
-    };
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let month = MONTHS.iter().position(|m| m == month)? as i64 + 1;
-    let (day, year): (i64, i64) = (day.parse().ok()?, year.parse().ok()?);
-    let hms: Vec<i64> = time
-        .split(':')
-        .map(|n| n.parse().ok())
-        .collect::<Option<_>>()?;
-    let [h, m, s] = hms.as_slice() else {
-        return None;
-    };
-    // Howard Hinnant's days-from-civil.
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    u64::try_from(days * 86_400 + h * 3_600 + m * 60 + s).ok()
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(
+        at.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 #[cfg(test)]
@@ -91,9 +65,13 @@ mod tests {
     #[test]
     fn retry_after_takes_seconds_and_http_dates() {
         assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
-        assert_eq!(
-            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
-            Some(784_111_777)
+        // A day ahead: an hour of slack for however long this test takes to get here.
+        let day = Duration::from_secs(86_400);
+        let tomorrow = httpdate::fmt_http_date(SystemTime::now() + day);
+        let wait = parse_retry_after(&tomorrow).unwrap();
+        assert!(
+            wait <= day && wait > day - Duration::from_secs(3_600),
+            "{wait:?}"
         );
         assert_eq!(
             parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"),

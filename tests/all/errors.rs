@@ -104,7 +104,10 @@ async fn creating_an_imported_app_again_is_409_with_a_pull_hint() {
     let create = || support::create_orders(&fake);
     assert_eq!(create().run().await.code, 0);
     let ran = create().run().await;
-    assert_failed(&ran, &["409", "already exists", "use `pull`"]);
+    assert_failed(
+        &ran,
+        &["409", "already exists", "`pull` it with its app id"],
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -22,17 +22,16 @@ async fn refused(step: support::Step, fake: &FakeToolJet) -> Ran {
 async fn missing_operation_lists_the_choices() {
     let fake = fake().await;
     let ran = refused(step("", &fake), &fake).await;
-    assert!(
-        ran.error()
-            .contains("input `operation` is required; choose one of: configure-git, push, create")
-    );
+    assert!(ran.error().contains(
+        "input `operation` is required; choose one of: deploy, configure-git, push, create"
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn unknown_operation_is_named() {
     let fake = fake().await;
-    let ran = refused(step("deploy", &fake), &fake).await;
-    ran.assert_error_contains("input `operation` has an unknown value \"deploy\"");
+    let ran = refused(step("rollout", &fake), &fake).await;
+    ran.assert_error_contains("input `operation` has an unknown value \"rollout\"");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -178,7 +177,7 @@ async fn an_input_error_still_writes_outcome_and_operation_for_later_steps() {
         (ran.output("operation"), ran.output("outcome")),
         ("push", "failure")
     );
-    let ran = refused(step("deploy", &fake), &fake).await;
+    let ran = refused(step("rollout", &fake), &fake).await;
     assert_eq!(
         (ran.output("operation"), ran.output("outcome")),
         ("", "failure"),

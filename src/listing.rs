@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::operation::is_one_segment;
+use crate::tooljet::is_one_segment;
 
 /// `id`, unless a hostile or broken server listed something that is no usable id.
 fn usable<'a>(what: &str, name: &str, id: &'a str) -> Result<&'a str, String> {
@@ -72,6 +72,14 @@ impl Listing {
         )?;
         usable("app", &app.name, &app.id)?;
         Ok(app)
+    }
+
+    /// True when some app has this name, in any letter case: `app_named` then finds it or
+    /// says it is ambiguous; otherwise the app is absent.
+    pub fn has_name_like(&self, name: &str) -> bool {
+        self.apps
+            .iter()
+            .any(|app| app.name.eq_ignore_ascii_case(name))
     }
 
     /// The app with this id (in either letter case, as UUIDs are) or slug, if listed.
@@ -153,7 +161,7 @@ fn suggestions<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> S
     let mut near: Vec<(usize, &str)> = candidates
         .filter_map(|candidate| {
             let lower = candidate.to_lowercase();
-            let distance = edit_distance(&wanted_lower, &lower);
+            let distance = strsim::levenshtein(&wanted_lower, &lower);
             let close = distance <= wanted.chars().count().max(3) / 3
                 || lower.contains(&wanted_lower)
                 || wanted_lower.contains(&lower);
@@ -177,22 +185,6 @@ fn quoted<'a>(names: impl Iterator<Item = &'a str>) -> String {
         .map(|name| format!("{name:?}"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// Levenshtein distance over characters.
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]

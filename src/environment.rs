@@ -1,7 +1,13 @@
-//! Facts about the workflow run: for the default commit message, the summary's links, and where
-//! relative paths in inputs point.
+//! What the process was started with: its environment variables, and the facts about the
+//! workflow run they carry (the default commit message, the summary's links, where relative
+//! paths in inputs point). Below every module that reads them.
 
-use crate::inputs::env_var;
+/// The value of the environment variable `name` in `vars`, if it is set and not empty.
+pub fn env_var<'a>(vars: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    vars.iter()
+        .find(|(key, value)| key == name && !value.is_empty())
+        .map(|(_, value)| value.as_str())
+}
 
 /// Facts about the workflow run, used for the default commit message and the summary.
 #[derive(Debug, Clone, Default)]

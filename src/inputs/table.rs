@@ -1,0 +1,188 @@
+//! Which inputs each operation takes, declared once. Validation reads what is required from
+//! it, the "input not used" warning what is not listed, and `--help` lists it per operation.
+
+use crate::operation::OperationKind;
+
+/// How an operation takes an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// It must be given, or the input `or` names in its place.
+    Required {
+        or: Option<&'static str>,
+    },
+    Optional,
+}
+
+/// One input an operation takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Takes {
+    pub input: &'static str,
+    pub need: Need,
+}
+
+const fn required(input: &'static str) -> Takes {
+    Takes {
+        input,
+        need: Need::Required { or: None },
+    }
+}
+
+const fn required_or(input: &'static str, or: &'static str) -> Takes {
+    Takes {
+        input,
+        need: Need::Required { or: Some(or) },
+    }
+}
+
+const fn optional(input: &'static str) -> Takes {
+    Takes {
+        input,
+        need: Need::Optional,
+    }
+}
+
+/// What every operation reads: where ToolJet is, how to reach it, how long to wait, and
+/// `organization-id`, which also links the summary to ToolJet's editor.
+const EVERY_OPERATION: &[Takes] = &[
+    required("operation"),
+    required("tooljet-url"),
+    required("access-token"),
+    optional("organization-id"),
+    optional("timeout-seconds"),
+    optional("connect-timeout-seconds"),
+    optional("total-timeout-seconds"),
+    optional("retries"),
+    optional("ca-certificate"),
+    optional("insecure-skip-tls-verify"),
+    optional("allow-insecure-http"),
+    optional("heartbeat-seconds"),
+    optional("dry-run"),
+];
+
+/// What every operation that acts on apps reads.
+const APP_OPERATIONS: &[Takes] = &[
+    required_or("app-id", "app-name"),
+    optional("app-name"),
+    optional("workspace"),
+    optional("max-parallel"),
+    optional("fail-fast"),
+];
+
+/// Each operation's own inputs; where one is also in the shared lists, this entry wins.
+const DEPLOY: &[Takes] = &[
+    required_or("organization-id", "workspace"),
+    required_or("version-name", "git-tag"),
+    optional("git-tag"),
+    optional("git-app-name"),
+    optional("git-branch"),
+];
+const CONFIGURE_GIT: &[Takes] = &[
+    required("organization-id"),
+    required("git-url"),
+    required("branch-name"),
+    required("github-app-id"),
+    required("github-app-installation-id"),
+    required("github-app-private-key"),
+    optional("github-enterprise-url"),
+    optional("github-enterprise-api-url"),
+];
+const PUSH: &[Takes] = &[
+    required_or("version-id", "version-name"),
+    optional("version-name"),
+    optional("commit-message"),
+];
+const CREATE: &[Takes] = &[
+    required("organization-id"),
+    required_or("git-app-name", "git-app-id"),
+    optional("git-app-id"),
+    optional("git-branch"),
+    optional("if-exists"),
+];
+const PULL: &[Takes] = &[optional("git-branch")];
+const SAVE_VERSION: &[Takes] = &[optional("version-name"), optional("if-saved")];
+const RELEASE: &[Takes] = &[optional("version-id"), optional("version-name")];
+const PROMOTE: &[Takes] = &[];
+
+fn own(kind: OperationKind) -> &'static [Takes] {
+    match kind {
+        OperationKind::Deploy => DEPLOY,
+        OperationKind::ConfigureGit => CONFIGURE_GIT,
+        OperationKind::Push => PUSH,
+        OperationKind::Create => CREATE,
+        OperationKind::Pull => PULL,
+        OperationKind::SaveVersion => SAVE_VERSION,
+        OperationKind::Release => RELEASE,
+        OperationKind::Promote => PROMOTE,
+    }
+}
+
+/// Every input `kind` takes, each once: what every operation reads, then what app operations
+/// read, then its own; its own entry for a shared input takes that input's place.
+pub fn takes(kind: OperationKind) -> Vec<Takes> {
+    let shared: &[Takes] = if kind.takes_app() {
+        APP_OPERATIONS
+    } else {
+        &[]
+    };
+    let mut all: Vec<Takes> = EVERY_OPERATION.iter().chain(shared).copied().collect();
+    for takes in own(kind) {
+        match all.iter_mut().find(|kept| kept.input == takes.input) {
+            Some(kept) => *kept = *takes,
+            None => all.push(*takes),
+        }
+    }
+    all
+}
+
+/// True when `kind` reads `input`; anything else given with it is ignored.
+pub fn uses(kind: OperationKind, input: &str) -> bool {
+    takes(kind).iter().any(|takes| takes.input == input)
+}
+
+/// What stands in for `input` when `kind` requires it, if anything does.
+pub fn alternative(kind: OperationKind, input: &str) -> Option<&'static str> {
+    takes(kind).iter().find_map(|takes| match takes.need {
+        Need::Required { or } if takes.input == input => or,
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_declared_input_is_used_by_some_operation_and_every_listed_one_declared() {
+        let declared: Vec<&str> = crate::declared::entries("inputs")
+            .into_iter()
+            .map(|input| input.name)
+            .collect();
+        for input in &declared {
+            assert!(
+                OperationKind::ALL.iter().any(|kind| uses(*kind, input)),
+                "{input} is read by no operation"
+            );
+        }
+        for kind in OperationKind::ALL {
+            for takes in takes(kind) {
+                assert!(
+                    declared.contains(&takes.input),
+                    "{kind} takes {}",
+                    takes.input
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_operations_own_entry_wins_over_the_shared_one() {
+        assert_eq!(
+            alternative(OperationKind::Deploy, "organization-id"),
+            Some("workspace")
+        );
+        assert_eq!(alternative(OperationKind::Create, "organization-id"), None);
+        assert!(!uses(OperationKind::Pull, "version-id"));
+        assert!(uses(OperationKind::Release, "version-id"));
+        assert!(!uses(OperationKind::Create, "app-id"));
+    }
+}

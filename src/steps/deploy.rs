@@ -1,0 +1,237 @@
+//! `deploy`: make one version of one app live on this instance, and prove it.
+//!
+//! The workspace listing read when the apps were looked up decides the path:
+//! 1. the app is absent (given by name): import it from git;
+//! 2. the version is on the instance: release it by name, no pull, no save;
+//! 3. it is not, given as `git-tag`: release with no version (ToolJet pulls its latest tag);
+//! 4. it is not, given as `version-name`: pull the branch, save the draft under that name,
+//!    release it;
+//! 5. verify: the release answer's `currentVersionId` must be that version's id.
+//!
+//! So a re-run after a failure at any step finishes the deploy: what was created or saved is
+//! in the listing then, and is released by name rather than made again.
+
+use super::{Failure, Finished, Step, StepError, Steps, ToolJet, Written};
+use crate::listing::{ListedApp, Listing};
+use crate::operation::{Deploy, DeployApp, DeployVersion, GitApp, Operation, ReleaseTarget};
+use crate::tooljet::ApiRequest;
+
+/// How a plan names the app `create` would make, as a route parameter: its id comes from the
+/// create answer.
+const NEW_APP: &str = ":new-app-id";
+
+pub(super) async fn run<T: ToolJet>(
+    steps: &mut Steps<T>,
+    deploy: &Deploy,
+) -> Result<Finished, Failure> {
+    // Listed with every app of the step, before any app ran.
+    steps.done(Step::Listed);
+    let wanted = deploy.version.name();
+    let (app_id, on_instance, imported) = match &deploy.app {
+        DeployApp::Listed(app) => {
+            steps.skip(Step::Created, "the app is in the workspace");
+            (app.id.clone(), version_named(app, wanted), false)
+        }
+        DeployApp::Absent { name } => (create(steps, deploy, name).await?, None, true),
+    };
+    let (target, expected) = match (on_instance, &deploy.version) {
+        (Some(id), _) => {
+            let why = format!("version {wanted} is on the instance: it is released by name");
+            steps.skip(Step::Pulled, &why);
+            steps.skip(Step::Saved, why);
+            (ReleaseTarget::VersionName(wanted.to_owned()), Some(id))
+        }
+        (None, DeployVersion::Tag { tag, .. }) => {
+            steps.skip(
+                Step::Pulled,
+                "ToolJet pulls the app's latest tag as it releases",
+            );
+            steps.skip(
+                Step::Saved,
+                format!("{tag} was saved where the app is built"),
+            );
+            (ReleaseTarget::LatestTag, None)
+        }
+        (None, DeployVersion::Name(_)) => {
+            if imported {
+                steps.skip(Step::Pulled, "imported from git just now");
+            } else {
+                pull(steps, deploy, &app_id).await?;
+            }
+            let saved = save(steps, &app_id, wanted).await?;
+            (ReleaseTarget::VersionName(wanted.to_owned()), saved)
+        }
+    };
+    let release = Operation::Release {
+        app_id: app_id.clone(),
+        target,
+    };
+    let request = release.request().expect("release is one request");
+    let Written::Answered(answer) = steps
+        .write(Step::Released, &request, &release.describe())
+        .await?
+    else {
+        steps.skip(Step::Verified, "a dry run releases nothing");
+        return Ok(Finished {
+            ids: release.result_ids(None),
+        });
+    };
+    let mut ids = release.result_ids(answer.json.as_ref());
+    let live = verify(steps, deploy, &app_id, expected, ids.version_id.clone()).await?;
+    tracing::info!("{}: version {wanted} ({live}) is live", deploy.app.name());
+    ids.version_id = Some(live);
+    Ok(Finished { ids })
+}
+
+/// The id of the listed version named `name`.
+fn version_named(app: &ListedApp, name: &str) -> Option<String> {
+    app.versions
+        .iter()
+        .find(|(_, listed)| listed == name)
+        .map(|(id, _)| id.clone())
+}
+
+/// Imports the absent app from git, by `git-app-name` or else its own name: its new id.
+async fn create<T: ToolJet>(
+    steps: &mut Steps<T>,
+    deploy: &Deploy,
+    name: &str,
+) -> Result<String, Failure> {
+    let create = Operation::Create {
+        organization_id: deploy.organization_id.clone(),
+        git_app: GitApp {
+            id: None,
+            name: Some(
+                deploy
+                    .git_app_name
+                    .clone()
+                    .unwrap_or_else(|| name.to_owned()),
+            ),
+        },
+        branch: deploy.branch.clone(),
+    };
+    let request = create.request().expect("create is one request");
+    match steps
+        .write(Step::Created, &request, &create.describe())
+        .await?
+    {
+        Written::Answered(answer) => {
+            let ids = create
+                .check_answer(&answer)
+                .map_err(|err| steps.fail(Step::Created, StepError::Api(err)))?;
+            // check_answer refuses a create answer that names no app.
+            Ok(ids.app_id.unwrap_or_default())
+        }
+        Written::Planned(_) => Ok(NEW_APP.to_owned()),
+    }
+}
+
+async fn pull<T: ToolJet>(
+    steps: &mut Steps<T>,
+    deploy: &Deploy,
+    app_id: &str,
+) -> Result<(), Failure> {
+    let pull = Operation::Pull {
+        app_id: app_id.to_owned(),
+        branch: deploy.branch.clone(),
+    };
+    let request = pull.request().expect("pull is one request");
+    steps
+        .write(Step::Pulled, &request, &pull.describe())
+        .await
+        .map(drop)
+}
+
+/// Saves the draft as `name`: the new version's id, when ToolJet's answer has it.
+async fn save<T: ToolJet>(
+    steps: &mut Steps<T>,
+    app_id: &str,
+    name: &str,
+) -> Result<Option<String>, Failure> {
+    let save = Operation::SaveVersion {
+        app_id: app_id.to_owned(),
+        name: Some(name.to_owned()),
+    };
+    let request = save.request().expect("save is one request");
+    match steps.write(Step::Saved, &request, &save.describe()).await? {
+        Written::Answered(answer) => Ok(save.result_ids(answer.json.as_ref()).version_id),
+        Written::Planned(_) => Ok(None),
+    }
+}
+
+/// Checks that `live`, the version the release answer names, is the one named: its id from
+/// the save answer or the first listing, else (a tag ToolJet pulled as it released) from the
+/// workspace listing read again. The live version's id.
+async fn verify<T: ToolJet>(
+    steps: &mut Steps<T>,
+    deploy: &Deploy,
+    app_id: &str,
+    expected: Option<String>,
+    live: Option<String>,
+) -> Result<String, Failure> {
+    let wanted = deploy.version.name();
+    let Some(live) = live else {
+        return Err(steps.fail(
+            Step::Verified,
+            StepError::Unverified(
+                "ToolJet's release answer names no current version, so what is live cannot be checked"
+                    .to_owned(),
+            ),
+        ));
+    };
+    let (expected, versions) = match expected {
+        Some(id) => (Some(id), listed_versions(&deploy.app)),
+        None => {
+            let listing = ApiRequest::workspace_apps(&deploy.organization_id);
+            let answer = steps
+                .read(Step::Verified, &listing, "list the workspace's apps")
+                .await?;
+            let listing = Listing::parse(answer.json.as_ref());
+            let app = listing.app_with_id(app_id);
+            (
+                app.and_then(|app| version_named(app, wanted)),
+                app.map(|app| app.versions.clone()).unwrap_or_default(),
+            )
+        }
+    };
+    if expected.as_deref() == Some(live.as_str()) {
+        steps.done(Step::Verified);
+        return Ok(live);
+    }
+    let live_name = versions
+        .iter()
+        .find(|(id, _)| *id == live)
+        .map_or_else(|| live.clone(), |(_, name)| format!("{name} ({live})"));
+    let next = match (&expected, &deploy.version) {
+        (Some(_), _) => format!(
+            "Re-run this step: version {wanted} is on the instance now, so deploy releases it by \
+             name (as `operation: release` with `version-name: {wanted}` would)."
+        ),
+        (None, DeployVersion::Tag { .. }) => format!(
+            "Version {wanted} is not on this instance: a release by tag pulls only the app's \
+             latest tag, which is {live_name}. Deploy it with `version-name: {wanted}` (which \
+             pulls the branch's head and saves it), or save it again where the app is built so \
+             that its tag is the latest."
+        ),
+        (None, DeployVersion::Name(_)) => format!(
+            "The workspace lists no version {wanted}: check the save in ToolJet, then re-run \
+             this step."
+        ),
+    };
+    Err(steps.fail(
+        Step::Verified,
+        StepError::OtherVersionLive {
+            wanted: wanted.to_owned(),
+            live: live_name,
+            next,
+        },
+    ))
+}
+
+/// The versions the first listing had for the app.
+fn listed_versions(app: &DeployApp) -> Vec<(String, String)> {
+    match app {
+        DeployApp::Listed(app) => app.versions.clone(),
+        DeployApp::Absent { .. } => Vec::new(),
+    }
+}

@@ -1,0 +1,437 @@
+//! An app's operation as a short program of steps, read top to bottom in one place
+//! (`single.rs` for the one-request operations, `deploy.rs` for deploy), over a seam with two
+//! implementations: [`Live`] sends every request, [`Plan`] (`dry-run`) sends the reads that
+//! decide the path and prints the writes instead of sending them. Each step is recorded as it
+//! ends, where a signal can still read it.
+
+mod deploy;
+mod single;
+
+use std::fmt;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use reqwest::StatusCode;
+
+use crate::inputs::Config;
+use crate::operation::{Operation, OperationKind, ResultIds};
+use crate::record::Note;
+use crate::tooljet::attempts::Attempts;
+use crate::tooljet::{ApiError, ApiRequest, ApiResponse};
+
+/// One step of an operation, as the summary and `results` name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Configured,
+    Pushed,
+    Listed,
+    Created,
+    Pulled,
+    Saved,
+    Released,
+    Verified,
+    Promoted,
+}
+
+impl Step {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Configured => "configured",
+            Self::Pushed => "pushed",
+            Self::Listed => "listed",
+            Self::Created => "created",
+            Self::Pulled => "pulled",
+            Self::Saved => "saved",
+            Self::Released => "released",
+            Self::Verified => "verified",
+            Self::Promoted => "promoted",
+        }
+    }
+
+    /// The steps `kind` is made of, in order: those not recorded when it ends were not run.
+    pub fn of(kind: OperationKind) -> &'static [Step] {
+        match kind {
+            OperationKind::ConfigureGit => &[Self::Configured],
+            OperationKind::Push => &[Self::Pushed],
+            OperationKind::Create => &[Self::Created],
+            OperationKind::Pull => &[Self::Pulled],
+            OperationKind::SaveVersion => &[Self::Saved],
+            OperationKind::Release => &[Self::Released],
+            OperationKind::Promote => &[Self::Promoted],
+            OperationKind::Deploy => &[
+                Self::Listed,
+                Self::Created,
+                Self::Pulled,
+                Self::Saved,
+                Self::Released,
+                Self::Verified,
+            ],
+        }
+    }
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a step ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepEnd {
+    Done,
+    /// A dry run: the request it would send.
+    Planned(String),
+    /// Not needed, and why.
+    Skipped(String),
+    Failed,
+    /// A signal stopped the step with its request in flight.
+    Cancelled,
+    NotRun,
+}
+
+impl StepEnd {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Done => "done",
+            Self::Planned(_) => "planned",
+            Self::Skipped(_) => "skipped",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+            Self::NotRun => "not run",
+        }
+    }
+}
+
+/// One step and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepRecord {
+    pub step: Step,
+    pub end: StepEnd,
+}
+
+/// Every step `kind` is made of, as `recorded` ends them, the rest not run.
+pub fn with_unrun(kind: OperationKind, recorded: &[StepRecord]) -> Vec<StepRecord> {
+    let mut steps = recorded.to_vec();
+    for step in Step::of(kind) {
+        if !steps.iter().any(|record| record.step == *step) {
+            steps.push(StepRecord {
+                step: *step,
+                end: StepEnd::NotRun,
+            });
+        }
+    }
+    steps
+}
+
+/// Why a step failed: ToolJet's answer, or a check of it that did not hold.
+#[derive(Debug, thiserror::Error)]
+pub enum StepError {
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// Release answered, but the version it made live is not the one named.
+    #[error("ToolJet made version {live} live, not {wanted:?}")]
+    OtherVersionLive {
+        wanted: String,
+        /// The live version: its name and id where the listing has it, else its id.
+        live: String,
+        /// What would release the intended one.
+        next: String,
+    },
+    /// ToolJet acted, but its answer cannot show what is live now.
+    #[error("{0}")]
+    Unverified(String),
+}
+
+impl StepError {
+    /// The error ToolJet (or something in its place) answered, if one did.
+    pub fn answered(&self) -> Option<&ApiError> {
+        match self {
+            Self::Api(err) => Some(err),
+            Self::OtherVersionLive { .. } | Self::Unverified(_) => None,
+        }
+    }
+
+    /// ToolJet may have acted, and someone must look before re-running.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            Self::Api(err) => err.outcome_unknown(),
+            Self::Unverified(_) => true,
+            Self::OtherVersionLive { .. } => false,
+        }
+    }
+}
+
+/// A failed step of an app's operation.
+#[derive(Debug)]
+pub struct Failure {
+    pub step: Step,
+    pub error: StepError,
+}
+
+impl Failure {
+    /// What to check, knowing the step: a 409 inside `deploy` must not suggest `pull`.
+    pub fn hint(&self, kind: OperationKind) -> String {
+        let err = match &self.error {
+            StepError::OtherVersionLive { next, .. } => return next.clone(),
+            StepError::Unverified(_) => {
+                return "Open the app in ToolJet and check which version is released before \
+                    re-running."
+                    .to_owned();
+            }
+            StepError::Api(err) => err,
+        };
+        let deploy = kind == OperationKind::Deploy;
+        match (err.status().map(|status| status.as_u16()), self.step) {
+            (Some(409), Step::Created) if deploy => "The app was imported meanwhile: re-run this \
+                step; deploy now finds it in the workspace and goes on."
+                .to_owned(),
+            (Some(409), Step::Saved) if deploy => "The version was saved meanwhile (perhaps by an \
+                earlier attempt): re-run this step; deploy now finds it and releases it by name, \
+                without saving again."
+                .to_owned(),
+            (Some(409), Step::Created) => {
+                "The app is already imported: `pull` it with its app id, \
+                or set `if-exists: sync` to pull it instead of failing."
+                    .to_owned()
+            }
+            (Some(409), Step::Saved) => "The draft is already saved: release it by name, or set \
+                `if-saved: skip` to succeed without saving."
+                .to_owned(),
+            (Some(422), Step::Saved | Step::Released) => "ToolJet builds from the branch-scoped \
+                versions change (mid-2026) until the fix in ToolJet PR #17592 answer 422 to every \
+                save and release: upgrade ToolJet (3.20.216-lts or later)."
+                .to_owned(),
+            _ => err.hint(),
+        }
+    }
+}
+
+/// A write as the seam carried it out.
+#[derive(Debug)]
+pub enum Written {
+    Answered(ApiResponse),
+    /// A dry run: what would have been sent.
+    Planned(String),
+}
+
+/// Where a program's requests go.
+pub trait ToolJet: Send {
+    /// A read, which changes nothing: sent by either seam, as the path depends on it.
+    fn read(
+        &mut self,
+        request: &ApiRequest,
+        what: &str,
+    ) -> impl Future<Output = Result<ApiResponse, ApiError>> + Send;
+
+    /// A request that may change ToolJet.
+    fn write(
+        &mut self,
+        request: &ApiRequest,
+        what: &str,
+    ) -> impl Future<Output = Result<Written, ApiError>> + Send;
+
+    /// Where notes for the report go.
+    fn notes(&mut self) -> &mut Vec<Note>;
+
+    /// The requests sent and the notes left, for the report.
+    fn attempts(self) -> Attempts;
+}
+
+/// Sends everything.
+pub struct Live(pub Attempts);
+
+/// A dry run: sends the reads, prints the writes.
+pub struct Plan(pub Attempts);
+
+impl ToolJet for Live {
+    async fn read(&mut self, request: &ApiRequest, what: &str) -> Result<ApiResponse, ApiError> {
+        self.0.send(request, what).await
+    }
+
+    async fn write(&mut self, request: &ApiRequest, what: &str) -> Result<Written, ApiError> {
+        self.0.send(request, what).await.map(Written::Answered)
+    }
+
+    fn notes(&mut self) -> &mut Vec<Note> {
+        &mut self.0.notes
+    }
+
+    fn attempts(self) -> Attempts {
+        self.0
+    }
+}
+
+impl ToolJet for Plan {
+    async fn read(&mut self, request: &ApiRequest, what: &str) -> Result<ApiResponse, ApiError> {
+        self.0.send(request, what).await
+    }
+
+    async fn write(&mut self, request: &ApiRequest, _what: &str) -> Result<Written, ApiError> {
+        let plan = format!(
+            "{} {}{}",
+            request.method,
+            self.0.client().url(request),
+            request.body_for_display()
+        );
+        tracing::info!("dry run: would send {plan}");
+        Ok(Written::Planned(plan))
+    }
+
+    fn notes(&mut self) -> &mut Vec<Note> {
+        &mut self.0.notes
+    }
+
+    fn attempts(self) -> Attempts {
+        self.0
+    }
+}
+
+/// The steps of one app as they end, shared with whoever may cancel the app's task.
+#[derive(Debug, Clone, Default)]
+pub struct Recorded(Arc<Mutex<(Vec<StepRecord>, Option<Step>)>>);
+
+impl Recorded {
+    /// The steps that ended, and the one under way (with its request in flight or between
+    /// attempts), if any.
+    pub fn snapshot(&self) -> (Vec<StepRecord>, Option<Step>) {
+        self.0.lock().expect("steps").clone()
+    }
+
+    fn start(&self, step: Step) {
+        self.0.lock().expect("steps").1 = Some(step);
+    }
+
+    /// Records how `step` ended; a step that ended already (its answer then found wanting)
+    /// takes the later end.
+    fn end(&self, step: Step, end: StepEnd) {
+        let mut recorded = self.0.lock().expect("steps");
+        match recorded.0.last_mut() {
+            Some(last) if last.step == step => last.end = end,
+            _ => recorded.0.push(StepRecord { step, end }),
+        }
+        recorded.1 = None;
+    }
+}
+
+/// What a program ended with: the ids for the outputs.
+#[derive(Debug, Default)]
+pub struct Finished {
+    pub ids: ResultIds,
+}
+
+/// A program's view of its app: the seam, the steps recorded, the last answer.
+pub struct Steps<T> {
+    tooljet: T,
+    recorded: Recorded,
+    /// The last request's answer, for `http-status` and `response`.
+    pub last: Option<(StatusCode, String)>,
+}
+
+impl<T: ToolJet> Steps<T> {
+    pub fn new(tooljet: T, recorded: Recorded) -> Self {
+        Self {
+            tooljet,
+            recorded,
+            last: None,
+        }
+    }
+
+    /// The steps as they ended so far.
+    pub fn recorded(&self) -> &Recorded {
+        &self.recorded
+    }
+
+    /// The seam, with the requests it sent and its notes.
+    pub fn into_tooljet(self) -> T {
+        self.tooljet
+    }
+
+    /// A read as `step`, recorded done or failed.
+    pub async fn read(
+        &mut self,
+        step: Step,
+        request: &ApiRequest,
+        what: &str,
+    ) -> Result<ApiResponse, Failure> {
+        self.recorded.start(step);
+        let answer = self.tooljet.read(request, what).await;
+        let answer = self.settle(step, answer)?;
+        self.recorded.end(step, StepEnd::Done);
+        Ok(answer)
+    }
+
+    /// A write as `step`, recorded done, planned or failed.
+    pub async fn write(
+        &mut self,
+        step: Step,
+        request: &ApiRequest,
+        what: &str,
+    ) -> Result<Written, Failure> {
+        self.recorded.start(step);
+        let written = match self.tooljet.write(request, what).await {
+            Ok(Written::Answered(answer)) => Written::Answered(self.settle(step, Ok(answer))?),
+            Ok(Written::Planned(plan)) => Written::Planned(plan),
+            Err(err) => return Err(self.settle(step, Err(err)).unwrap_err()),
+        };
+        let end = match &written {
+            Written::Answered(_) => StepEnd::Done,
+            Written::Planned(plan) => StepEnd::Planned(plan.clone()),
+        };
+        self.recorded.end(step, end);
+        Ok(written)
+    }
+
+    /// A note for the report, beside the result.
+    pub fn note(&mut self, note: Note) {
+        self.tooljet.notes().push(note);
+    }
+
+    /// Records `step` as not needed, saying why.
+    pub fn skip(&mut self, step: Step, why: impl Into<String>) {
+        self.recorded.end(step, StepEnd::Skipped(why.into()));
+    }
+
+    /// Records `step` as done by work outside this app's program (a lookup shared by apps).
+    pub fn done(&mut self, step: Step) {
+        self.recorded.end(step, StepEnd::Done);
+    }
+
+    /// Fails `step` with a check of ToolJet's answer that did not hold.
+    pub fn fail(&mut self, step: Step, error: StepError) -> Failure {
+        self.recorded.end(step, StepEnd::Failed);
+        Failure { step, error }
+    }
+
+    /// Keeps the last answer, and fails `step` on an error.
+    fn settle(
+        &mut self,
+        step: Step,
+        answer: Result<ApiResponse, ApiError>,
+    ) -> Result<ApiResponse, Failure> {
+        match answer {
+            Ok(answer) => {
+                self.last = Some((answer.status, answer.body.clone()));
+                Ok(answer)
+            }
+            Err(err) => {
+                if let Some(status) = err.status() {
+                    self.last = Some((status, err.body().unwrap_or_default().to_owned()));
+                }
+                Err(self.fail(step, StepError::Api(err)))
+            }
+        }
+    }
+}
+
+/// Carries out `operation` for one app.
+pub async fn run<T: ToolJet>(
+    steps: &mut Steps<T>,
+    config: &Config,
+    operation: &Operation,
+) -> Result<Finished, Failure> {
+    match operation {
+        Operation::Deploy(deploy) => deploy::run(steps, deploy).await,
+        single => single::run(steps, config, single).await,
+    }
+}

@@ -1,0 +1,124 @@
+//! One request to ToolJet's external API: method, path, query, body, and whether it may be
+//! sent again once it may have reached ToolJet.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+/// One HTTP call to ToolJet's external API, relative to `<tooljet-url>/api/ext/`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiRequest {
+    pub method: Method,
+    pub path: Vec<String>,
+    pub query: Vec<(&'static str, String)>,
+    pub body: Option<Value>,
+    /// Whether it may be sent again once it may have reached ToolJet.
+    pub replay: Replay,
+}
+
+/// Whether a request may be sent again after ToolJet may have acted on it. Every request may
+/// be retried when it certainly never reached ToolJet (see `retry`); this is about the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replay {
+    /// Repeating it leaves ToolJet as one would: a read, a pull of the same commit, the release
+    /// of the version already live.
+    Safe,
+    /// A second one could act twice: a push, a create, a save.
+    Never,
+}
+
+impl ApiRequest {
+    /// A request to `path` under `/api/ext/`; a GET may be replayed, anything else may not
+    /// until it says so ([`ApiRequest::replay_safe`]).
+    pub fn new(method: Method, path: &[&str]) -> Self {
+        let replay = if method == Method::GET {
+            Replay::Safe
+        } else {
+            Replay::Never
+        };
+        Self {
+            method,
+            path: path.iter().map(|s| (*s).to_owned()).collect(),
+            query: Vec::new(),
+            body: None,
+            replay,
+        }
+    }
+
+    /// This request leaves ToolJet as it was when sent twice.
+    pub fn replay_safe(mut self) -> Self {
+        self.replay = Replay::Safe;
+        self
+    }
+
+    /// The instance's workspaces: `GET /api/ext/workspaces`, a read that checks URL and token.
+    pub fn workspaces() -> Self {
+        Self::new(Method::GET, &["workspaces"])
+    }
+
+    /// The body as a plan shows it (" {json}"), the private key redacted; "" without a body.
+    pub fn body_for_display(&self) -> String {
+        let Some(body) = &self.body else {
+            return String::new();
+        };
+        let mut body = body.clone();
+        if let Some(key) = body.get_mut("githubAppPrivateKey") {
+            *key = json!("<redacted>");
+        }
+        format!(" {body}")
+    }
+
+    /// The apps of a workspace: `GET /api/ext/workspace/:id/apps`, a bare array.
+    pub fn workspace_apps(organization_id: &str) -> Self {
+        Self::new(Method::GET, &["workspace", organization_id, "apps"])
+    }
+
+    pub fn query(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.query.push((name, value.into()));
+        self
+    }
+
+    pub fn body(mut self, body: Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+}
+
+/// True when `value` stays exactly one segment of a request's path. Slashes are encoded, but
+/// URL parsers resolve `.` and `..` (in any spelling, `%2e` included) away, which would send
+/// the request to another route; an empty segment would too.
+pub fn is_one_segment(value: &str) -> bool {
+    let dots = value.to_ascii_lowercase().replace("%2e", ".");
+    !value.is_empty() && dots != "." && dots != ".."
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dot_segments_in_any_spelling_are_not_one_segment() {
+        for bad in ["", ".", "..", "%2e", "%2E%2e", ".%2E"] {
+            assert!(!is_one_segment(bad), "{bad:?}");
+        }
+        for good in [
+            "inventory",
+            "a/b",
+            "...",
+            "v1.2",
+            "0f5f3ad1-8f1e-4a53-9d0f-5a1e0c2b7d11",
+        ] {
+            assert!(is_one_segment(good), "{good:?}");
+        }
+    }
+
+    #[test]
+    fn only_reads_may_be_replayed_unless_a_request_says_so() {
+        assert_eq!(
+            ApiRequest::new(Method::GET, &["workspaces"]).replay,
+            Replay::Safe
+        );
+        let release = ApiRequest::new(Method::POST, &["apps", "a", "git-sync", "release"]);
+        assert_eq!(release.replay, Replay::Never);
+        assert_eq!(release.replay_safe().replay, Replay::Safe);
+    }
+}
