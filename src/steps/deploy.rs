@@ -1,7 +1,7 @@
 //! `deploy`: make one version of one app live on this instance, and prove it.
 //!
 //! The workspace listing read when the apps were looked up decides the path:
-//! 1. the app is absent (given by name): import it from git;
+//! 1. the app is absent (given by name): import it from git, and read what it came with;
 //! 2. the version is on the instance: release it by name, no pull, no save;
 //! 3. it is not, given as `git-tag`: release with no version (ToolJet pulls its latest tag);
 //! 4. it is not, given as `version-name`: pull the branch, save the draft under that name,
@@ -32,7 +32,14 @@ pub(super) async fn run<T: ToolJet>(
             steps.skip(Step::Created, "the app is in the workspace");
             (app.id.clone(), version_named(app, wanted), false)
         }
-        DeployApp::Absent { name } => (create(steps, deploy, name).await?, None, true),
+        DeployApp::Absent { name } => {
+            let (id, versions) = create(steps, deploy, name).await?;
+            let on_instance = versions
+                .iter()
+                .find(|(_, listed)| listed == wanted)
+                .map(|(id, _)| id.clone());
+            (id, on_instance, true)
+        }
     };
     let (target, expected) = match (on_instance, &deploy.version) {
         (Some(id), _) => {
@@ -91,12 +98,13 @@ fn version_named(app: &ListedApp, name: &str) -> Option<String> {
         .map(|(id, _)| id.clone())
 }
 
-/// Imports the absent app from git, by `git-app-name` or else its own name: its new id.
+/// Imports the absent app from git, by `git-app-name` or else its own name: its new id, and
+/// the versions the import brought, read from the listing (a plan has neither).
 async fn create<T: ToolJet>(
     steps: &mut Steps<T>,
     deploy: &Deploy,
     name: &str,
-) -> Result<String, Failure> {
+) -> Result<(String, Vec<(String, String)>), Failure> {
     let create = Operation::Create {
         organization_id: deploy.organization_id.clone(),
         git_app: GitApp {
@@ -120,9 +128,18 @@ async fn create<T: ToolJet>(
                 .check_answer(&answer)
                 .map_err(|err| steps.fail(Step::Created, StepError::Api(err)))?;
             // check_answer refuses a create answer that names no app.
-            Ok(ids.app_id.unwrap_or_default())
+            let id = ids.app_id.unwrap_or_default();
+            let listing = ApiRequest::workspace_apps(&deploy.organization_id);
+            let answer = steps
+                .read(Step::Created, &listing, "list the workspace's apps")
+                .await?;
+            let versions = Listing::parse(answer.json.as_ref())
+                .app_with_id(&id)
+                .map(|app| app.versions.clone())
+                .unwrap_or_default();
+            Ok((id, versions))
         }
-        Written::Planned(_) => Ok(NEW_APP.to_owned()),
+        Written::Planned(_) => Ok((NEW_APP.to_owned(), Vec::new())),
     }
 }
 

@@ -6,6 +6,7 @@ mod support;
 
 mod cancellation;
 mod container;
+mod deploy;
 mod errors;
 mod examples;
 mod hostile;

@@ -23,8 +23,8 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
 pub use world::{
-    APP_ID, APP_SLUG, DRAFT_VERSION_ID, GIT_APP_ID_NEW, GIT_APP_NAME_NEW, ORG_ID,
-    RELEASED_VERSION_ID, World,
+    APP_ID, APP_SLUG, DRAFT_VERSION_ID, GIT_APP_ID_NEW, GIT_APP_NAME_NEW, INVENTORY_CO_RELATION_ID,
+    ORDERS_CO_RELATION_ID, ORG_ID, RELEASED_VERSION_ID, Tag, World,
 };
 
 /// Which ToolJet the fake pretends to be.

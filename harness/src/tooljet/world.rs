@@ -15,6 +15,9 @@ pub const DRAFT_VERSION_ID: &str = "9e8d7c6b-5a49-4382-9170-fedcba987602";
 /// An app that is in the git repository but not yet imported into the workspace.
 pub const GIT_APP_ID_NEW: &str = "git-app-orders";
 pub const GIT_APP_NAME_NEW: &str = "Orders";
+/// The apps' portable git identities (`co_relation_id`), the first part of their version tags.
+pub const INVENTORY_CO_RELATION_ID: &str = "3f0c1d2e-4b5a-4c6d-8e7f-0a1b2c3d9a1e";
+pub const ORDERS_CO_RELATION_ID: &str = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d";
 
 /// Environments in priority order, as every ToolJet workspace has them.
 const ENVIRONMENTS: [&str; 3] = ["development", "staging", "production"];
@@ -71,6 +74,21 @@ impl App {
 pub struct RepoApp {
     pub git_app_id: String,
     pub name: String,
+    /// The same on every instance that imports it; tags start with it.
+    pub co_relation_id: String,
+}
+
+/// A tag in the repository, as saving a version makes it: `<co_relation_id>/<version name>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tag {
+    pub co_relation_id: String,
+    pub version: String,
+}
+
+impl Tag {
+    pub fn name(&self) -> String {
+        format!("{}/{}", self.co_relation_id, self.version)
+    }
 }
 
 /// The workspace's git connection, as configure-git stores it.
@@ -88,6 +106,8 @@ pub struct World {
     pub repo: Vec<RepoApp>,
     pub git: Option<GitConnection>,
     pub branches: Vec<String>,
+    /// The repository's tags, oldest first: the last of an app's is its latest.
+    pub tags: Vec<Tag>,
     next_id: u64,
 }
 
@@ -196,10 +216,12 @@ impl World {
                 RepoApp {
                     git_app_id: "git-app-inventory".to_owned(),
                     name: "Inventory".to_owned(),
+                    co_relation_id: INVENTORY_CO_RELATION_ID.to_owned(),
                 },
                 RepoApp {
                     git_app_id: GIT_APP_ID_NEW.to_owned(),
                     name: GIT_APP_NAME_NEW.to_owned(),
+                    co_relation_id: ORDERS_CO_RELATION_ID.to_owned(),
                 },
             ],
             git: Some(GitConnection {
@@ -208,6 +230,10 @@ impl World {
                 github_app_id: "123456".to_owned(),
             }),
             branches: vec!["main".to_owned(), "feature-x".to_owned()],
+            tags: vec![Tag {
+                co_relation_id: INVENTORY_CO_RELATION_ID.to_owned(),
+                version: "v1".to_owned(),
+            }],
             next_id: 1,
         }
     }
@@ -241,6 +267,28 @@ impl World {
         self.apps
             .iter()
             .find(|app| app.id == id_or_slug || app.slug == id_or_slug)
+    }
+
+    /// Tags `version` of the repository app `co_relation_id`, as a save elsewhere would; an
+    /// existing tag name is skipped, as ToolJet skips it. The tag's name.
+    pub fn add_tag(&mut self, co_relation_id: &str, version: &str) -> String {
+        let tag = Tag {
+            co_relation_id: co_relation_id.to_owned(),
+            version: version.to_owned(),
+        };
+        if !self.tags.contains(&tag) {
+            self.tags.push(tag.clone());
+        }
+        tag.name()
+    }
+
+    /// The co_relation id of an instance's app, through the repository app it was imported from.
+    fn co_relation_id(&self, app: &App) -> Option<String> {
+        let git_app_id = app.git_app_id.as_deref()?;
+        self.repo
+            .iter()
+            .find(|repo| repo.git_app_id == git_app_id)
+            .map(|repo| repo.co_relation_id.clone())
     }
 
     fn app_mut(&mut self, id: &str, by_slug: bool) -> Option<&mut App> {
@@ -429,9 +477,13 @@ impl World {
             }
         }
         check.finish()?;
-        let app = self
-            .app_mut(app_id, true)
+        let index = self
+            .apps
+            .iter()
+            .position(|app| app.id == app_id || app.slug == app_id)
             .ok_or_else(|| ApiError::new(404, "App not found"))?;
+        let co_relation_id = self.co_relation_id(&self.apps[index]);
+        let app = &mut self.apps[index];
         let app_id = app.id.clone();
         let draft = app
             .versions
@@ -442,16 +494,19 @@ impl World {
         if let Some(name) = name {
             draft.name = name.to_owned();
         }
-        Ok((
-            CREATED,
-            Some(json!({
-                "id": draft.id,
-                "name": draft.name,
-                "appId": app_id,
-                "status": "PUBLISHED",
-                "currentEnvironmentId": environment_id(draft.environment),
-            })),
-        ))
+        let answer = json!({
+            "id": draft.id,
+            "name": draft.name,
+            "appId": app_id,
+            "status": "PUBLISHED",
+            "currentEnvironmentId": environment_id(draft.environment),
+        });
+        // Best effort, as ToolJet's: no tag for an app that is not in git.
+        let saved = draft.name.clone();
+        if let Some(co_relation_id) = co_relation_id {
+            self.add_tag(&co_relation_id, &saved);
+        }
+        Ok((CREATED, Some(answer)))
     }
 
     fn release(&mut self, app_id: &str, body: &Value) -> Answer {
@@ -459,11 +514,17 @@ impl World {
         let version_id = check.string("versionId", false, true);
         let version_name = check.string("versionName", false, true);
         check.finish()?;
-        let has_git = self.git.is_some();
-        let app = self
-            .app_mut(app_id, true)
+        let index = self
+            .apps
+            .iter()
+            .position(|app| app.id == app_id || app.slug == app_id)
             .ok_or_else(|| ApiError::new(404, "App not found"))?;
-        let version = match (version_id, version_name) {
+        let latest = match (version_id, version_name) {
+            (None, None) => Some(self.pull_latest_tag(index)?),
+            _ => None,
+        };
+        let app = &mut self.apps[index];
+        let version = match (version_id, version_name.or(latest.as_deref())) {
             (Some(id), _) => app
                 .versions
                 .iter_mut()
@@ -474,15 +535,7 @@ impl World {
                 .iter_mut()
                 .find(|v| v.name == name)
                 .ok_or_else(|| ApiError::new(400, format!("Version with name {name} not found")))?,
-            (None, None) if !has_git => {
-                return Err(ApiError::new(400, "App is not synced with Git"));
-            }
-            (None, None) => app
-                .versions
-                .iter_mut()
-                .rev()
-                .find(|v| !v.draft)
-                .ok_or_else(|| ApiError::new(400, "Latest tag not found"))?,
+            (None, None) => unreachable!("a release with no version takes the latest tag's"),
         };
         if version.draft {
             return Err(ApiError::new(
@@ -493,6 +546,32 @@ impl World {
         version.environment = ENVIRONMENTS.len() - 1;
         app.current_version_id = Some(version.id.clone());
         Ok((CREATED, Some(app.to_json())))
+    }
+
+    /// A release with no version: the name of the app's latest tag's version, pulled onto the
+    /// instance first when it is not there.
+    fn pull_latest_tag(&mut self, index: usize) -> Result<String, ApiError> {
+        let co_relation_id = match (&self.git, self.co_relation_id(&self.apps[index])) {
+            (Some(_), Some(id)) => id,
+            _ => return Err(ApiError::new(400, "App is not synced with Git")),
+        };
+        let latest = self
+            .tags
+            .iter()
+            .rev()
+            .find(|tag| tag.co_relation_id == co_relation_id)
+            .cloned()
+            .ok_or_else(|| ApiError::new(400, "Latest tag not found"))?;
+        if !self.apps[index]
+            .versions
+            .iter()
+            .any(|v| v.name == latest.version)
+        {
+            let id = self.new_id();
+            let pulled = Version::new(&id, &latest.version, false, 0);
+            self.apps[index].versions.push(pulled);
+        }
+        Ok(latest.version)
     }
 
     fn promote(&mut self, app_id: &str) -> Answer {
