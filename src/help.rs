@@ -3,6 +3,8 @@
 //! takes which from the inputs' one table, so neither can drift.
 
 use crate::declared::{entries, variable};
+use crate::inputs::table::{self, Need};
+use crate::operation::OperationKind;
 
 /// The version and the commit it was built from, when the build knew it.
 pub fn version() -> String {
@@ -15,9 +17,42 @@ pub fn version() -> String {
     }
 }
 
+/// Each operation with the inputs it requires (`a|b`: either) and those it may take, beyond
+/// what every operation reads (the URL, the token, timeouts, TLS, dry-run).
+fn operations() -> String {
+    let mut text = String::from(
+        "\nOperations: the inputs each requires (a|b: either); may take, besides the URL, the token, \
+         timeouts, TLS and dry-run:\n",
+    );
+    for kind in OperationKind::ALL {
+        let (mut required, mut optional) = (Vec::new(), Vec::new());
+        for takes in table::particular(kind) {
+            match takes.need {
+                Need::Required { or: Some(or) } => required.push(format!("{}|{or}", takes.input)),
+                Need::Required { or: None } => required.push(takes.input.to_owned()),
+                Need::Optional
+                    if required
+                        .iter()
+                        .any(|r| r.ends_with(&format!("|{}", takes.input))) => {}
+                Need::Optional => optional.push(takes.input.to_owned()),
+            }
+        }
+        let optional = match optional.is_empty() {
+            true => String::new(),
+            false => format!("; may take {}", optional.join(", ")),
+        };
+        text.push_str(&format!(
+            "  {:<14} {}{optional}\n",
+            kind.as_str(),
+            required.join(", "),
+        ));
+    }
+    text
+}
+
 pub fn help() -> String {
     let mut text = format!(
-        "{}\nRuns one ToolJet GitSync CI/CD operation: configure-git, push, create, pull, save-version, release or promote.\n\n\
+        "{}\nRuns one ToolJet GitSync CI/CD operation: deploy, configure-git, push, create, pull, save-version, release or promote.\n\n\
          Usage: give the inputs as environment variables named INPUT_ and the input in upper case, hyphens \
          kept (INPUT_APP-ID). A shell cannot set such a name with `export`, so use env(1) or docker's -e:\n  \
          env INPUT_OPERATION=pull 'INPUT_APP-ID=<app id>' TOOLJET_HOST=https://tooljet.example.com tooljet-gitsync-action\n  \
@@ -44,6 +79,7 @@ pub fn help() -> String {
             input.name, input.description
         ));
     }
+    text.push_str(&operations());
     let outputs: Vec<&str> = entries("outputs")
         .into_iter()
         .map(|output| output.name)
@@ -54,4 +90,30 @@ pub fn help() -> String {
         outputs.join(", ")
     ));
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_lists_each_operations_inputs_from_the_table() {
+        let help = help();
+        for kind in OperationKind::ALL {
+            let line = help
+                .lines()
+                .find(|line| line.starts_with(&format!("  {:<14} ", kind.as_str())))
+                .unwrap_or_else(|| panic!("no line for {kind}"));
+            for takes in table::particular(kind) {
+                assert!(
+                    line.contains(takes.input),
+                    "{kind}: {} missing in {line:?}",
+                    takes.input
+                );
+            }
+        }
+        assert!(help.contains(
+            "deploy         organization-id|workspace, app-id|app-name, version-name|git-tag"
+        ));
+    }
 }

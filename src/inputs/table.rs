@@ -134,6 +134,14 @@ pub fn takes(kind: OperationKind) -> Vec<Takes> {
     all
 }
 
+/// The inputs `kind` takes beyond what every operation reads as every operation reads it.
+pub fn particular(kind: OperationKind) -> Vec<Takes> {
+    takes(kind)
+        .into_iter()
+        .filter(|takes| !EVERY_OPERATION.contains(takes))
+        .collect()
+}
+
 /// True when `kind` reads `input`; anything else given with it is ignored.
 pub fn uses(kind: OperationKind, input: &str) -> bool {
     takes(kind).iter().any(|takes| takes.input == input)
