@@ -366,6 +366,55 @@ mod tests {
         assert_eq!(md.matches("](").count(), 1, "{md}");
     }
 
+    fn run_of(verdicts: Vec<(&str, Verdict)>) -> crate::outcome::Run {
+        let apps = verdicts
+            .into_iter()
+            .map(|(label, verdict)| {
+                let pull = crate::operation::Operation::Pull {
+                    app_id: format!("id-{label}"),
+                    branch: None,
+                };
+                AppRun::new(&pull, label, std::time::Duration::from_millis(5), verdict)
+            })
+            .collect();
+        crate::outcome::Run {
+            apps,
+            lookups: crate::outcome::Lookups::default(),
+            dry_run: false,
+        }
+    }
+
+    #[test]
+    fn several_apps_get_a_tally_and_a_row_each_with_their_labels_escaped() {
+        let run = run_of(vec![
+            ("Inventory", Verdict::Succeeded),
+            ("Orders | Admin", Verdict::Skipped),
+            ("Billing", Verdict::NotStarted(crate::signals::Signal::Term)),
+        ]);
+        let url = reqwest::Url::parse("https://tj.example.com/").unwrap();
+        let context = crate::environment::RunContext::default();
+        let md = render(&Report {
+            run: &run,
+            tooljet_url: &url,
+            organization_id: None,
+            context: &context,
+            elapsed: std::time::Duration::from_millis(1_500),
+        });
+        assert!(
+            md.starts_with(
+                "### ❌ ToolJet `pull` for 3 apps: 1 succeeded, 1 skipped, 1 not started\n"
+            ),
+            "{md}"
+        );
+        let rows: Vec<&str> = md
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| App"))
+            .collect();
+        assert_eq!(rows.len(), 3, "{md}");
+        assert!(rows[1].starts_with("| Orders \\| Admin |"), "{}", rows[1]);
+        assert!(md.contains("The step took 1.5 s."), "{md}");
+    }
+
     #[test]
     fn long_server_text_is_cut() {
         let escaped = escape(&"a".repeat(1_000_000));

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use harness::tooljet::{APP_ID, FakeToolJet, Injected, Settings};
+use harness::tooljet::{FakeToolJet, Injected, Settings};
 use serde_json::Value;
 
 use crate::support::{self, Ran, fake_with, step};
@@ -14,10 +14,7 @@ async fn cancel_mid_request(signal: &str) -> Ran {
         ..Settings::default()
     })
     .await;
-    let (child, dir) = step("push", &fake)
-        .with("app-id", APP_ID)
-        .with("version-id", "v1")
-        .spawn();
+    let (child, dir) = support::push_v1(&fake).spawn();
     support::until_requested(&fake, 1).await;
     support::kill(&child, signal);
     Ran::collect(child, dir).await
@@ -54,10 +51,7 @@ async fn sigterm_while_waiting_to_retry_says_nothing_was_in_flight() {
         retry_after: Some("60".into()),
         message: None,
     }]);
-    let (mut child, dir) = step("push", &fake)
-        .with("app-id", APP_ID)
-        .with("version-id", "v1")
-        .spawn();
+    let (mut child, dir) = support::push_v1(&fake).spawn();
     // The warning is logged once the 503 is read, just before the 60 s wait.
     let seen = support::until_logged(&mut child, "Retrying in 60.0 s").await;
     support::kill(&child, "TERM");
@@ -87,7 +81,7 @@ async fn sigterm_keeps_the_apps_that_finished_and_says_what_was_cut_short() {
     support::kill(&child, "TERM");
     let ran = Ran::collect(child, dir).await;
     ran.assert_exit(143);
-    let results: Vec<Value> = serde_json::from_str(ran.output("results")).unwrap();
+    let results = support::results(&ran);
     let count = |result: &str| results.iter().filter(|r| r["result"] == result).count();
     assert_eq!(
         (count("succeeded"), count("cancelled"), count("not started")),
@@ -124,21 +118,10 @@ async fn a_signal_during_the_name_lookup_keeps_a_result_and_a_line_per_app() {
     support::kill(&child, "TERM");
     let ran = Ran::collect(child, dir).await;
     ran.assert_exit(143);
-    let results: Value = serde_json::from_str(ran.output("results")).unwrap();
-    let apps: Vec<&Value> = results
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| &r["app"])
-        .collect();
+    let results = support::results(&ran);
+    let apps: Vec<&Value> = results.iter().map(|r| &r["app"]).collect();
     assert_eq!(apps, ["Inventory", "Orders"]);
-    assert!(
-        results
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|r| r["result"] == "not started")
-    );
+    assert!(results.iter().all(|r| r["result"] == "not started"));
     // One line per app, empty: names that were never resolved have no id.
     assert_eq!(ran.output("app-id"), "\n");
 }

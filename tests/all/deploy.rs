@@ -7,9 +7,8 @@ use harness::tooljet::{
     APP_ID, DRAFT_VERSION_ID, FakeToolJet, INVENTORY_CO_RELATION_ID, Injected, ORG_ID,
     RELEASED_VERSION_ID,
 };
-use serde_json::Value;
 
-use crate::support::{self, Ran, Step, fake, step};
+use crate::support::{self, Ran, Step, fake, results, status, status_saying, step};
 
 /// A deploy of Inventory in the seeded workspace; the caller names the version.
 fn deploy(fake: &FakeToolJet) -> Step {
@@ -29,8 +28,7 @@ fn writes(fake: &FakeToolJet) -> Vec<String> {
 
 /// The steps of the first app in `results`, as `step result`.
 fn steps(ran: &Ran) -> Vec<String> {
-    let results: Value = serde_json::from_str(ran.output("results")).expect("results is JSON");
-    results[0]["steps"]
+    results(ran)[0]["steps"]
         .as_array()
         .expect("steps")
         .iter()
@@ -46,14 +44,6 @@ fn steps(ran: &Ran) -> Vec<String> {
 
 fn pass() -> Injected {
     Injected::Delay(Duration::ZERO)
-}
-
-fn status(code: u16) -> Injected {
-    Injected::Status {
-        status: code,
-        retry_after: None,
-        message: None,
-    }
 }
 
 /// The id of `name` among Inventory's versions in the fake.
@@ -287,12 +277,9 @@ async fn many_apps_deploy_each_on_its_own_path() {
         .run()
         .await;
     ran.assert_exit(0);
-    let results: Value = serde_json::from_str(ran.output("results")).unwrap();
-    let created: Vec<&str> = results
-        .as_array()
-        .unwrap()
+    let created: Vec<String> = results(&ran)
         .iter()
-        .map(|r| r["steps"][1]["result"].as_str().unwrap())
+        .map(|r| r["steps"][1]["result"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(created, ["skipped", "done"]);
     assert_eq!(ran.output("app-id").lines().count(), 2);
@@ -426,11 +413,7 @@ async fn a_conflict_on_save_inside_deploy_says_to_rerun_not_to_pull() {
     fake.inject([
         pass(),
         pass(),
-        Injected::Status {
-            status: 409,
-            retry_after: None,
-            message: Some("Version is already saved".to_owned()),
-        },
+        status_saying(409, "Version is already saved"),
     ]);
     let ran = deploy(&fake).with("version-name", "v3").run().await;
     ran.assert_exit(1);

@@ -15,11 +15,7 @@ const KEY_LINE: &str = "MIIEpAIBAAKCAQEAhostilekeyline";
 const PROXY_PASSWORD: &str = "pr0xy-s3cret-77";
 
 fn bad_request(message: &str) -> Injected {
-    Injected::Status {
-        status: 400,
-        retry_after: None,
-        message: Some(message.to_owned()),
-    }
+    support::status_saying(400, message)
 }
 
 // --- Secrets that a server or the network stack echoes are scrubbed before anyone sees them.
@@ -224,14 +220,7 @@ async fn a_huge_error_message_is_cut_in_every_report() {
     let server = HostileServer::start(Misbehaviour::HugeError(5_000_000))
         .await
         .unwrap();
-    let ran = bare()
-        .with("operation", "push")
-        .with("tooljet-url", &server.url())
-        .with("access-token", "t")
-        .with("app-id", APP_ID)
-        .with("version-id", "v1")
-        .run()
-        .await;
+    let ran = support::push_v1_to(&server.url()).run().await;
     ran.assert_exit(1);
     let error = ran.error();
     assert!(
@@ -278,7 +267,7 @@ async fn a_thousand_failing_apps_keep_the_summary_annotations_and_results_small(
     let errors = ran.annotations("error");
     assert_eq!(errors.len(), 6, "five, then one that totals the rest");
     assert_eq!(errors[5].properties["title"], "995 more not shown");
-    let results: Vec<Value> = serde_json::from_str(ran.output("results")).expect("whole JSON");
+    let results = support::results(&ran);
     assert!(ran.output("results").len() <= 256 * 1024);
     let last = results.last().unwrap();
     assert_eq!(
@@ -349,12 +338,7 @@ async fn an_app_id_of_dot_dot_is_refused_before_sending() {
 async fn a_connect_timeout_names_connect_timeout_seconds() {
     // TLS to a peer that never answers the handshake: the connection is never set up.
     let server = HostileServer::start(Misbehaviour::Silent).await.unwrap();
-    let ran = bare()
-        .with("operation", "push")
-        .with("tooljet-url", &format!("https://{}", server.addr))
-        .with("access-token", "t")
-        .with("app-id", APP_ID)
-        .with("version-id", "v1")
+    let ran = support::push_v1_to(&format!("https://{}", server.addr))
         .with("retries", "0")
         .with("connect-timeout-seconds", "1")
         .run()
@@ -373,9 +357,7 @@ async fn a_connect_timeout_names_connect_timeout_seconds() {
 async fn a_request_cut_by_the_steps_budget_names_total_timeout_seconds() {
     let fake = fake().await;
     fake.inject([Injected::Delay(Duration::from_secs(10))]);
-    let ran = step("push", &fake)
-        .with("app-id", APP_ID)
-        .with("version-id", "v1")
+    let ran = support::push_v1(&fake)
         .with("total-timeout-seconds", "1")
         .run()
         .await;

@@ -29,14 +29,16 @@ async fn every_declared_output_is_set_and_parses_by_the_runners_rules() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_multi_line_response_survives_verbatim() {
     let fake = fake().await;
-    let ran = step("create", &fake)
-        .with("organization-id", ORG_ID)
-        .with("git-app-name", "Orders")
-        .run()
-        .await;
-    let response = ran.output("response");
-    let parsed: Value = serde_json::from_str(response).expect("response is ToolJet's JSON");
-    assert_eq!(parsed["name"], "Orders");
+    // Pretty-printed, as a proxy or another ToolJet build may send it.
+    let body = "{\n  \"id\": \"3c1f5a2b-0000-4000-8000-000000000009\",\n  \"name\": \"Orders\"\n}";
+    fake.inject([harness::tooljet::Injected::Json {
+        status: 201,
+        body: body.to_owned(),
+    }]);
+    let ran = support::create_orders(&fake).run().await;
+    ran.assert_exit(0);
+    assert_eq!(ran.output("response"), body);
+    assert_eq!(ran.output("response").lines().count(), 4);
 }
 
 #[tokio::test(flavor = "multi_thread")]

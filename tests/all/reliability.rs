@@ -7,15 +7,7 @@ use std::time::Duration;
 
 use harness::network::{ForwardProxy, PrivateCa, TlsFront};
 use harness::tooljet::{APP_ID, Injected, ORG_ID};
-use support::{Ran, bare, fake, step};
-
-fn status(code: u16) -> Injected {
-    Injected::Status {
-        status: code,
-        retry_after: None,
-        message: None,
-    }
-}
+use support::{Ran, bare, fake, status, step};
 
 fn retries(ran: &Ran) -> usize {
     ran.annotations("warning")
@@ -30,11 +22,7 @@ fn retries(ran: &Ran) -> usize {
 async fn push_retries_a_503_and_then_succeeds() {
     let fake = fake().await;
     fake.inject([status(503)]);
-    let ran = step("push", &fake)
-        .with("app-id", APP_ID)
-        .with("version-id", "v1")
-        .run()
-        .await;
+    let ran = support::push_v1(&fake).run().await;
     ran.assert_exit(0);
     assert_eq!(fake.requests().len(), 2);
     assert_eq!(
@@ -75,12 +63,7 @@ async fn a_429_waits_as_long_as_retry_after_asks() {
 async fn retries_stop_after_the_configured_number() {
     let fake = fake().await;
     fake.inject([status(503), status(503), status(503)]);
-    let ran = step("push", &fake)
-        .with("app-id", APP_ID)
-        .with("version-id", "v1")
-        .with("retries", "2")
-        .run()
-        .await;
+    let ran = support::push_v1(&fake).with("retries", "2").run().await;
     ran.assert_exit(1);
     assert_eq!(fake.requests().len(), 3, "one try and two retries");
     assert_eq!(retries(&ran), 2);
@@ -88,12 +71,7 @@ async fn retries_stop_after_the_configured_number() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn connection_refused_is_retried_for_any_operation() {
-    let ran = bare()
-        .with("operation", "push")
-        .with("tooljet-url", support::REFUSED_URL)
-        .with("access-token", "t")
-        .with("app-id", APP_ID)
-        .with("version-id", "v1")
+    let ran = support::push_v1_to(support::REFUSED_URL)
         .with("retries", "1")
         .run()
         .await;
@@ -115,11 +93,7 @@ async fn connection_refused_is_retried_for_any_operation() {
 async fn push_never_replays_after_a_502() {
     let fake = fake().await;
     fake.inject([status(502)]);
-    let ran = step("push", &fake)
-        .with("app-id", APP_ID)
-        .with("version-id", "v1")
-        .run()
-        .await;
+    let ran = support::push_v1(&fake).run().await;
     ran.assert_exit(1);
     assert_eq!(fake.requests().len(), 1);
     assert_eq!(retries(&ran), 0);
@@ -130,11 +104,7 @@ async fn a_gateway_timeout_after_a_push_leaves_the_outcome_unknown() {
     // An ingress cuts the push at 60 s with 504 while ToolJet goes on and completes it.
     let fake = fake().await;
     fake.inject([status(504)]);
-    let ran = step("push", &fake)
-        .with("app-id", APP_ID)
-        .with("version-id", "v1")
-        .run()
-        .await;
+    let ran = support::push_v1(&fake).run().await;
     ran.assert_exit(1);
     assert_eq!(ran.output("outcome"), "unknown");
     assert_eq!(ran.output("http-status"), "504");
@@ -155,11 +125,7 @@ async fn pull_retries_a_502_and_a_504() {
 async fn a_dropped_connection_after_a_push_is_not_replayed_and_is_unknown() {
     let fake = fake().await;
     fake.inject([Injected::Drop]);
-    let ran = step("push", &fake)
-        .with("app-id", APP_ID)
-        .with("version-id", "v1")
-        .run()
-        .await;
+    let ran = support::push_v1(&fake).run().await;
     ran.assert_exit(1);
     assert_eq!(fake.requests().len(), 1);
     assert_eq!(ran.output("outcome"), "unknown");
@@ -180,9 +146,7 @@ async fn a_dropped_connection_during_release_is_retried() {
 async fn a_slow_push_times_out_once_with_outcome_unknown() {
     let fake = fake().await;
     fake.inject([Injected::Delay(Duration::from_secs(5))]);
-    let ran = step("push", &fake)
-        .with("app-id", APP_ID)
-        .with("version-id", "v1")
+    let ran = support::push_v1(&fake)
         .with("timeout-seconds", "1")
         .run()
         .await;

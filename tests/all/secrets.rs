@@ -46,10 +46,8 @@ async fn the_token_is_masked_first_and_never_shown_at_debug_level() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rejected_token_is_not_shown_in_the_error() {
     let fake = fake().await;
-    let ran = step("push", &fake)
+    let ran = support::push_v1(&fake)
         .with("access-token", TOKEN)
-        .with("app-id", APP_ID)
-        .with("version-id", "v1")
         .env("RUNNER_DEBUG", "1")
         .run()
         .await;

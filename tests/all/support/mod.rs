@@ -2,7 +2,8 @@
 //! the GitHub runner runs it (see the `harness` crate).
 
 pub use harness::runner::{REPOSITORY, RUN_ID, Ran, STEP_BOUND, Step, action_yml, until_logged};
-use harness::tooljet::{FakeToolJet, Settings};
+use harness::tooljet::{FakeToolJet, Injected, Settings};
+use serde_json::Value;
 
 const ACTION: &str = env!("CARGO_BIN_EXE_tooljet-gitsync-action");
 
@@ -63,6 +64,51 @@ pub fn kill(child: &tokio::process::Child, signal: &str) {
         .status()
         .expect("kill runs");
     assert!(status.success(), "kill -{signal} {pid}");
+}
+
+/// A `push` of the seeded app's version `v1`: the set-up most reliability and report tests need.
+pub fn push_v1(fake: &FakeToolJet) -> Step {
+    step("push", fake)
+        .with("app-id", harness::tooljet::APP_ID)
+        .with("version-id", "v1")
+}
+
+/// A `push` of `v1` of the seeded app to `url`, where no fake ToolJet answers (a hostile
+/// server, a refusing port); its token is "t".
+pub fn push_v1_to(url: &str) -> Step {
+    bare()
+        .with("operation", "push")
+        .with("tooljet-url", url)
+        .with("access-token", "t")
+        .with("app-id", harness::tooljet::APP_ID)
+        .with("version-id", "v1")
+}
+
+/// The next request answered with `code` and ToolJet's error body (its reason phrase as the
+/// message).
+pub fn status(code: u16) -> Injected {
+    Injected::Status {
+        status: code,
+        retry_after: None,
+        message: None,
+    }
+}
+
+/// The next request answered with `code` and ToolJet's error body saying `message`.
+pub fn status_saying(code: u16, message: &str) -> Injected {
+    Injected::Status {
+        status: code,
+        retry_after: None,
+        message: Some(message.to_owned()),
+    }
+}
+
+/// The `results` output, parsed: one object per app (and a last `omitted` one past its cap).
+pub fn results(ran: &Ran) -> Vec<Value> {
+    match serde_json::from_str(ran.output("results")).expect("results is JSON") {
+        Value::Array(results) => results,
+        other => panic!("results is not an array: {other}"),
+    }
 }
 
 /// A `create` step importing the app that the fake's repository holds but its workspace lacks.
