@@ -1,7 +1,8 @@
 //! Runs the fake ToolJet on loopback until SIGTERM or SIGINT, for the container and act tests.
 //!
 //! Usage: fake-tooljet [--port N] [--token T] [--sub-path /p] [--community] [--unlicensed]
-//!                     [--disabled] [--singular-org-git] [--html] [--delay-ms N]
+//!                     [--disabled] [--singular-org-git] [--html] [--delay-ms N] [--apps N]
+//! `--apps N` adds N apps, `App 1` to `App N`, each with a released `v1` and a draft.
 //! Prints `listening on <url>` once ready. `GET /__fake/requests` lists what it received.
 
 use std::time::Duration;
@@ -12,6 +13,7 @@ use harness::tooljet::{FakeToolJet, Settings};
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut settings = Settings::default();
     let mut port = 0u16;
+    let mut apps = 0usize;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
@@ -20,6 +22,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--token" => settings.token = value()?,
             "--sub-path" => settings.sub_path = value()?,
             "--delay-ms" => settings.delay = Duration::from_millis(value()?.parse()?),
+            "--apps" => apps = value()?.parse()?,
             "--community" => settings.community_edition = true,
             "--unlicensed" => settings.licensed = false,
             "--disabled" => settings.external_api_enabled = false,
@@ -29,6 +32,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let fake = FakeToolJet::start_on(([127, 0, 0, 1], port).into(), settings).await?;
+    for n in 1..=apps {
+        fake.world().add_app(&format!("App {n}"));
+    }
     println!("listening on {}", fake.url());
     harness::until_stopped().await?;
     Ok(())
