@@ -2,8 +2,8 @@
 //!
 //! Builds the action's binary, starts the fake ToolJet on loopback and runs one workflow step
 //! at a time the way the GitHub runner does: push, save-version, release, pull, create,
-//! promote, configure-git, two apps by name as a dry-run plan and then for real, and a step
-//! with a wrong token. For each it prints what the workflow log, the step's outputs and its
+//! promote, configure-git, two apps by name as a dry-run plan and then for real, a deploy of
+//! the version saved above as a plan and then for real, and a step with a wrong token. For each it prints what the workflow log, the step's outputs and its
 //! summary would show, and it fails if any step ends other than expected.
 
 use std::error::Error;
@@ -75,6 +75,14 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let both = || step("pull").with("app-name", &format!("Inventory\n{GIT_APP_NAME_NEW}"));
     show(both().with("dry-run", "true"), 0).await?;
     show(both(), 0).await?;
+    println!("deploy: make v2 of Inventory live and check it, first the plan, then for real.\n");
+    let deploy = || {
+        step("deploy")
+            .with("app-name", "Inventory")
+            .with("version-name", "v2")
+    };
+    show(deploy().with("dry-run", "true"), 0).await?;
+    show(deploy(), 0).await?;
     println!("A failing step: the token is wrong.\n");
     show(
         step("pull")

@@ -238,13 +238,12 @@ async fn one<T: ToolJet>(
 ) -> AppRun {
     let started = Instant::now();
     let mut run = match steps::run(&mut steps, config, operation).await {
+        // A plan keeps the ids its inputs name: nothing was released, pulled or created.
+        Ok(_) if config.dry_run => {
+            AppRun::new(operation, label, started.elapsed(), Verdict::Planned)
+        }
         Ok(finished) => {
-            let verdict = if config.dry_run {
-                Verdict::Planned
-            } else {
-                Verdict::Succeeded
-            };
-            let mut run = AppRun::new(operation, label, started.elapsed(), verdict);
+            let mut run = AppRun::new(operation, label, started.elapsed(), Verdict::Succeeded);
             run.ids = finished.ids;
             run
         }

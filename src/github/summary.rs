@@ -261,8 +261,8 @@ fn render_many(report: &Report, outcomes: &[AppRun]) -> String {
     md
 }
 
-/// The app's steps in order, each with a mark for how it ended: `✓ listed · – created`; with
-/// `why`, a skipped step says why.
+/// The app's steps in order, each with a mark for how it ended (`✓ listed · ✗ saved ·
+/// · released (not run)`); with `why`, a skipped step says why.
 fn steps_line(app: &AppRun, why: bool) -> String {
     steps::with_unrun(app.operation, &app.steps)
         .iter()
@@ -283,7 +283,10 @@ fn steps_line(app: &AppRun, why: bool) -> String {
                         escape_within(reason, MAX_CELL)
                     )
                 }
-                end => format!("{mark} {} {}", record.step, end.name()),
+                StepEnd::Done | StepEnd::Planned(_) | StepEnd::Failed | StepEnd::Skipped(_) => {
+                    format!("{mark} {}", record.step)
+                }
+                end => format!("{mark} {} ({})", record.step, end.name()),
             }
         })
         .collect::<Vec<_>>()

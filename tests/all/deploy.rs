@@ -118,7 +118,11 @@ async fn a_new_version_name_is_pulled_saved_released_and_verified() {
             "verified done"
         ]
     );
-    assert!(ran.summary.contains("✓ saved"), "{}", ran.summary);
+    assert!(
+        ran.summary.contains("| Steps | ✓ listed · – created (the app is in the workspace) · ✓ pulled · ✓ saved · ✓ released · ✓ verified |"),
+        "{}",
+        ran.summary
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -241,6 +245,11 @@ async fn a_dry_run_reads_decides_the_path_and_prints_every_write() {
         .await;
     ran.assert_exit(0);
     assert!(writes(&fake).is_empty(), "{:?}", writes(&fake));
+    // Nothing was released: a plan claims no environment and no live version.
+    assert_eq!(
+        (ran.output("environment"), ran.output("version-id")),
+        ("", "")
+    );
     for planned in [
         "PUT ",
         "/versions/save {\"name\":\"v3\"}",
