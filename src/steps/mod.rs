@@ -355,10 +355,14 @@ impl<T: ToolJet> Steps<T> {
         what: &str,
     ) -> Result<ApiResponse, Failure> {
         self.recorded.start(step);
-        let answer = self.tooljet.read(request, what).await;
-        let answer = self.settle(step, answer)?;
-        self.recorded.end(step, StepEnd::Done);
-        Ok(answer)
+        match self.tooljet.read(request, what).await {
+            Ok(answer) => {
+                self.keep(&answer);
+                self.recorded.end(step, StepEnd::Done);
+                Ok(answer)
+            }
+            Err(err) => Err(self.failed(step, err)),
+        }
     }
 
     /// A write as `step`, recorded done, planned or failed.
@@ -369,17 +373,18 @@ impl<T: ToolJet> Steps<T> {
         what: &str,
     ) -> Result<Written, Failure> {
         self.recorded.start(step);
-        let written = match self.tooljet.write(request, what).await {
-            Ok(Written::Answered(answer)) => Written::Answered(self.settle(step, Ok(answer))?),
-            Ok(Written::Planned(plan)) => Written::Planned(plan),
-            Err(err) => return Err(self.settle(step, Err(err)).unwrap_err()),
-        };
-        let end = match &written {
-            Written::Answered(_) => StepEnd::Done,
-            Written::Planned(plan) => StepEnd::Planned(plan.clone()),
-        };
-        self.recorded.end(step, end);
-        Ok(written)
+        match self.tooljet.write(request, what).await {
+            Ok(Written::Answered(answer)) => {
+                self.keep(&answer);
+                self.recorded.end(step, StepEnd::Done);
+                Ok(Written::Answered(answer))
+            }
+            Ok(Written::Planned(plan)) => {
+                self.recorded.end(step, StepEnd::Planned(plan.clone()));
+                Ok(Written::Planned(plan))
+            }
+            Err(err) => Err(self.failed(step, err)),
+        }
     }
 
     /// A note for the report, beside the result.
@@ -403,24 +408,17 @@ impl<T: ToolJet> Steps<T> {
         Failure { step, error }
     }
 
-    /// Keeps the last answer, and fails `step` on an error.
-    fn settle(
-        &mut self,
-        step: Step,
-        answer: Result<ApiResponse, ApiError>,
-    ) -> Result<ApiResponse, Failure> {
-        match answer {
-            Ok(answer) => {
-                self.last = Some((answer.status, answer.body.clone()));
-                Ok(answer)
-            }
-            Err(err) => {
-                if let Some(status) = err.status() {
-                    self.last = Some((status, err.body().unwrap_or_default().to_owned()));
-                }
-                Err(self.fail(step, StepError::Api(err)))
-            }
+    /// Keeps `answer` as the last one.
+    fn keep(&mut self, answer: &ApiResponse) {
+        self.last = Some((answer.status, answer.body.clone()));
+    }
+
+    /// Fails `step` with ToolJet's error, keeping what ToolJet answered as the last answer.
+    fn failed(&mut self, step: Step, err: ApiError) -> Failure {
+        if let Some(status) = err.status() {
+            self.last = Some((status, err.body().unwrap_or_default().to_owned()));
         }
+        self.fail(step, StepError::Api(err))
     }
 }
 
