@@ -53,17 +53,24 @@ fn operations() -> String {
 pub fn help() -> String {
     let mut text = format!(
         "{}\nRuns one ToolJet GitSync CI/CD operation: deploy, configure-git, push, create, pull, save-version, release or promote.\n\n\
-         Usage: give the inputs as environment variables named INPUT_ and the input in upper case, hyphens \
-         kept (INPUT_APP-ID). A shell cannot set such a name with `export`, so use env(1) or docker's -e:\n  \
-         env INPUT_OPERATION=pull 'INPUT_APP-ID=<app id>' TOOLJET_HOST=https://tooljet.example.com tooljet-gitsync-action\n  \
-         docker run --rm -e INPUT_OPERATION=pull -e 'INPUT_APP-ID=<app id>' -e TOOLJET_HOST -e TOOLJET_ACCESS_TOKEN <image>\n\
-         with the token exported as TOOLJET_ACCESS_TOKEN from your secret store (never on the command line). Off GitHub \
-         Actions the outputs are one JSON object on stdout and errors plain lines on stderr.\n\n\
-         Inputs (environment variable; default):\n",
+         Usage: the operation first, then any input as a flag, --name value or --name=value (a list \
+         input's flag once per value):\n  \
+         tooljet-gitsync-action deploy --app-name Inventory --workspace Acme --version-name v3\n\
+         or as an environment variable INPUT_ and the input in upper case (INPUT_APP-ID as GitHub Actions sets it, or \
+         INPUT_APP_ID as a shell can export it):\n  \
+         docker run --rm -e INPUT_OPERATION=pull -e INPUT_APP_ID -e TOOLJET_HOST -e TOOLJET_ACCESS_TOKEN <image>\n\
+         The token comes from the TOOLJET_ACCESS_TOKEN variable (from your secret store) or --access-token-file <path>, \
+         never as a flag's value: a command line is visible to every process. Off GitHub Actions the outputs are one \
+         JSON object on stdout and errors plain lines on stderr.\n\n\
+         Inputs (flag, environment variable; default):\n",
         version()
     );
     for input in entries("inputs") {
-        let mut variable = variable(input.name);
+        let flag = match input.name {
+            "access-token" | "github-app-private-key" => format!("--{}-file", input.name),
+            name => format!("--{name}"),
+        };
+        let mut variable = format!("{flag}, {}", variable(input.name));
         match input.name {
             "tooljet-url" => variable.push_str(" or TOOLJET_HOST"),
             "access-token" => variable.push_str(" or TOOLJET_ACCESS_TOKEN"),

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use tooljet_gitsync_action::environment::{RunContext, env_var};
 use tooljet_gitsync_action::github::{GitHub, Level, Report};
+use tooljet_gitsync_action::inputs::flags::{self, ArgError, Command};
 use tooljet_gitsync_action::inputs::{self, Config, RawInputs};
 use tooljet_gitsync_action::redact::Secrets;
 use tooljet_gitsync_action::tooljet::{Client, proxy};
@@ -28,32 +29,30 @@ async fn main() -> ExitCode {
         .collect();
     let github = GitHub::from_vars(&vars);
     let panics = github.report_panics();
-    match std::env::args().nth(1).as_deref() {
-        Some("--help" | "-h") => {
+    let from_flags = match flags::parse(std::env::args().skip(1)) {
+        Ok(Command::Help) => {
             print!("{}", help::help());
             return ExitCode::SUCCESS;
         }
-        Some("--version" | "-V") => {
+        Ok(Command::Version) => {
             println!("{}", help::version());
             return ExitCode::SUCCESS;
         }
-        Some(unknown) => {
-            github.commands.annotate(
-                Level::Error,
-                "Unknown argument",
-                &format!(
-                    "{unknown:?} is not an argument of this action: it takes --help, --version, or none, with \
-                     its inputs as INPUT_* environment variables (see --help)."
-                ),
-            );
+        Ok(Command::Run(from_flags)) => from_flags,
+        Err(err) => {
+            let how = match &err {
+                ArgError::Input(err) => err.how_to_set(),
+                ArgError::Unknown { .. } => String::new(),
+            };
+            github.input_error(None, &with_how(&github, err.to_string(), how));
             return ExitCode::from(INVALID_INPUT);
         }
-        None => {}
-    }
-    let vars = match inputs::with_runner_names(vars) {
+    };
+    // Flags first, checked against the variables as they were set.
+    let vars = match flags::with_flags(vars, from_flags).and_then(inputs::with_runner_names) {
         Ok(vars) => vars,
         Err(err) => {
-            github.input_error(None, &err.to_string());
+            github.input_error(None, &with_how(&github, err.to_string(), err.how_to_set()));
             return ExitCode::from(INVALID_INPUT);
         }
     };
@@ -79,7 +78,8 @@ async fn main() -> ExitCode {
     let config = match Config::from_raw(&raw, &context) {
         Ok(config) => config,
         Err(err) => {
-            github.input_error(raw.operation_kind(), &err.to_string());
+            let problem = with_how(&github, err.to_string(), err.how_to_set());
+            github.input_error(raw.operation_kind(), &problem);
             return ExitCode::from(INVALID_INPUT);
         }
     };
@@ -136,5 +136,14 @@ async fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         None => ExitCode::from(FAILED),
+    }
+}
+
+/// Off GitHub Actions, an input error also says which flag or variable sets the input: there
+/// is no `with:` there.
+fn with_how(github: &GitHub, problem: String, how: String) -> String {
+    match github.commands.on_github {
+        true => problem,
+        false => format!("{problem}. {how}"),
     }
 }

@@ -6,6 +6,7 @@
 
 mod apps;
 mod connection;
+pub mod flags;
 mod operation;
 pub mod table;
 mod values;
@@ -83,6 +84,32 @@ impl InputError {
             problem: format!("are required for `{kind}` but were not given"),
             also: also.to_vec(),
             kind: Some(kind),
+        }
+    }
+
+    /// How a shell, GitLab CI or Jenkins sets the input this error names: its flag or its
+    /// variable (underscores, as a shell can `export`), or for a secret its variable or file.
+    pub fn how_to_set(&self) -> String {
+        if !self.also.is_empty() {
+            return "Set each as --<input> <value>, or as the variable INPUT_<INPUT> in upper case \
+                    with underscores"
+                .to_owned();
+        }
+        match self.input {
+            "access-token" => {
+                "Set the TOOLJET_ACCESS_TOKEN variable, or give --access-token-file <path>"
+                    .to_owned()
+            }
+            "github-app-private-key" => "Set the INPUT_GITHUB_APP_PRIVATE_KEY variable, or give \
+                 --github-app-private-key-file <path>"
+                .to_owned(),
+            "tooljet-url" => {
+                "Set it with --tooljet-url <url>, or the TOOLJET_HOST variable".to_owned()
+            }
+            input => format!(
+                "Set it with --{input} <value>, or the variable {}",
+                crate::declared::variable(input).replace('-', "_")
+            ),
         }
     }
 

@@ -19,3 +19,4 @@ mod readme;
 mod release;
 mod reliability;
 mod secrets;
+mod shell;

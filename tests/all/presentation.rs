@@ -236,7 +236,14 @@ fn help_shows_how_to_run_the_binary_by_hand() {
         .unwrap();
     let help = String::from_utf8(out.stdout).unwrap();
     assert!(
-        help.contains("env INPUT_OPERATION=pull 'INPUT_APP-ID=<app id>'"),
+        help.contains(
+            "tooljet-gitsync-action deploy --app-name Inventory --workspace Acme --version-name v3"
+        ),
         "{help}"
     );
+    assert!(
+        help.contains("--access-token-file, INPUT_ACCESS-TOKEN or TOOLJET_ACCESS_TOKEN"),
+        "{help}"
+    );
+    assert!(help.contains("never as a flag's value"), "{help}");
 }
