@@ -83,3 +83,20 @@ fn the_image_label_carries_the_crate_version() {
         "Dockerfile's VERSION differs from Cargo.toml's"
     );
 }
+
+#[test]
+fn action_yml_holds_no_expression_the_runner_would_refuse() {
+    // The runner (and act) refuse `${{ }}` in an action's metadata outside the places that
+    // evaluate it: an expression in a description stops the action from loading at all.
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("action.yml"),
+    )
+    .expect("action.yml");
+    for (number, line) in text.lines().enumerate() {
+        assert!(
+            !line.contains("${{"),
+            "action.yml line {}: {line}",
+            number + 1
+        );
+    }
+}
