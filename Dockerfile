@@ -32,6 +32,34 @@ RUN target="$(uname -m)-unknown-linux-gnu" \
  && cargo build --release --locked -p tooljet-gitsync-action --bin tooljet-gitsync-action --target "$target" \
  && cp "target/$target/release/tooljet-gitsync-action" /tooljet-gitsync-action
 
+# The shell variant's static busybox: the local builder has Debian's busybox-static already;
+# the public Rust image gets it from Debian.
+FROM ${BUILDER_IMAGE} AS busybox
+# hadolint ignore=DL3008
+RUN if [ ! -x /bin/busybox ]; then \
+      apt-get update && apt-get install -y --no-install-recommends busybox-static \
+      && rm -rf /var/lib/apt/lists/*; \
+    fi \
+ && /bin/busybox --help >/dev/null
+
+# `podman build --target shell`: the same binary with a static busybox (sh, cat, coreutils) and
+# no distribution, for CIs that run a job's script in its image (GitLab's docker executor,
+# Jenkins' docker agents). No ENTRYPOINT, so neither needs an override; any uid can run it.
+FROM scratch AS shell
+ARG VERSION=0.1.0
+LABEL org.opencontainers.image.title="tooljet-gitsync-action-shell" \
+      org.opencontainers.image.description="tooljet-gitsync-action with a POSIX shell, for GitLab CI and Jenkins" \
+      org.opencontainers.image.source="https://github.com/tooljet-gitsync-action/tooljet-gitsync-action" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.licenses="MIT"
+COPY --from=busybox /bin/busybox /bin/busybox
+RUN ["/bin/busybox", "sh", "-c", "/bin/busybox --install -s /bin && mkdir -m 1777 /tmp"]
+COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+COPY --from=build /tooljet-gitsync-action /usr/local/bin/tooljet-gitsync-action
+ENV PATH=/usr/local/bin:/bin
+CMD ["/bin/sh"]
+
+# The default image, last so that `image: Dockerfile` builds it.
 FROM scratch
 # Kept equal to Cargo.toml's version (a test checks); the release workflow stamps the tag's.
 ARG VERSION=0.1.0
