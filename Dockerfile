@@ -42,26 +42,9 @@ RUN if [ ! -x /bin/busybox ]; then \
     fi \
  && /bin/busybox --help >/dev/null
 
-# `podman build --target shell`: the same binary with a static busybox (sh, cat, coreutils) and
-# no distribution, for CIs that run a job's script in its image (GitLab's docker executor,
-# Jenkins' docker agents). No ENTRYPOINT, so neither needs an override; any uid can run it.
-FROM scratch AS shell
-ARG VERSION=0.1.0
-LABEL org.opencontainers.image.title="tooljet-gitsync-action-shell" \
-      org.opencontainers.image.description="tooljet-gitsync-action with a POSIX shell, for GitLab CI and Jenkins" \
-      org.opencontainers.image.source="https://github.com/tooljet-gitsync-action/tooljet-gitsync-action" \
-      org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.licenses="MIT"
-COPY --from=busybox /bin/busybox /bin/busybox
-RUN ["/bin/busybox", "sh", "-c", "/bin/busybox --install -s /bin && mkdir -m 1777 /tmp"]
-COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
-COPY --from=build /tooljet-gitsync-action /usr/local/bin/tooljet-gitsync-action
-ENV PATH=/usr/local/bin:/bin
-CMD ["/bin/sh"]
-
-# The default image, last so that `image: Dockerfile` builds it.
-FROM scratch
-# Kept equal to Cargo.toml's version (a test checks); the release workflow stamps the tag's.
+# What both images carry: their labels and the CA bundle. VERSION is kept equal to Cargo.toml's
+# (a test checks); the release workflow stamps the tag's.
+FROM scratch AS base
 ARG VERSION=0.1.0
 LABEL org.opencontainers.image.title="tooljet-gitsync-action" \
       org.opencontainers.image.description="Runs ToolJet GitSync CI/CD operations from GitHub Actions, GitLab CI and Jenkins" \
@@ -69,6 +52,21 @@ LABEL org.opencontainers.image.title="tooljet-gitsync-action" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.licenses="MIT"
 COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+
+# `podman build --target shell`: the same binary with a static busybox (sh, cat, coreutils) and
+# no distribution, for CIs that run a job's script in its image (GitLab's docker executor,
+# Jenkins' docker agents). No ENTRYPOINT, so neither needs an override; any uid can run it.
+FROM base AS shell
+LABEL org.opencontainers.image.title="tooljet-gitsync-action-shell" \
+      org.opencontainers.image.description="tooljet-gitsync-action with a POSIX shell, for GitLab CI and Jenkins"
+COPY --from=busybox /bin/busybox /bin/busybox
+RUN ["/bin/busybox", "sh", "-c", "/bin/busybox --install -s /bin && mkdir -m 1777 /tmp"]
+COPY --from=build /tooljet-gitsync-action /usr/local/bin/tooljet-gitsync-action
+ENV PATH=/usr/local/bin:/bin
+CMD ["/bin/sh"]
+
+# The default image, last so that `image: Dockerfile` builds it.
+FROM base
 COPY --from=build /tooljet-gitsync-action /tooljet-gitsync-action
 # The runner needs root (no USER) to write the workspace and file-command files, and sets the
 # working directory itself; the binary is PID 1 and handles SIGTERM and SIGINT.
