@@ -12,7 +12,7 @@
 //! in the listing then, and is released by name rather than made again.
 
 use super::{Failure, Finished, Step, StepError, Steps, ToolJet, Written};
-use crate::listing::{ListedApp, Listing};
+use crate::listing::Listing;
 use crate::operation::{Deploy, DeployApp, DeployVersion, GitApp, Operation, ReleaseTarget};
 use crate::tooljet::ApiRequest;
 
@@ -30,15 +30,11 @@ pub(super) async fn run<T: ToolJet>(
     let (app_id, on_instance, imported) = match &deploy.app {
         DeployApp::Listed(app) => {
             steps.skip(Step::Created, "the app is in the workspace");
-            (app.id.clone(), version_named(app, wanted), false)
+            (app.id.clone(), version_named(&app.versions, wanted), false)
         }
         DeployApp::Absent { name } => {
             let (id, versions) = create(steps, deploy, name).await?;
-            let on_instance = versions
-                .iter()
-                .find(|(_, listed)| listed == wanted)
-                .map(|(id, _)| id.clone());
-            (id, on_instance, true)
+            (id, version_named(&versions, wanted), true)
         }
     };
     let (target, expected) = match (on_instance, &deploy.version) {
@@ -90,9 +86,9 @@ pub(super) async fn run<T: ToolJet>(
     Ok(Finished { ids })
 }
 
-/// The id of the listed version named `name`.
-fn version_named(app: &ListedApp, name: &str) -> Option<String> {
-    app.versions
+/// The id of the version named `name` among listed `(id, name)` versions.
+fn version_named(versions: &[(String, String)], name: &str) -> Option<String> {
+    versions
         .iter()
         .find(|(_, listed)| listed == name)
         .map(|(id, _)| id.clone())
@@ -203,12 +199,11 @@ async fn verify<T: ToolJet>(
             let answer = steps
                 .read(Step::Verified, &listing, "list the workspace's apps")
                 .await?;
-            let listing = Listing::parse(answer.json.as_ref());
-            let app = listing.app_with_id(app_id);
-            (
-                app.and_then(|app| version_named(app, wanted)),
-                app.map(|app| app.versions.clone()).unwrap_or_default(),
-            )
+            let versions = Listing::parse(answer.json.as_ref())
+                .app_with_id(app_id)
+                .map(|app| app.versions.clone())
+                .unwrap_or_default();
+            (version_named(&versions, wanted), versions)
         }
     };
     if expected.as_deref() == Some(live.as_str()) {
