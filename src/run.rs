@@ -242,9 +242,9 @@ async fn one<T: ToolJet>(
         Ok(_) if config.dry_run => {
             AppRun::new(operation, label, started.elapsed(), Verdict::Planned)
         }
-        Ok(finished) => {
+        Ok(ids) => {
             let mut run = AppRun::new(operation, label, started.elapsed(), Verdict::Succeeded);
-            run.ids = finished.ids;
+            run.ids = ids;
             run
         }
         Err(failure) => AppRun::new(

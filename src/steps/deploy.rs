@@ -11,9 +11,11 @@
 //! So a re-run after a failure at any step finishes the deploy: what was created or saved is
 //! in the listing then, and is released by name rather than made again.
 
-use super::{Failure, Finished, Step, StepError, Steps, ToolJet, Written};
+use super::{Failure, Step, StepError, Steps, ToolJet, Written};
 use crate::listing::Listing;
-use crate::operation::{Deploy, DeployApp, DeployVersion, GitApp, Operation, ReleaseTarget};
+use crate::operation::{
+    Deploy, DeployApp, DeployVersion, GitApp, Operation, ReleaseTarget, ResultIds,
+};
 use crate::tooljet::ApiRequest;
 
 /// How a plan names the app `create` would make, as a route parameter: its id comes from the
@@ -23,7 +25,7 @@ const NEW_APP: &str = ":new-app-id";
 pub(super) async fn run<T: ToolJet>(
     steps: &mut Steps<T>,
     deploy: &Deploy,
-) -> Result<Finished, Failure> {
+) -> Result<ResultIds, Failure> {
     // Listed with every app of the step, before any app ran.
     steps.done(Step::Listed);
     let wanted = deploy.version.name();
@@ -75,15 +77,13 @@ pub(super) async fn run<T: ToolJet>(
         .await?
     else {
         steps.skip(Step::Verified, "a dry run releases nothing");
-        return Ok(Finished {
-            ids: release.result_ids(None),
-        });
+        return Ok(release.result_ids(None));
     };
     let mut ids = release.result_ids(answer.json.as_ref());
     let live = verify(steps, deploy, &app_id, expected, ids.version_id.clone()).await?;
     tracing::info!("{}: version {wanted} ({live}) is live", deploy.app.name());
     ids.version_id = Some(live);
-    Ok(Finished { ids })
+    Ok(ids)
 }
 
 /// The id of the version named `name` among listed `(id, name)` versions.

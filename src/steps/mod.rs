@@ -314,12 +314,6 @@ impl Recorded {
     }
 }
 
-/// What a program ended with: the ids for the outputs.
-#[derive(Debug, Default)]
-pub struct Finished {
-    pub ids: ResultIds,
-}
-
 /// A program's view of its app: the seam, the steps recorded, the last answer.
 pub struct Steps<T> {
     tooljet: T,
@@ -427,7 +421,7 @@ pub async fn run<T: ToolJet>(
     steps: &mut Steps<T>,
     config: &Config,
     operation: &Operation,
-) -> Result<Finished, Failure> {
+) -> Result<ResultIds, Failure> {
     match operation {
         Operation::Deploy(deploy) => deploy::run(steps, deploy).await,
         single => single::run(steps, config, single).await,

@@ -3,10 +3,10 @@
 
 use reqwest::StatusCode;
 
-use super::{Failure, Finished, Step, StepError, Steps, ToolJet, Written};
+use super::{Failure, Step, StepError, Steps, ToolJet, Written};
 use crate::inputs::{Config, IfExists, IfSaved};
 use crate::listing::Listing;
-use crate::operation::{LEGACY_ORGANIZATION_GIT_PATH, Operation, OperationKind};
+use crate::operation::{LEGACY_ORGANIZATION_GIT_PATH, Operation, OperationKind, ResultIds};
 use crate::record::Note;
 use crate::tooljet::ApiRequest;
 
@@ -15,7 +15,7 @@ pub(super) async fn run<T: ToolJet>(
     steps: &mut Steps<T>,
     config: &Config,
     operation: &Operation,
-) -> Result<Finished, Failure> {
+) -> Result<ResultIds, Failure> {
     let step = step_of(operation.kind());
     let request = operation
         .request()
@@ -42,9 +42,7 @@ pub(super) async fn run<T: ToolJet>(
             steps.note(Note::Info(
                 "The draft was already saved: nothing to save (if-saved: skip).".to_owned(),
             ));
-            Ok(Finished {
-                ids: operation.result_ids(None),
-            })
+            Ok(operation.result_ids(None))
         }
         _ => Err(failure),
     }
@@ -61,14 +59,14 @@ fn finish<T: ToolJet>(
     operation: &Operation,
     step: Step,
     written: Written,
-) -> Result<Finished, Failure> {
+) -> Result<ResultIds, Failure> {
     let ids = match written {
         Written::Answered(answer) => operation
             .check_answer(&answer)
             .map_err(|err| steps.fail(step, StepError::Api(err)))?,
         Written::Planned(_) => operation.result_ids(None),
     };
-    Ok(Finished { ids })
+    Ok(ids)
 }
 
 /// ToolJet serves the plural path; its public page shows this singular one, which older
@@ -77,7 +75,7 @@ async fn older_configure_git_route<T: ToolJet>(
     steps: &mut Steps<T>,
     operation: &Operation,
     request: ApiRequest,
-) -> Result<Finished, Failure> {
+) -> Result<ResultIds, Failure> {
     tracing::warn!(
         "POST /api/ext/organizations/git does not exist on this instance; trying /api/ext/organization/git, \
          the path on ToolJet's public page"
@@ -97,7 +95,7 @@ async fn pull_the_imported_app<T: ToolJet>(
     steps: &mut Steps<T>,
     operation: &Operation,
     conflict: Failure,
-) -> Result<Finished, Failure> {
+) -> Result<ResultIds, Failure> {
     let Operation::Create {
         organization_id,
         git_app,
