@@ -260,7 +260,7 @@ async fn one<T: ToolJet>(
         run.response = body;
     }
     run.steps = steps.recorded().snapshot().0;
-    let attempts = steps.into_tooljet().attempts();
+    let attempts = steps.into_tooljet().into_attempts();
     run.notes = attempts.notes;
     run.exchanges = attempts.exchanges;
     run

@@ -215,15 +215,8 @@ pub enum Written {
     Planned(String),
 }
 
-/// Where a program's requests go.
+/// Where a program's requests go. Both seams send through `Attempts`; they differ in writes.
 pub trait ToolJet: Send {
-    /// A read, which changes nothing: sent by either seam, as the path depends on it.
-    fn read(
-        &mut self,
-        request: &ApiRequest,
-        what: &str,
-    ) -> impl Future<Output = Result<ApiResponse, ApiError>> + Send;
-
     /// A request that may change ToolJet.
     fn write(
         &mut self,
@@ -231,11 +224,20 @@ pub trait ToolJet: Send {
         what: &str,
     ) -> impl Future<Output = Result<Written, ApiError>> + Send;
 
-    /// Where notes for the report go.
-    fn notes(&mut self) -> &mut Vec<Note>;
+    /// The sender, with the requests sent so far and the notes for the report.
+    fn attempts(&mut self) -> &mut Attempts;
 
-    /// The requests sent and the notes left, for the report.
-    fn attempts(self) -> Attempts;
+    /// The sender, once the program is over, for the report.
+    fn into_attempts(self) -> Attempts;
+
+    /// A read, which changes nothing: sent by either seam, as the path depends on it.
+    fn read(
+        &mut self,
+        request: &ApiRequest,
+        what: &str,
+    ) -> impl Future<Output = Result<ApiResponse, ApiError>> + Send {
+        async move { self.attempts().send(request, what).await }
+    }
 }
 
 /// Sends everything.
@@ -245,28 +247,20 @@ pub struct Live(pub Attempts);
 pub struct Plan(pub Attempts);
 
 impl ToolJet for Live {
-    async fn read(&mut self, request: &ApiRequest, what: &str) -> Result<ApiResponse, ApiError> {
-        self.0.send(request, what).await
-    }
-
     async fn write(&mut self, request: &ApiRequest, what: &str) -> Result<Written, ApiError> {
         self.0.send(request, what).await.map(Written::Answered)
     }
 
-    fn notes(&mut self) -> &mut Vec<Note> {
-        &mut self.0.notes
+    fn attempts(&mut self) -> &mut Attempts {
+        &mut self.0
     }
 
-    fn attempts(self) -> Attempts {
+    fn into_attempts(self) -> Attempts {
         self.0
     }
 }
 
 impl ToolJet for Plan {
-    async fn read(&mut self, request: &ApiRequest, what: &str) -> Result<ApiResponse, ApiError> {
-        self.0.send(request, what).await
-    }
-
     async fn write(&mut self, request: &ApiRequest, _what: &str) -> Result<Written, ApiError> {
         let plan = format!(
             "{} {}{}",
@@ -278,11 +272,11 @@ impl ToolJet for Plan {
         Ok(Written::Planned(plan))
     }
 
-    fn notes(&mut self) -> &mut Vec<Note> {
-        &mut self.0.notes
+    fn attempts(&mut self) -> &mut Attempts {
+        &mut self.0
     }
 
-    fn attempts(self) -> Attempts {
+    fn into_attempts(self) -> Attempts {
         self.0
     }
 }
@@ -383,7 +377,7 @@ impl<T: ToolJet> Steps<T> {
 
     /// A note for the report, beside the result.
     pub fn note(&mut self, note: Note) {
-        self.tooljet.notes().push(note);
+        self.tooljet.attempts().notes.push(note);
     }
 
     /// Records `step` as not needed, saying why.
