@@ -6,8 +6,8 @@
 
 use std::path::Path;
 
-use super::InputError;
 use super::connection::read_bounded;
+use super::{InputError, given_once};
 use crate::declared::{entries, variable};
 use crate::environment::env_var;
 
@@ -179,20 +179,10 @@ pub fn with_flags(
             .iter()
             .find(|input| variable(input.name) == name)
             .expect("flags name declared inputs");
-        let shell = name.replace('-', "_");
+        let (shell, flag) = (name.replace('-', "_"), format!("--{}", input.name));
         for set in [&name, &shell] {
-            if let Some(other) = env_var(&vars, set).map(str::trim)
-                && other != value.trim()
-                && Some(other) != input.default.as_deref()
-            {
-                return Err(InputError::new(
-                    input.name,
-                    format!(
-                        "is given twice with different values, as --{} and {set}: set one of them",
-                        input.name
-                    ),
-                ));
-            }
+            let other = env_var(&vars, set).unwrap_or_default();
+            given_once(input, &value, other, [&flag, set])?;
         }
         vars.retain(|(key, _)| *key != name && *key != shell);
         vars.push((name, value));

@@ -299,18 +299,32 @@ pub fn with_runner_names(
             vars.push((runner, value));
             continue;
         };
-        let given = vars[slot].1.trim();
-        if !given.is_empty() && Some(given) != input.default.as_deref() && given != value.trim() {
-            return Err(InputError::new(
-                input.name,
-                format!(
-                    "is given twice with different values, as {runner} and {shell}: set one of them"
-                ),
-            ));
-        }
+        given_once(&input, &value, &vars[slot].1, [&runner, &shell])?;
         vars[slot].1 = value;
     }
     Ok(vars)
+}
+
+/// One input given two ways (`ways`, as the error names them): `value`, and `other`, which
+/// yields when empty or at its action.yml default, as the runner sets every input. Another
+/// value is refused, naming both ways and neither value: either may be a secret.
+pub(super) fn given_once(
+    input: &crate::declared::Entry,
+    value: &str,
+    other: &str,
+    ways: [&str; 2],
+) -> Result<(), InputError> {
+    let other = other.trim();
+    if other.is_empty() || Some(other) == input.default.as_deref() || other == value.trim() {
+        return Ok(());
+    }
+    Err(InputError::new(
+        input.name,
+        format!(
+            "is given twice with different values, as {} and {}: set one of them",
+            ways[0], ways[1]
+        ),
+    ))
 }
 
 /// What `create` does when the app was already imported (HTTP 409).
