@@ -25,15 +25,21 @@ fn operations() -> String {
          timeouts, TLS and dry-run:\n",
     );
     for kind in OperationKind::ALL {
+        let takes = table::particular(kind);
+        // An input that stands in for a required one is shown with it, as `a|b`.
+        let alternatives: Vec<&str> = takes
+            .iter()
+            .filter_map(|takes| match takes.need {
+                Need::Required { or } => or,
+                Need::Optional => None,
+            })
+            .collect();
         let (mut required, mut optional) = (Vec::new(), Vec::new());
-        for takes in table::particular(kind) {
+        for takes in &takes {
             match takes.need {
                 Need::Required { or: Some(or) } => required.push(format!("{}|{or}", takes.input)),
                 Need::Required { or: None } => required.push(takes.input.to_owned()),
-                Need::Optional
-                    if required
-                        .iter()
-                        .any(|r| r.ends_with(&format!("|{}", takes.input))) => {}
+                Need::Optional if alternatives.contains(&takes.input) => {}
                 Need::Optional => optional.push(takes.input.to_owned()),
             }
         }
