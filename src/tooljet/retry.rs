@@ -1,9 +1,9 @@
 //! Which failures are safe to try again, and how long to wait first.
 //!
 //! A deploy step must never replay a push, create, save, promote or configure once ToolJet
-//! may have acted on it. So every operation retries only what certainly never reached
-//! ToolJet (no connection, 429, 503), and only idempotent ones (pull, release, reads) also
-//! retry 502, 504, read timeouts and connections dropped after the request was sent.
+//! may have acted on it. So every request is retried when it certainly never reached ToolJet
+//! (no connection, 429, 503), and only one that may be replayed (`Replay::Safe`: reads, pulls,
+//! releases) also after 502, 504, read timeouts and connections dropped after it was sent.
 
 use std::time::{Duration, SystemTime};
 
@@ -16,14 +16,14 @@ const MAX_BACKOFF: Duration = Duration::from_secs(30);
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
 
 /// Why a failed attempt may be tried again, or `None` when it must not be.
-pub fn reason(err: &ApiError, idempotent: bool) -> Option<String> {
+pub fn reason(err: &ApiError, replayable: bool) -> Option<String> {
     if matches!(err, ApiError::OutOfTime { .. }) {
         return None;
     }
     if err.never_sent() {
         return Some(format!("{err}; nothing was sent"));
     }
-    match (err.status().map(|s| s.as_u16()), idempotent) {
+    match (err.status().map(|s| s.as_u16()), replayable) {
         (Some(429 | 503), _) => Some(err.to_string()),
         (Some(502 | 504), true) => Some(err.to_string()),
         (None, true) if err.outcome_unknown() => {
@@ -101,7 +101,7 @@ mod tests {
     }
 
     #[test]
-    fn only_idempotent_operations_retry_502() {
+    fn only_replayable_requests_retry_502() {
         let err =
             ApiError::from_status(reqwest::StatusCode::BAD_GATEWAY, String::new(), None, false);
         assert!(reason(&err, true).is_some());
