@@ -9,7 +9,7 @@ use crate::operation::{Operation, OperationKind, ResultIds};
 use crate::record::{Exchange, Note};
 use crate::resolve::LookupError;
 use crate::signals::Signal;
-use crate::steps::{Failure, Step, StepRecord};
+use crate::steps::{Failure, Step, StepEnd, StepRecord};
 use crate::tooljet::ApiError;
 
 /// The `outcome` output, ordered so that the step's is the worst of its apps': `unknown` (someone
@@ -167,7 +167,7 @@ impl AppRun {
         self.steps
             .iter()
             .filter_map(|record| match &record.end {
-                crate::steps::StepEnd::Planned(request) => Some(request.as_str()),
+                StepEnd::Planned(request) => Some(request.as_str()),
                 _ => None,
             })
             .collect()

@@ -133,8 +133,8 @@ fn render_one(report: &Report, outcome: &AppRun) -> String {
     if operation == OperationKind::Deploy {
         row("Steps", steps_line(outcome, true));
     }
-    if let Verdict::Planned = &outcome.verdict {
-        row("Would send", escape(&outcome.planned().join(" ; ")));
+    if let (Verdict::Planned, Some(plan)) = (&outcome.verdict, report.message(outcome)) {
+        row("Would send", escape(&plan));
     }
     let links: Vec<String> = [
         ("Open the released app", report.app_url(outcome)),
