@@ -98,7 +98,9 @@ pub fn help() -> String {
         .map(|output| output.name)
         .collect();
     text.push_str(&format!(
-        "\nOutputs: written to GITHUB_OUTPUT on GitHub Actions, else printed on stdout as one JSON object:\n  {}\n\n\
+        "\nOutputs: written to GITHUB_OUTPUT on GitHub Actions, else printed on stdout as one JSON object; with \
+         TOOLJET_DOTENV=<file> also written there as TOOLJET_GITSYNC_<NAME>=value lines (GitLab's dotenv report; \
+         not response or results):\n  {}\n\n\
          Exit codes: 0 success, 1 ToolJet or network failure, 2 invalid input, 130/143 cancelled.\n",
         outputs.join(", ")
     ));

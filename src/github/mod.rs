@@ -83,6 +83,7 @@ impl PanicReport {
 pub struct GitHub {
     pub commands: Commands,
     output_file: Option<PathBuf>,
+    dotenv_file: Option<PathBuf>,
     summary_file: Option<PathBuf>,
 }
 
@@ -94,6 +95,7 @@ impl GitHub {
                 on_github: get("GITHUB_ACTIONS") == Some("true"),
             },
             output_file: get("GITHUB_OUTPUT").map(PathBuf::from),
+            dotenv_file: get("TOOLJET_DOTENV").map(PathBuf::from),
             summary_file: get("GITHUB_STEP_SUMMARY").map(PathBuf::from),
         }
     }
@@ -179,14 +181,32 @@ impl GitHub {
         ));
     }
 
-    /// The outputs to `GITHUB_OUTPUT`, or as JSON on stdout off GitHub. When the file cannot
-    /// be written they go to the log instead, and the error comes back: the step must fail.
+    /// The outputs to `GITHUB_OUTPUT`, or as JSON on stdout off GitHub, and to the dotenv file
+    /// if one is named. When a file cannot be written the outputs go to the log instead, and
+    /// the error comes back: the step must fail.
     fn write_outputs(&self, outputs: &Outputs) -> std::io::Result<()> {
-        let Some(path) = &self.output_file else {
-            println!("{}", outputs.to_json());
-            return Ok(());
+        let dotenv = match &self.dotenv_file {
+            Some(path) => self.written(path, outputs, outputs.write_dotenv(path)),
+            None => Ok(()),
         };
-        outputs.append_to(path).inspect_err(|err| {
+        let runner = match &self.output_file {
+            Some(path) => self.written(path, outputs, outputs.append_to(path)),
+            None => {
+                println!("{}", outputs.to_json());
+                Ok(())
+            }
+        };
+        runner.and(dotenv)
+    }
+
+    /// A failed write, annotated, with the outputs printed in the log instead.
+    fn written(
+        &self,
+        path: &std::path::Path,
+        outputs: &Outputs,
+        result: std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        result.inspect_err(|err| {
             self.commands.annotate(
                 Level::Error,
                 "Could not write the step outputs",
@@ -195,7 +215,10 @@ impl GitHub {
                     path.display()
                 ),
             );
-            println!("Step outputs: {}", printable(&outputs.to_json()));
+            // Off GitHub stdout has them already, as its one JSON line.
+            if self.output_file.is_some() {
+                println!("Step outputs: {}", printable(&outputs.to_json()));
+            }
         })
     }
 

@@ -1,4 +1,5 @@
-//! Step outputs: the `GITHUB_OUTPUT` file on GitHub, one JSON object on stdout elsewhere.
+//! Step outputs: the `GITHUB_OUTPUT` file on GitHub, one JSON object on stdout elsewhere, and
+//! a dotenv file (GitLab's `artifacts: reports: dotenv:`) where `TOOLJET_DOTENV` names one.
 
 use std::fs::OpenOptions;
 use std::io::{self, Write};
@@ -29,6 +30,35 @@ impl Outputs {
             .write_all(self.to_file_commands().as_bytes())
     }
 
+    /// Writes the dotenv file afresh: one run's outputs, not an earlier run's.
+    pub fn write_dotenv(&self, path: &Path) -> io::Result<()> {
+        std::fs::write(path, self.to_dotenv())
+    }
+
+    /// `TOOLJET_GITSYNC_<NAME>=value` lines, as GitLab reads a dotenv report into later jobs'
+    /// variables. GitLab takes one line per value and refuses the whole report beyond 5 KB, so
+    /// the JSON outputs stay in the JSON, several apps' values are joined by spaces, and a value
+    /// that would pass [`DOTENV_LIMIT`] is left out and named in `TOOLJET_GITSYNC_OMITTED`.
+    pub fn to_dotenv(&self) -> String {
+        let (mut text, mut omitted) = (String::new(), Vec::new());
+        for (name, value) in self
+            .0
+            .iter()
+            .filter(|(name, _)| !JSON_OUTPUTS.contains(name))
+        {
+            let line = dotenv_line(name, value);
+            if text.len() + line.len() + OMITTED_RESERVE > DOTENV_LIMIT {
+                omitted.push(*name);
+            } else {
+                text.push_str(&line);
+            }
+        }
+        if !omitted.is_empty() {
+            text.push_str(&dotenv_line("omitted", &omitted.join(" ")));
+        }
+        text
+    }
+
     /// One JSON object, for GitLab CI, Jenkins and shells (`jq`).
     pub fn to_json(&self) -> String {
         let map: serde_json::Map<String, serde_json::Value> = self
@@ -38,6 +68,26 @@ impl Outputs {
             .collect();
         serde_json::Value::Object(map).to_string()
     }
+}
+
+/// The outputs that are JSON documents, far larger than a dotenv value should be.
+const JSON_OUTPUTS: [&str; 2] = ["response", "results"];
+
+/// The dotenv file's bound, under GitLab's 5 KB for a dotenv report.
+pub const DOTENV_LIMIT: usize = 4096;
+
+/// Room kept for the `OMITTED` line, which names at most every output.
+const OMITTED_RESERVE: usize = 160;
+
+/// `TOOLJET_GITSYNC_APP_ID=<value>`: GitLab variable names hold letters, digits and `_` only,
+/// and a value ends at its line.
+fn dotenv_line(name: &str, value: &str) -> String {
+    let name = name.replace('-', "_").to_uppercase();
+    let value: Vec<&str> = value
+        .split(['\n', '\r'])
+        .filter(|line| !line.is_empty())
+        .collect();
+    format!("TOOLJET_GITSYNC_{name}={}\n", value.join(" "))
 }
 
 /// `ghadelimiter_<random>` as the toolkit does: a server answer that contains a line equal to
@@ -84,6 +134,36 @@ mod tests {
                 "response<<{d}\n{{\n  \"id\": 1\n}}\n{d}\napp-id<<{d}\n\n{d}\n",
                 d = delimiter
             )
+        );
+    }
+
+    #[test]
+    fn dotenv_has_one_line_per_value_and_no_json_outputs() {
+        let outputs = Outputs(vec![
+            ("outcome", "success".into()),
+            ("app-id", "a1\nb2".into()),
+            ("response", "{\"id\": 1}".into()),
+            ("http-status", String::new()),
+        ]);
+        assert_eq!(
+            outputs.to_dotenv(),
+            "TOOLJET_GITSYNC_OUTCOME=success\nTOOLJET_GITSYNC_APP_ID=a1 b2\nTOOLJET_GITSYNC_HTTP_STATUS=\n"
+        );
+    }
+
+    #[test]
+    fn dotenv_leaves_out_what_would_pass_its_bound_and_names_it() {
+        let many_apps = vec!["0f5f3ad1-8f1e-4a53-9d0f-5a1e0c2b7d11"; 200].join("\n");
+        let outputs = Outputs(vec![
+            ("outcome", "failure".into()),
+            ("app-id", many_apps),
+            ("http-status", "201".into()),
+        ]);
+        let text = outputs.to_dotenv();
+        assert!(text.len() <= DOTENV_LIMIT, "{}", text.len());
+        assert_eq!(
+            text,
+            "TOOLJET_GITSYNC_OUTCOME=failure\nTOOLJET_GITSYNC_HTTP_STATUS=201\nTOOLJET_GITSYNC_OMITTED=app-id\n"
         );
     }
 

@@ -179,3 +179,40 @@ async fn an_unknown_flag_gets_did_you_mean_and_exit_two() {
         "{stderr}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dotenv_file_holds_the_outputs_for_later_jobs_and_is_written_on_failure_too() {
+    let fake = fake().await;
+    let dir = tempfile::tempdir().unwrap();
+    let dotenv = dir.path().join("tooljet.env");
+    let (url, token, dotenv_path) = (fake.url(), token(), dotenv.display().to_string());
+    let env = [
+        ("TOOLJET_ACCESS_TOKEN", token.as_str()),
+        ("TOOLJET_DOTENV", dotenv_path.as_str()),
+    ];
+    let args = ["release", "--tooljet-url", &url, "--app-id", APP_ID];
+    let out = shell(&args, &env).await;
+    assert_eq!(out.status.code(), Some(0));
+    let text = std::fs::read_to_string(&dotenv).unwrap();
+    for line in [
+        "TOOLJET_GITSYNC_OPERATION=release",
+        "TOOLJET_GITSYNC_OUTCOME=success",
+        "TOOLJET_GITSYNC_HTTP_STATUS=201",
+        &format!("TOOLJET_GITSYNC_APP_ID={APP_ID}"),
+    ] {
+        assert!(text.lines().any(|got| got == line), "{line} in {text}");
+    }
+    assert!(
+        !text.contains("RESPONSE") && !text.contains("RESULTS"),
+        "{text}"
+    );
+    assert_eq!(outputs(&out)["outcome"], "success", "stdout keeps the JSON");
+
+    let out = shell(&["release", "--tooljet-url", &url], &env).await;
+    assert_eq!(out.status.code(), Some(2));
+    let text = std::fs::read_to_string(&dotenv).unwrap();
+    assert_eq!(
+        text, "TOOLJET_GITSYNC_OPERATION=release\nTOOLJET_GITSYNC_OUTCOME=failure\n",
+        "written afresh, not appended to the earlier run's"
+    );
+}
