@@ -13,6 +13,7 @@ mod hostile;
 mod inputs;
 mod many_apps;
 mod operations;
+mod other_ci;
 mod outputs;
 mod presentation;
 mod readme;
