@@ -103,6 +103,10 @@ check('useImage runs the pinned shell image as a Jenkins docker agent does, as a
   assert JenkinsSteps.calls.contains('docker.image.inside')
 }
 
+check('the example Jenkinsfile parses') { ws ->
+  new GroovyShell(this.class.classLoader).parse(new File(given.JENKINSFILE))
+}
+
 if (failures) {
   println "${failures} of ${workspaces} checks of the Jenkins step failed"
   System.exit(1)

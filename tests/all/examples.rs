@@ -1,5 +1,6 @@
 //! Every example a user copies names only inputs that action.yml declares: the workflows in
-//! examples/workflows, the GitLab CI and Jenkins files, and the README's snippets.
+//! examples/workflows and the README's snippets; and the GitLab CI and Jenkins examples only
+//! what the template and the shared-library step take.
 
 use std::path::Path;
 
@@ -92,31 +93,64 @@ fn the_readme_snippets_use_only_declared_inputs() {
     assert_declared("README.md", &keys);
 }
 
+/// The keys indented under the line `block` in `text`, one level deeper.
+fn keys_under(text: &str, block: &str) -> Vec<String> {
+    let mut lines = text.lines().skip_while(|line| line.trim() != block);
+    let depth = lines
+        .next()
+        .map_or(0, |line| line.len() - line.trim_start().len());
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    let inner: Vec<&str> = lines.take_while(|line| indent(line) > depth).collect();
+    let first = inner.first().map_or(0, |line| indent(line));
+    inner
+        .iter()
+        .filter(|line| indent(line) == first)
+        .filter_map(|line| line.trim().split_once(':'))
+        .map(|(key, _)| key.to_owned())
+        .collect()
+}
+
 #[test]
-fn other_ci_examples_set_only_declared_inputs() {
-    for path in [
-        "examples/other-ci/.gitlab-ci.yml",
-        "examples/other-ci/Jenkinsfile",
-    ] {
-        let text = read(path);
-        let variables: Vec<&str> = text
-            .split("INPUT_")
-            .skip(1)
-            .map(|rest| {
-                rest.split(|c: char| !(c.is_ascii_uppercase() || c == '-' || c == '_'))
-                    .next()
-                    .unwrap_or_default()
+fn the_gitlab_example_gives_the_template_only_inputs_it_declares() {
+    let inputs = keys_under(&read("examples/other-ci/.gitlab-ci.yml"), "inputs:");
+    let template = read("templates/tooljet-gitsync.yml");
+    let declared = keys_under(&template, "inputs:");
+    assert!(inputs.len() >= 5, "{inputs:?}");
+    for input in &inputs {
+        assert!(
+            declared.contains(input),
+            "examples/other-ci/.gitlab-ci.yml: `{input}` is not an input of the template"
+        );
+    }
+}
+
+#[test]
+fn the_jenkinsfile_gives_the_step_only_arguments_it_takes() {
+    let jenkinsfile = read("examples/other-ci/Jenkinsfile");
+    let call = jenkinsfile
+        .split("toolJetGitSync(")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .expect("the Jenkinsfile calls the step");
+    let step = read("vars/toolJetGitSync.groovy");
+    let arguments: Vec<&str> = call
+        .split(',')
+        .filter_map(|argument| argument.split_once(':'))
+        .map(|(name, _)| name.trim())
+        .collect();
+    assert!(arguments.len() >= 5, "{arguments:?}");
+    for argument in arguments {
+        let input: String = argument
+            .chars()
+            .flat_map(|c| match c.is_ascii_uppercase() {
+                true => vec!['-', c.to_ascii_lowercase()],
+                false => vec![c],
             })
             .collect();
-        assert!(!variables.is_empty(), "{path} sets no input");
-        for variable in variables {
-            assert!(
-                declared_inputs()
-                    .keys()
-                    .any(|input| input.to_uppercase() == variable),
-                "{path}: INPUT_{variable} is not an input of action.yml"
-            );
-        }
+        assert!(
+            step.contains(&format!("'{input}'")) || step.contains(&format!("'{argument}'")),
+            "examples/other-ci/Jenkinsfile: `{argument}` is not an argument of toolJetGitSync"
+        );
     }
 }
 
