@@ -5,7 +5,7 @@ mod outputs;
 mod report;
 mod summary;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -202,7 +202,7 @@ impl GitHub {
     /// A failed write, annotated, with the outputs printed in the log instead.
     fn written(
         &self,
-        path: &std::path::Path,
+        path: &Path,
         outputs: &Outputs,
         result: std::io::Result<()>,
     ) -> std::io::Result<()> {

@@ -37,7 +37,7 @@ impl Outputs {
 
     /// `TOOLJET_GITSYNC_<NAME>=value` lines, as GitLab reads a dotenv report into later jobs'
     /// variables. GitLab takes one line per value and refuses the whole report beyond 5 KB, so
-    /// the JSON outputs stay in the JSON, several apps' values are joined by spaces, and a value
+    /// the JSON outputs stay in the JSON, several apps' values are joined by commas, and a value
     /// that would pass [`DOTENV_LIMIT`] is left out and named in `TOOLJET_GITSYNC_OMITTED`.
     pub fn to_dotenv(&self) -> String {
         let (mut text, mut omitted) = (String::new(), Vec::new());
@@ -74,20 +74,21 @@ impl Outputs {
 const JSON_OUTPUTS: [&str; 2] = ["response", "results"];
 
 /// The dotenv file's bound, under GitLab's 5 KB for a dotenv report.
-pub const DOTENV_LIMIT: usize = 4096;
+const DOTENV_LIMIT: usize = 4096;
 
 /// Room kept for the `OMITTED` line, which names at most every output.
 const OMITTED_RESERVE: usize = 160;
 
 /// `TOOLJET_GITSYNC_APP_ID=<value>`: GitLab variable names hold letters, digits and `_` only,
-/// and a value ends at its line.
+/// and a value ends at its line, so several apps' lines are joined by commas, an app without a
+/// value keeping its place (`a,,c`).
 fn dotenv_line(name: &str, value: &str) -> String {
     let name = name.replace('-', "_").to_uppercase();
     let value: Vec<&str> = value
-        .split(['\n', '\r'])
-        .filter(|line| !line.is_empty())
+        .split('\n')
+        .map(|line| line.trim_end_matches('\r'))
         .collect();
-    format!("TOOLJET_GITSYNC_{name}={}\n", value.join(" "))
+    format!("TOOLJET_GITSYNC_{name}={}\n", value.join(","))
 }
 
 /// `ghadelimiter_<random>` as the toolkit does: a server answer that contains a line equal to
@@ -141,13 +142,13 @@ mod tests {
     fn dotenv_has_one_line_per_value_and_no_json_outputs() {
         let outputs = Outputs(vec![
             ("outcome", "success".into()),
-            ("app-id", "a1\nb2".into()),
+            ("app-id", "a1\n\nc3".into()),
             ("response", "{\"id\": 1}".into()),
             ("http-status", String::new()),
         ]);
         assert_eq!(
             outputs.to_dotenv(),
-            "TOOLJET_GITSYNC_OUTCOME=success\nTOOLJET_GITSYNC_APP_ID=a1 b2\nTOOLJET_GITSYNC_HTTP_STATUS=\n"
+            "TOOLJET_GITSYNC_OUTCOME=success\nTOOLJET_GITSYNC_APP_ID=a1,,c3\nTOOLJET_GITSYNC_HTTP_STATUS=\n"
         );
     }
 
