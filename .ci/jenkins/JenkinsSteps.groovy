@@ -9,6 +9,7 @@ abstract class JenkinsSteps extends Script {
   static File workspace
   static Map<String, String> credentials = [:]
   static List<String> calls = []
+  static List<String> scripts = []
   static StringBuilder log = new StringBuilder()
   static String container
   static List<List<String>> scopes = []
@@ -17,6 +18,7 @@ abstract class JenkinsSteps extends Script {
     workspace = ws
     credentials = secrets
     calls = []
+    scripts = []
     log = new StringBuilder()
     scopes = []
   }
@@ -45,6 +47,7 @@ abstract class JenkinsSteps extends Script {
 
   def sh(Map args) {
     takes('sh', args, ['script', 'returnStatus', 'returnStdout', 'label', 'encoding'])
+    scripts << args.script
     Map<String, String> vars = scoped()
     List<String> command
     Map<String, String> environment

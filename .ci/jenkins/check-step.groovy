@@ -62,6 +62,7 @@ check('several apps are a list, and every input travels as an INPUT_ variable, n
   Map result = released.call(deploy + [appName: ['Inventory', 'Orders'], dryRun: true, downloadUrl: given.DOWNLOAD_URL])
   assert result.outcome == 'success'
   assert result.results.contains('"app":"Inventory"') && result.results.contains('"app":"Orders"')
+  assert JenkinsSteps.scripts && !JenkinsSteps.scripts.any { it.contains('Inventory') || it.contains('Acme') }
 }
 
 check('a binary whose sha256 is not the pinned one is refused and not run') { ws ->
