@@ -43,8 +43,6 @@ abstract class JenkinsSteps extends Script {
     return vars
   }
 
-  def sh(String script) { sh(script: script) }
-
   def sh(Map args) {
     takes('sh', args, ['script', 'returnStatus', 'returnStdout', 'label', 'encoding'])
     scripts << args.script
@@ -107,11 +105,6 @@ abstract class JenkinsSteps extends Script {
   def error(String message) {
     calls << 'error'
     throw new AbortException(message)
-  }
-
-  def echo(String message) {
-    calls << 'echo'
-    log.append(message).append('\n')
   }
 
   def fileExists(String path) {
