@@ -2,17 +2,12 @@
 //! name, with its default, and pass it to the binary as the `INPUT_` variable it reads; the
 //! secrets come from CI variables and credentials only. (.ci/release-rehearsal runs both.)
 
-use std::path::Path;
-
 use harness::runner::declared_inputs;
 use yaml_rust2::{Yaml, YamlLoader};
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-const SECRETS: [&str; 2] = ["access-token", "github-app-private-key"];
+use crate::support::{jenkins_step_list, repo_file as read};
 
-fn read(path: &str) -> String {
-    std::fs::read_to_string(Path::new(ROOT).join(path)).unwrap_or_else(|_| panic!("{path}"))
-}
+const SECRETS: [&str; 2] = ["access-token", "github-app-private-key"];
 
 /// action.yml's inputs that a CI file passes on, with their defaults.
 fn passed_on() -> Vec<(&'static str, &'static str)> {
@@ -100,22 +95,14 @@ fn the_gitlab_job_passes_each_input_as_its_underscore_variable_and_keeps_outputs
 
 #[test]
 fn the_jenkins_step_knows_every_input_and_no_secret() {
-    let step = read("vars/toolJetGitSync.groovy");
-    let list = step
-        .split("@Field static final List INPUTS = [")
-        .nth(1)
-        .and_then(|rest| rest.split(']').next())
-        .expect("the INPUTS list");
-    let names: Vec<&str> = list
-        .split(',')
-        .map(|name| name.trim().trim_matches('\''))
-        .filter(|name| !name.is_empty())
-        .collect();
+    let names = jenkins_step_list("INPUTS");
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let want: Vec<&str> = passed_on().iter().map(|(name, _)| *name).collect();
     let (mut sorted, mut want_sorted) = (names.clone(), want.clone());
     sorted.sort_unstable();
     want_sorted.sort_unstable();
     assert_eq!(sorted, want_sorted);
+    let step = read("vars/toolJetGitSync.groovy");
     for pinned in [
         "@Field static final String RELEASE = ''",
         "@Field static final Map SHA256 = [:]",

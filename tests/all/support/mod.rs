@@ -117,3 +117,23 @@ pub fn create_orders(fake: &FakeToolJet) -> Step {
         .with("organization-id", harness::tooljet::ORG_ID)
         .with("git-app-name", harness::tooljet::GIT_APP_NAME_NEW)
 }
+
+/// A file of this repository, as a user would copy it.
+pub fn repo_file(path: &str) -> String {
+    std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path))
+        .unwrap_or_else(|err| panic!("{path}: {err}"))
+}
+
+/// The strings of the Jenkins step's `@Field static final List <name> = [...]`.
+pub fn jenkins_step_list(name: &str) -> Vec<String> {
+    let step = repo_file("vars/toolJetGitSync.groovy");
+    let list = step
+        .split(&format!("@Field static final List {name} = ["))
+        .nth(1)
+        .and_then(|rest| rest.split(']').next())
+        .unwrap_or_else(|| panic!("the step's {name} list"));
+    list.split(',')
+        .map(|item| item.trim().trim_matches('\'').to_owned())
+        .filter(|item| !item.is_empty())
+        .collect()
+}
