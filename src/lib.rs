@@ -10,10 +10,12 @@
 //! `main.rs` wires them together.
 
 pub mod declared;
+pub mod desired;
 pub mod environment;
 pub mod github;
 pub mod help;
 pub mod inputs;
+pub mod job;
 pub mod listing;
 pub mod logging;
 pub mod operation;

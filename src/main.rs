@@ -83,13 +83,13 @@ async fn main() -> ExitCode {
             return ExitCode::from(INVALID_INPUT);
         }
     };
-    for input in inputs::unused(&vars, config.operation.kind()) {
+    for input in inputs::unused(&vars, config.kind) {
         github.commands.annotate(
             Level::Warning,
             "Input not used",
             &format!(
                 "`{input}` is not used by `{}` and was ignored; remove it, or check the operation.",
-                config.operation.kind()
+                config.kind
             ),
         );
     }
@@ -106,7 +106,7 @@ async fn main() -> ExitCode {
         }
     };
 
-    let kind = config.operation.kind();
+    let kind = config.kind;
     let plan = if config.dry_run {
         " (dry run: nothing that changes ToolJet is sent)"
     } else {

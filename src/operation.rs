@@ -1,5 +1,5 @@
-//! The GitSync operations: the seven that are one request each (what it sends, what it reads
-//! back), and `deploy`, which is several of them (its program is `steps::deploy`).
+//! The GitSync operations that are one request each: what each sends and what it reads back.
+//! `deploy` is several of them (`desired` says what it makes live, `steps::deploy` how).
 //!
 //! Paths, bodies and query strings follow ToolJet's server code (see tooljet-api.md), which
 //! wins where its public page differs, while still sending what the page asks for.
@@ -10,7 +10,6 @@ use std::str::FromStr;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::listing::ListedApp;
 use crate::redact::Secret;
 use crate::tooljet::{ApiError, ApiRequest, ApiResponse};
 
@@ -135,48 +134,6 @@ pub enum Operation {
     Promote {
         app_id: String,
     },
-    Deploy(Deploy),
-}
-
-/// Which version `deploy` makes live.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DeployVersion {
-    /// `version-name`: released by name if on the instance, else pulled and saved under it.
-    Name(String),
-    /// `git-tag`, one of ToolJet's `<app co_relation_id>/<version name>` tags: released by name
-    /// if on the instance, else ToolJet releases the app's latest tag.
-    Tag { tag: String, name: String },
-}
-
-impl DeployVersion {
-    /// The version's name in ToolJet.
-    pub fn name(&self) -> &str {
-        let (Self::Name(name) | Self::Tag { name, .. }) = self;
-        name
-    }
-}
-
-/// The app `deploy` acts on, as the workspace's listing has it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DeployApp {
-    Listed(ListedApp),
-    /// Given by name and not in the workspace: imported from git first.
-    Absent {
-        name: String,
-    },
-}
-
-/// `deploy`: make one version of one app live on this instance, and check that it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Deploy {
-    /// The workspace, as its id (looked up when given by name).
-    pub organization_id: String,
-    pub app: DeployApp,
-    pub version: DeployVersion,
-    /// Which app of the repository to import when it is absent (`git-app-name`); by default
-    /// the app's own name.
-    pub git_app_name: Option<String>,
-    pub branch: Option<String>,
 }
 
 /// The longest id or slug taken from ToolJet's answer into an output; anything longer, or with
@@ -197,7 +154,6 @@ impl Operation {
             Self::SaveVersion { .. } => OperationKind::SaveVersion,
             Self::Release { .. } => OperationKind::Release,
             Self::Promote { .. } => OperationKind::Promote,
-            Self::Deploy(_) => OperationKind::Deploy,
         }
     }
 
@@ -209,11 +165,7 @@ impl Operation {
             | Self::SaveVersion { app_id, .. }
             | Self::Release { app_id, .. }
             | Self::Promote { app_id } => Some(app_id),
-            Self::Deploy(Deploy {
-                app: DeployApp::Listed(app),
-                ..
-            }) => Some(&app.id),
-            Self::ConfigureGit(_) | Self::Create { .. } | Self::Deploy(_) => None,
+            Self::ConfigureGit(_) | Self::Create { .. } => None,
         }
     }
 
@@ -226,7 +178,6 @@ impl Operation {
                 target: ReleaseTarget::VersionId(v) | ReleaseTarget::VersionName(v),
                 ..
             } => Some(v),
-            Self::Deploy(deploy) => Some(deploy.version.name()),
             _ => None,
         }
     }
@@ -240,8 +191,7 @@ impl Operation {
             | Self::SaveVersion { app_id, .. }
             | Self::Release { app_id, .. }
             | Self::Promote { app_id } => *app_id = id.to_owned(),
-            // Deploy's app comes from the listing, with its versions (see `resolve`).
-            Self::ConfigureGit(_) | Self::Create { .. } | Self::Deploy(_) => {}
+            Self::ConfigureGit(_) | Self::Create { .. } => {}
         }
         operation
     }
@@ -269,18 +219,13 @@ impl Operation {
             Self::SaveVersion { app_id, .. } => format!("save a version of app {app_id}"),
             Self::Release { app_id, .. } => format!("release app {app_id}"),
             Self::Promote { app_id } => format!("promote app {app_id}"),
-            Self::Deploy(deploy) => format!(
-                "deploy {} version {}",
-                deploy.app.name(),
-                deploy.version.name()
-            ),
         }
     }
 
-    /// The one request that carries out this operation; `None` for `deploy`, which is several.
-    pub fn request(&self) -> Option<ApiRequest> {
+    /// The one request that carries out this operation.
+    pub fn request(&self) -> ApiRequest {
         use Method as M;
-        Some(match self {
+        match self {
             Self::ConfigureGit(config) => {
                 let mut body = json!({
                     "organizationId": config.organization_id,
@@ -357,8 +302,7 @@ impl Operation {
                     .replay_safe()
             }
             Self::Promote { app_id } => ApiRequest::new(M::POST, &["apps", app_id, "promote"]),
-            Self::Deploy(_) => return None,
-        })
+        }
     }
 
     /// The ids of a successful answer, or why the answer cannot count as success: a `create`
@@ -398,7 +342,7 @@ impl Operation {
         };
         let given_app = self.app_id().map(str::to_owned);
         let (app_id, version_id, environment) = match self {
-            Self::ConfigureGit(_) | Self::Deploy(_) => (None, None, None),
+            Self::ConfigureGit(_) => (None, None, None),
             Self::Create { .. } => (
                 field(&["/id", "/app/id"]),
                 field(&["/currentVersionId", "/app/currentVersionId"]),
@@ -432,17 +376,7 @@ impl Operation {
             environment,
             organization_id: field(&["/organizationId", "/app/organizationId"]),
             slug: field(&["/slug", "/app/slug"]),
-            released: matches!(self, Self::Release { .. } | Self::Deploy(_)),
-        }
-    }
-}
-
-impl DeployApp {
-    /// The app's name in the workspace.
-    pub fn name(&self) -> &str {
-        match self {
-            Self::Listed(app) => &app.name,
-            Self::Absent { name } => name,
+            released: matches!(self, Self::Release { .. }),
         }
     }
 }
@@ -482,8 +416,7 @@ mod tests {
             },
             branch: Some("main".into()),
         }
-        .request()
-        .unwrap();
+        .request();
         assert_eq!(request.query, vec![("createMode", "git".to_owned())]);
         let body = request.body.unwrap();
         assert_eq!(

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use crate::operation::{Operation, OperationKind, ResultIds};
+use crate::job::Subject;
+use crate::operation::{OperationKind, ResultIds};
 use crate::record::{Exchange, Note};
 use crate::resolve::LookupError;
 use crate::signals::Signal;
@@ -134,16 +135,13 @@ pub struct AppRun {
 impl AppRun {
     /// An app's part with the ids its inputs name, and the status and body of the error it
     /// ended with, if one was answered.
-    pub fn new(operation: &Operation, label: &str, duration: Duration, verdict: Verdict) -> Self {
-        let app = operation
-            .app_id()
-            .filter(|id| !id.is_empty())
-            .map(str::to_owned);
+    pub fn new(subject: Subject, label: &str, duration: Duration, verdict: Verdict) -> Self {
+        let Subject { kind, app, version } = subject;
         Self {
-            operation: operation.kind(),
+            operation: kind,
             label: label.to_owned(),
             app: app.clone(),
-            version: operation.version().map(str::to_owned),
+            version,
             status: verdict.answered().and_then(ApiError::status),
             response: verdict
                 .answered()

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::inputs::{AppRef, Config};
-use crate::operation::Operation;
+use crate::inputs::{AppRef, Config, Work};
+use crate::job::{Job, Subject};
 use crate::outcome::{AppRun, Lookups, Run, Verdict};
 use crate::resolve::{self, Target};
 use crate::signals::Signal;
@@ -54,31 +54,51 @@ pub async fn execute(
 /// One part per app as given (one in all for configure-git and create), when the step ended
 /// before the apps were resolved: each keeps its own row and output line.
 fn each_app(config: &Config, started: Instant, verdict: impl Fn() -> Verdict) -> Vec<AppRun> {
-    if config.apps.is_empty() {
+    let apps = config.work.apps();
+    if apps.is_empty() {
         return vec![AppRun::new(
-            &config.operation,
+            as_given(config, None),
             "",
             started.elapsed(),
             verdict(),
         )];
     }
-    config
-        .apps
-        .iter()
+    apps.into_iter()
         .map(|app| {
-            let operation = match app {
-                AppRef::Id(id) => config.operation.for_app(id),
-                AppRef::Name(_) => config.operation.clone(),
-            };
-            AppRun::new(&operation, app.label(), started.elapsed(), verdict())
+            AppRun::new(
+                as_given(config, Some(app)),
+                app.label(),
+                started.elapsed(),
+                verdict(),
+            )
         })
         .collect()
+}
+
+/// What an app's part is about as the inputs give it, before names are looked up.
+fn as_given(config: &Config, app: Option<&AppRef>) -> Subject {
+    let id = match app {
+        Some(AppRef::Id(id)) => Some(id.clone()),
+        _ => None,
+    };
+    let version = match &config.work {
+        Work::Single { operation, .. } => operation.version().map(str::to_owned),
+        Work::Desired(apps) => apps
+            .iter()
+            .find(|desired| Some(&desired.app) == app)
+            .map(|desired| desired.version.name().to_owned()),
+    };
+    Subject {
+        kind: config.kind,
+        app: id,
+        version,
+    }
 }
 
 /// An app's part as the step last saw it, for when a signal stops it before it ends.
 struct Pending {
     label: String,
-    operation: Operation,
+    subject: Subject,
     progress: Progress,
     steps: Recorded,
 }
@@ -105,7 +125,7 @@ impl Pending {
             };
             steps.push(steps::StepRecord { step, end });
         }
-        let mut run = AppRun::new(&self.operation, &self.label, duration, verdict);
+        let mut run = AppRun::new(self.subject.clone(), &self.label, duration, verdict);
         run.steps = steps;
         run
     }
@@ -128,10 +148,10 @@ async fn run_all(
         let (progress, steps) = (Progress::default(), Recorded::default());
         pending.push(Pending {
             label: target.label.clone(),
-            operation: target
-                .operation
+            subject: target
+                .job
                 .as_ref()
-                .map_or_else(|_| config.operation.clone(), Clone::clone),
+                .map_or_else(|_| as_given(config, None), Job::subject),
             progress: progress.clone(),
             steps: steps.clone(),
         });
@@ -193,66 +213,35 @@ async fn one_target(
     skip: bool,
     steps: Recorded,
 ) -> AppRun {
-    let Target {
-        label,
-        operation,
-        notes,
-    } = target;
-    let mut run = match operation {
-        _ if skip => AppRun::new(&config.operation, &label, Duration::ZERO, Verdict::Skipped),
-        Err(why) => AppRun::new(
-            &config.operation,
-            &label,
-            Duration::ZERO,
-            Verdict::Unresolved(why),
-        ),
-        Ok(operation) if config.dry_run => {
-            one(
-                Steps::new(Plan(attempts), steps),
-                config,
-                &operation,
-                &label,
-            )
-            .await
+    let Target { label, job, notes } = target;
+    let subject = job
+        .as_ref()
+        .map_or_else(|_| as_given(config, None), Job::subject);
+    let mut run = match job {
+        _ if skip => AppRun::new(subject, &label, Duration::ZERO, Verdict::Skipped),
+        Err(why) => AppRun::new(subject, &label, Duration::ZERO, Verdict::Unresolved(why)),
+        Ok(job) if config.dry_run => {
+            one(Steps::new(Plan(attempts), steps), config, &job, &label).await
         }
-        Ok(operation) => {
-            one(
-                Steps::new(Live(attempts), steps),
-                config,
-                &operation,
-                &label,
-            )
-            .await
-        }
+        Ok(job) => one(Steps::new(Live(attempts), steps), config, &job, &label).await,
     };
     run.notes.splice(0..0, notes);
     run
 }
 
-/// One app: its operation's steps, through the seam `steps` sends them by.
-async fn one<T: ToolJet>(
-    mut steps: Steps<T>,
-    config: &Config,
-    operation: &Operation,
-    label: &str,
-) -> AppRun {
+/// One app: its job's steps, through the seam `steps` sends them by.
+async fn one<T: ToolJet>(mut steps: Steps<T>, config: &Config, job: &Job, label: &str) -> AppRun {
     let started = Instant::now();
-    let mut run = match steps::run(&mut steps, config, operation).await {
+    let subject = job.subject();
+    let mut run = match steps::run(&mut steps, config, job).await {
         // A plan keeps the ids its inputs name: nothing was released, pulled or created.
-        Ok(_) if config.dry_run => {
-            AppRun::new(operation, label, started.elapsed(), Verdict::Planned)
-        }
+        Ok(_) if config.dry_run => AppRun::new(subject, label, started.elapsed(), Verdict::Planned),
         Ok(ids) => {
-            let mut run = AppRun::new(operation, label, started.elapsed(), Verdict::Succeeded);
+            let mut run = AppRun::new(subject, label, started.elapsed(), Verdict::Succeeded);
             run.ids = ids;
             run
         }
-        Err(failure) => AppRun::new(
-            operation,
-            label,
-            started.elapsed(),
-            Verdict::Failed(failure),
-        ),
+        Err(failure) => AppRun::new(subject, label, started.elapsed(), Verdict::Failed(failure)),
     };
     // The last request's answer, whatever the operation's outcome.
     if let Some((status, body)) = steps.last.take() {

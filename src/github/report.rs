@@ -239,7 +239,12 @@ mod tests {
                 // Durations of every width: the bound must not depend on their digits.
                 let duration = Duration::from_millis(10u64.pow((n % 7) as u32));
                 let label = format!("{}{n}", "x".repeat(label_len));
-                AppRun::new(&pull, &label, duration, Verdict::Skipped)
+                AppRun::new(
+                    crate::job::Job::Single(pull).subject(),
+                    &label,
+                    duration,
+                    Verdict::Skipped,
+                )
             })
             .collect();
         let run = Run {

@@ -377,7 +377,12 @@ mod tests {
                     app_id: format!("id-{label}"),
                     branch: None,
                 };
-                AppRun::new(&pull, label, std::time::Duration::from_millis(5), verdict)
+                AppRun::new(
+                    crate::job::Job::Single(pull).subject(),
+                    label,
+                    std::time::Duration::from_millis(5),
+                    verdict,
+                )
             })
             .collect();
         crate::outcome::Run {

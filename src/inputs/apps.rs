@@ -2,6 +2,7 @@
 
 use super::values::{given, lines};
 use super::{InputError, RawInputs};
+use crate::desired::DeployVersion;
 use crate::operation::OperationKind;
 use crate::tooljet::is_one_segment;
 
@@ -18,6 +19,17 @@ impl AppRef {
         let (Self::Id(label) | Self::Name(label)) = self;
         label
     }
+}
+
+/// An app and the version of it that should be live, with where git holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesiredApp {
+    pub app: AppRef,
+    pub version: DeployVersion,
+    /// The app's folder in git, for a first import; by default its name.
+    pub git_app_name: Option<String>,
+    /// The branch to pull when the version must be saved; by default the app's.
+    pub branch: Option<String>,
 }
 
 /// The workspace names are looked up in: `organization-id`, or `workspace` by name or id.

@@ -15,9 +15,9 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-pub use apps::{AppRef, WorkspaceRef, is_uuid};
+pub use apps::{AppRef, DesiredApp, WorkspaceRef, is_uuid};
 use connection::{parse_base_url, parse_ca_certificate, parse_token};
-use operation::{parse_operation, parse_operation_inputs, unescape_newlines};
+use operation::{parse_deploy_version, parse_operation, parse_operation_inputs, unescape_newlines};
 use table::{Need, uses};
 use values::{MAX_SECONDS, given, parse_bool, parse_choice, parse_seconds, parse_whole};
 
@@ -343,18 +343,40 @@ pub enum IfSaved {
     Skip,
 }
 
+/// What the step does, for which apps.
+#[derive(Debug, Clone)]
+pub enum Work {
+    /// A one-request operation, for each app given (none for configure-git and create): the
+    /// operation is the template, its app filled in per app.
+    Single {
+        operation: Operation,
+        apps: Vec<AppRef>,
+    },
+    /// `deploy`: a version of each app made live.
+    Desired(Vec<DesiredApp>),
+}
+
+impl Work {
+    /// The apps as given, in order.
+    pub fn apps(&self) -> Vec<&AppRef> {
+        match self {
+            Self::Single { apps, .. } => apps.iter().collect(),
+            Self::Desired(apps) => apps.iter().map(|desired| &desired.app).collect(),
+        }
+    }
+}
+
 /// Everything one run needs, validated.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub connection: Connection,
     pub budget: RetryBudget,
-    pub operation: Operation,
+    pub kind: OperationKind,
+    pub work: Work,
     pub if_exists: IfExists,
     pub if_saved: IfSaved,
     /// Zero for no heartbeat.
     pub heartbeat: Duration,
-    /// The apps an app-level operation runs for; `operation` is then the template.
-    pub apps: Vec<AppRef>,
     pub workspace: Option<WorkspaceRef>,
     /// Apps handled at once.
     pub max_parallel: usize,
@@ -434,20 +456,35 @@ impl Config {
             ));
         }
         let apps = apps::parse_apps(raw, kind, &workspace)?;
-        let operation = parse_operation_inputs(kind, raw, context)?;
         if apps.len() > 1 && given(&raw.version_id).is_some() {
             return Err(InputError::new(
                 "version-id",
                 "names one app's version, but several apps were given: use `version-name` instead",
             ));
         }
+        let work = match parse_operation_inputs(kind, raw, context)? {
+            Some(operation) => Work::Single { operation, apps },
+            None => {
+                let version = parse_deploy_version(raw)?;
+                Work::Desired(
+                    apps.into_iter()
+                        .map(|app| DesiredApp {
+                            app,
+                            version: version.clone(),
+                            git_app_name: given(&raw.git_app_name).map(str::to_owned),
+                            branch: given(&raw.git_branch).map(str::to_owned),
+                        })
+                        .collect(),
+                )
+            }
+        };
         Ok(Self {
             connection,
             budget,
-            operation,
+            kind,
+            work,
             if_exists,
             if_saved,
-            apps,
             workspace,
             max_parallel: parse_whole(
                 &raw.max_parallel,

@@ -6,10 +6,9 @@ use super::apps::is_uuid;
 use super::apps::segment;
 use super::values::{given, required};
 use super::{InputError, RawInputs};
+use crate::desired::DeployVersion;
 use crate::environment::RunContext;
-use crate::operation::{
-    Deploy, DeployApp, DeployVersion, GitApp, GitConfig, Operation, OperationKind, ReleaseTarget,
-};
+use crate::operation::{GitApp, GitConfig, Operation, OperationKind, ReleaseTarget};
 use crate::redact::Secret;
 
 pub(super) fn parse_operation(value: &str) -> Result<OperationKind, InputError> {
@@ -66,7 +65,7 @@ fn parse_version_name(value: &str) -> Result<Option<String>, InputError> {
 }
 
 /// Deploy's version: a name, or one of ToolJet's tags (the name is then taken from it).
-fn parse_deploy_version(raw: &RawInputs) -> Result<DeployVersion, InputError> {
+pub(super) fn parse_deploy_version(raw: &RawInputs) -> Result<DeployVersion, InputError> {
     match (parse_version_name(&raw.version_name)?, given(&raw.git_tag)) {
         (Some(_), Some(_)) => Err(InputError::new(
             "version-name",
@@ -128,14 +127,15 @@ fn parse_https_url(value: &str, input: &'static str) -> Result<Option<String>, I
     }
 }
 
+/// The one-request operation `kind` names, its app filled in per app later (`parse_apps` checks
+/// the app inputs); `None` for `deploy`, which is several requests.
 pub(super) fn parse_operation_inputs(
     kind: OperationKind,
     raw: &RawInputs,
     context: &RunContext,
-) -> Result<Operation, InputError> {
-    // The app is filled in per app later (see `Config::apps`); `parse_apps` checks the inputs.
+) -> Result<Option<Operation>, InputError> {
     let app_id = || Ok::<_, InputError>(String::new());
-    Ok(match kind {
+    Ok(Some(match kind {
         OperationKind::ConfigureGit => Operation::ConfigureGit(parse_git_config(raw)?),
         OperationKind::Push => Operation::Push {
             app_id: app_id()?,
@@ -200,17 +200,8 @@ pub(super) fn parse_operation_inputs(
             },
         },
         OperationKind::Promote => Operation::Promote { app_id: app_id()? },
-        OperationKind::Deploy => Operation::Deploy(Deploy {
-            // The workspace's id and the app come from the listing (see `resolve`).
-            organization_id: String::new(),
-            app: DeployApp::Absent {
-                name: String::new(),
-            },
-            version: parse_deploy_version(raw)?,
-            git_app_name: given(&raw.git_app_name).map(str::to_owned),
-            branch: given(&raw.git_branch).map(str::to_owned),
-        }),
-    })
+        OperationKind::Deploy => return Ok(None),
+    }))
 }
 
 fn parse_git_config(raw: &RawInputs) -> Result<GitConfig, InputError> {

@@ -3,9 +3,11 @@
 
 use std::sync::Arc;
 
-use crate::inputs::{AppRef, Config, WorkspaceRef, is_uuid};
+use crate::desired::{Deploy, DeployApp};
+use crate::inputs::{AppRef, Config, DesiredApp, Work, WorkspaceRef, is_uuid};
+use crate::job::Job;
 use crate::listing::{self, ListedApp, Listing};
-use crate::operation::{Deploy, DeployApp, Operation, ReleaseTarget};
+use crate::operation::{Operation, ReleaseTarget};
 use crate::record::Note;
 use crate::tooljet::attempts::Attempts;
 use crate::tooljet::{ApiError, ApiRequest, ApiResponse};
@@ -61,20 +63,20 @@ impl LookupError {
     }
 }
 
-/// One app's part of the step before it runs: the app as given, and its operation with names
-/// turned into ids, or why it cannot run.
+/// One app's part of the step before it runs: the app as given, and its job with names turned
+/// into ids, or why it cannot run.
 #[derive(Debug)]
 pub struct Target {
     pub label: String,
-    pub operation: Result<Operation, LookupError>,
+    pub job: Result<Job, LookupError>,
     pub notes: Vec<Note>,
 }
 
 impl Target {
-    fn new(label: String, operation: Result<Operation, LookupError>) -> Self {
+    fn new(label: String, job: Result<Job, LookupError>) -> Self {
         Self {
             label,
-            operation,
+            job,
             notes: Vec::new(),
         }
     }
@@ -82,8 +84,8 @@ impl Target {
     /// What makes two targets the same app: its resolved id, else the words it was given as.
     /// A UUID in either letter case is one app, as ToolJet reads it.
     fn key(&self) -> String {
-        let key = match &self.operation {
-            Ok(operation) => operation.app_id().unwrap_or(&self.label),
+        let key = match &self.job {
+            Ok(job) => job.app_id().unwrap_or(&self.label),
             Err(_) => &self.label,
         };
         if is_uuid(key) {
@@ -110,26 +112,48 @@ pub async fn targets(lookups: &mut Attempts, config: &Config) -> Result<Vec<Targ
     } else {
         None
     };
-    if config.apps.is_empty() {
-        return Ok(vec![Target::new(
-            String::new(),
-            Ok(config.operation.clone()),
-        )]);
-    }
-    Ok(merge_duplicates(
-        resolve_apps(lookups, config, workspaces).await,
-    ))
+    let targets = match &config.work {
+        Work::Single { operation, apps } if apps.is_empty() => {
+            return Ok(vec![Target::new(
+                String::new(),
+                Ok(Job::Single(operation.clone())),
+            )]);
+        }
+        Work::Single { operation, apps } => {
+            resolve_apps(lookups, config, operation, apps, workspaces).await
+        }
+        Work::Desired(apps) => resolve_desired(lookups, config, apps, workspaces).await,
+    };
+    Ok(merge_duplicates(targets))
 }
 
-/// Deploy's app as the listing has it: an app given by name and absent is imported from git
+/// Each app's deploy, decided by what the workspace holds.
+async fn resolve_desired(
+    lookups: &mut Attempts,
+    config: &Config,
+    apps: &[DesiredApp],
+    workspaces: Option<ApiResponse>,
+) -> Vec<Target> {
+    let listing = workspace_listing(lookups, config, workspaces).await;
+    apps.iter()
+        .map(|desired| {
+            let deploy = match &listing {
+                Ok((workspace, listing)) => deploy_of(desired, workspace, listing),
+                Err(why) => Err(why.clone()),
+            };
+            Target::new(desired.app.label().to_owned(), deploy.map(Job::Deploy))
+        })
+        .collect()
+}
+
+/// The app as the listing has it: an app given by name and absent is imported from git
 /// first; an id that is absent has nothing to import from.
-fn deploy_app(
-    deploy: &Deploy,
-    app: &AppRef,
+fn deploy_of(
+    desired: &DesiredApp,
     workspace: &str,
     listing: &Listing,
-) -> Result<Operation, LookupError> {
-    let app = match app {
+) -> Result<Deploy, LookupError> {
+    let app = match &desired.app {
         AppRef::Id(id) => listing
             .app_with_id(id)
             .cloned()
@@ -150,22 +174,26 @@ fn deploy_app(
             .map(DeployApp::Listed)
             .map_err(LookupError::no_match(Named::App))?,
     };
-    Ok(Operation::Deploy(Deploy {
+    Ok(Deploy {
         organization_id: workspace.to_owned(),
         app,
-        ..deploy.clone()
-    }))
+        version: desired.version.clone(),
+        git_app_name: desired.git_app_name.clone(),
+        branch: desired.branch.clone(),
+    })
 }
 
 /// Each app's operation with names turned into ids, or why it cannot run.
 async fn resolve_apps(
     lookups: &mut Attempts,
     config: &Config,
+    operation: &Operation,
+    apps: &[AppRef],
     workspaces: Option<ApiResponse>,
 ) -> Vec<Target> {
-    let has_names = config.apps.iter().any(|app| matches!(app, AppRef::Name(_)));
+    let has_names = apps.iter().any(|app| matches!(app, AppRef::Name(_)));
     let names_version = matches!(
-        config.operation,
+        operation,
         Operation::Push { .. }
             | Operation::Release {
                 target: ReleaseTarget::VersionName(_),
@@ -173,39 +201,28 @@ async fn resolve_apps(
             }
     );
     let resolves_versions = names_version && config.workspace.is_some();
-    // Deploy decides its path by what the workspace holds.
-    let deploy = match &config.operation {
-        Operation::Deploy(deploy) => Some(deploy),
-        _ => None,
-    };
-    let listing = if has_names || resolves_versions || deploy.is_some() {
+    let listing = if has_names || resolves_versions {
         Some(workspace_listing(lookups, config, workspaces).await)
     } else {
         None
     };
-    config
-        .apps
-        .iter()
+    apps.iter()
         .map(|app| {
             let resolved = match (app, &listing) {
-                (app, Some(Ok((workspace, listing)))) if let Some(deploy) = deploy => {
-                    deploy_app(deploy, app, workspace, listing)
-                }
-                (_, Some(Err(why))) if deploy.is_some() => Err(why.clone()),
-                (AppRef::Id(id), None) => Ok(config.operation.for_app(id)),
+                (AppRef::Id(id), None) => Ok(operation.for_app(id)),
                 (AppRef::Id(id), Some(Ok((_, listing)))) => {
-                    with_version_id(config.operation.for_app(id), listing.app_with_id(id))
+                    with_version_id(operation.for_app(id), listing.app_with_id(id))
                 }
                 // Ids do not need the listing; only a version name does, and ToolJet resolves it too.
-                (AppRef::Id(id), Some(Err(_))) => Ok(config.operation.for_app(id)),
+                (AppRef::Id(id), Some(Err(_))) => Ok(operation.for_app(id)),
                 (AppRef::Name(name), Some(Ok((_, listing)))) => listing
                     .app_named(name)
                     .map_err(LookupError::no_match(Named::App))
-                    .and_then(|app| with_version_id(config.operation.for_app(&app.id), Some(app))),
+                    .and_then(|app| with_version_id(operation.for_app(&app.id), Some(app))),
                 (AppRef::Name(_), Some(Err(why))) => Err(why.clone()),
                 (AppRef::Name(_), None) => unreachable!("names always fetch the listing"),
             };
-            Target::new(app.label().to_owned(), resolved)
+            Target::new(app.label().to_owned(), resolved.map(Job::Single))
         })
         .collect()
 }
@@ -321,11 +338,11 @@ fn merge_duplicates(targets: Vec<Target>) -> Vec<Target> {
 mod tests {
     use super::*;
 
-    fn pull(id: &str) -> Result<Operation, LookupError> {
-        Ok(Operation::Pull {
+    fn pull(id: &str) -> Result<Job, LookupError> {
+        Ok(Job::Single(Operation::Pull {
             app_id: id.to_owned(),
             branch: None,
-        })
+        }))
     }
 
     #[test]

@@ -12,10 +12,9 @@
 //! in the listing then, and is released by name rather than made again.
 
 use super::{Failure, Step, StepError, Steps, ToolJet, Written};
+use crate::desired::{Deploy, DeployApp, DeployVersion};
 use crate::listing::Listing;
-use crate::operation::{
-    Deploy, DeployApp, DeployVersion, GitApp, Operation, ReleaseTarget, ResultIds,
-};
+use crate::operation::{GitApp, Operation, ReleaseTarget, ResultIds};
 use crate::tooljet::ApiRequest;
 
 /// How a plan names the app `create` would make, as a route parameter: its id comes from the
@@ -71,7 +70,7 @@ pub(super) async fn run<T: ToolJet>(
         app_id: app_id.clone(),
         target,
     };
-    let request = release.request().expect("release is one request");
+    let request = release.request();
     let Written::Answered(answer) = steps
         .write(Step::Released, &request, &release.describe())
         .await?
@@ -114,7 +113,7 @@ async fn create<T: ToolJet>(
         },
         branch: deploy.branch.clone(),
     };
-    let request = create.request().expect("create is one request");
+    let request = create.request();
     match steps
         .write(Step::Created, &request, &create.describe())
         .await?
@@ -148,7 +147,7 @@ async fn pull<T: ToolJet>(
         app_id: app_id.to_owned(),
         branch: deploy.branch.clone(),
     };
-    let request = pull.request().expect("pull is one request");
+    let request = pull.request();
     steps
         .write(Step::Pulled, &request, &pull.describe())
         .await
@@ -165,7 +164,7 @@ async fn save<T: ToolJet>(
         app_id: app_id.to_owned(),
         name: Some(name.to_owned()),
     };
-    let request = save.request().expect("save is one request");
+    let request = save.request();
     match steps.write(Step::Saved, &request, &save.describe()).await? {
         Written::Answered(answer) => Ok(save.result_ids(answer.json.as_ref()).version_id),
         Written::Planned(_) => Ok(None),
@@ -193,7 +192,7 @@ async fn verify<T: ToolJet>(
         ));
     };
     let (expected, versions) = match expected {
-        Some(id) => (Some(id), listed_versions(&deploy.app)),
+        Some(id) => (Some(id), deploy.app.versions().to_vec()),
         None => {
             let listing = ApiRequest::workspace_apps(&deploy.organization_id);
             let answer = steps
@@ -238,12 +237,4 @@ async fn verify<T: ToolJet>(
             next,
         },
     ))
-}
-
-/// The versions the first listing had for the app.
-fn listed_versions(app: &DeployApp) -> Vec<(String, String)> {
-    match app {
-        DeployApp::Listed(app) => app.versions.clone(),
-        DeployApp::Absent { .. } => Vec::new(),
-    }
 }

@@ -14,7 +14,8 @@ use std::sync::{Arc, Mutex};
 use reqwest::StatusCode;
 
 use crate::inputs::Config;
-use crate::operation::{Operation, OperationKind, ResultIds};
+use crate::job::Job;
+use crate::operation::{OperationKind, ResultIds};
 use crate::record::Note;
 use crate::tooljet::attempts::Attempts;
 use crate::tooljet::{ApiError, ApiRequest, ApiResponse};
@@ -410,14 +411,14 @@ impl<T: ToolJet> Steps<T> {
     }
 }
 
-/// Carries out `operation` for one app.
+/// Carries out one app's job.
 pub async fn run<T: ToolJet>(
     steps: &mut Steps<T>,
     config: &Config,
-    operation: &Operation,
+    job: &Job,
 ) -> Result<ResultIds, Failure> {
-    match operation {
-        Operation::Deploy(deploy) => deploy::run(steps, deploy).await,
-        single => single::run(steps, config, single).await,
+    match job {
+        Job::Single(operation) => single::run(steps, config, operation).await,
+        Job::Deploy(deploy) => deploy::run(steps, deploy).await,
     }
 }
