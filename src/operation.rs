@@ -278,7 +278,7 @@ impl Operation {
                 // Pulling the same commit again leaves the app as one pull would.
                 let request = ApiRequest::new(M::PUT, &["apps", app_id])
                     .query("createMode", "git")
-                    .replay_safe();
+                    .idempotent();
                 match branch {
                     Some(branch) => request.query("branchName", branch),
                     None => request,
@@ -299,7 +299,7 @@ impl Operation {
                 // Releasing the version already live is accepted again, and changes nothing.
                 ApiRequest::new(M::POST, &["apps", app_id, "git-sync", "release"])
                     .body(body)
-                    .replay_safe()
+                    .idempotent()
             }
             Self::Promote { app_id } => ApiRequest::new(M::POST, &["apps", app_id, "promote"]),
         }

@@ -1,6 +1,5 @@
 //! How the step went: one result per app, and the step's outcome derived from them.
 
-use std::fmt;
 use std::time::Duration;
 
 use reqwest::StatusCode;
@@ -12,32 +11,7 @@ use crate::resolve::LookupError;
 use crate::signals::Signal;
 use crate::steps::{Failure, Step, StepEnd, StepRecord};
 use crate::tooljet::ApiError;
-
-/// The `outcome` output, ordered so that the step's is the worst of its apps': `unknown` (someone
-/// must look before re-running) over `failure` over `success`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Outcome {
-    Success,
-    Failure,
-    /// The request reached ToolJet but its answer did not come back: it may have acted.
-    Unknown,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Success => "success",
-            Self::Failure => "failure",
-            Self::Unknown => "unknown",
-        }
-    }
-}
-
-impl fmt::Display for Outcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::tooljet::fate::Outcome;
 
 /// How one app's part of the step ended.
 #[derive(Debug)]
@@ -74,7 +48,7 @@ impl Verdict {
     pub fn outcome(&self) -> Outcome {
         match self {
             Self::Succeeded | Self::Planned => Outcome::Success,
-            Self::Failed(failure) if failure.error.outcome_unknown() => Outcome::Unknown,
+            Self::Failed(failure) => failure.outcome,
             Self::Cancelled {
                 in_flight: true, ..
             } => Outcome::Unknown,
@@ -87,7 +61,7 @@ impl Verdict {
         match self {
             Self::Succeeded => "succeeded",
             Self::Planned => "planned",
-            Self::Failed(failure) if failure.error.outcome_unknown() => "outcome unknown",
+            Self::Failed(failure) if failure.outcome == Outcome::Unknown => "outcome unknown",
             Self::Failed(_) => "failed",
             Self::Unresolved(LookupError::NoMatch { .. }) => "not found",
             Self::Unresolved(LookupError::Request { .. }) => "failed",

@@ -241,7 +241,12 @@ async fn one<T: ToolJet>(mut steps: Steps<T>, config: &Config, job: &Job, label:
             run.ids = ids;
             run
         }
-        Err(failure) => AppRun::new(subject, label, started.elapsed(), Verdict::Failed(failure)),
+        Err(failure) => {
+            let learned = failure.ids.clone();
+            let mut run = AppRun::new(subject, label, started.elapsed(), Verdict::Failed(failure));
+            run.ids.app_id = learned.app_id.or(run.ids.app_id);
+            run
+        }
     };
     // The last request's answer, whatever the operation's outcome.
     if let Some((status, body)) = steps.last.take() {

@@ -11,7 +11,7 @@
 //! So a re-run after a failure at any step finishes the deploy: what was created or saved is
 //! in the listing then, and is released by name rather than made again.
 
-use super::{Failure, Step, StepError, Steps, ToolJet, Written};
+use super::{Check, Failure, Step, Steps, ToolJet, Written};
 use crate::desired::{Deploy, DeployApp, DeployVersion};
 use crate::listing::Listing;
 use crate::operation::{GitApp, Operation, ReleaseTarget, ResultIds};
@@ -121,9 +121,10 @@ async fn create<T: ToolJet>(
         Written::Answered(answer) => {
             let ids = create
                 .check_answer(&answer)
-                .map_err(|err| steps.fail(Step::Created, StepError::Api(err)))?;
+                .map_err(|err| steps.refuse_answer(Step::Created, &request, err))?;
             // check_answer refuses a create answer that names no app.
             let id = ids.app_id.unwrap_or_default();
+            steps.learned.app_id = Some(id.clone());
             let listing = ApiRequest::workspace_apps(&deploy.organization_id);
             let answer = steps
                 .read(Step::Created, &listing, "list the workspace's apps")
@@ -185,7 +186,7 @@ async fn verify<T: ToolJet>(
     let Some(live) = live else {
         return Err(steps.fail(
             Step::Verified,
-            StepError::Unverified(
+            Check::Unverified(
                 "ToolJet's release answer names no current version, so what is live cannot be checked"
                     .to_owned(),
             ),
@@ -231,7 +232,7 @@ async fn verify<T: ToolJet>(
     };
     Err(steps.fail(
         Step::Verified,
-        StepError::OtherVersionLive {
+        Check::OtherVersionLive {
             wanted: wanted.to_owned(),
             live: live_name,
             next,

@@ -18,6 +18,7 @@ use crate::job::Job;
 use crate::operation::{OperationKind, ResultIds};
 use crate::record::Note;
 use crate::tooljet::attempts::Attempts;
+use crate::tooljet::fate::{self, Outcome};
 use crate::tooljet::{ApiError, ApiRequest, ApiResponse};
 
 /// One step of an operation, as the summary and `results` name it.
@@ -130,6 +131,13 @@ pub fn with_unrun(kind: OperationKind, recorded: &[StepRecord]) -> Vec<StepRecor
 pub enum StepError {
     #[error(transparent)]
     Api(#[from] ApiError),
+    #[error(transparent)]
+    Check(#[from] Check),
+}
+
+/// A check of ToolJet's answers that did not hold.
+#[derive(Debug, thiserror::Error)]
+pub enum Check {
     /// Release answered, but the version it made live is not the one named.
     #[error("ToolJet made version {live} live, not {wanted:?}")]
     OtherVersionLive {
@@ -144,21 +152,22 @@ pub enum StepError {
     Unverified(String),
 }
 
+impl Check {
+    /// What the step may claim: another version live is a known state; an unverified one is not.
+    fn outcome(&self) -> Outcome {
+        match self {
+            Self::OtherVersionLive { .. } => Outcome::Failure,
+            Self::Unverified(_) => Outcome::Unknown,
+        }
+    }
+}
+
 impl StepError {
     /// The error ToolJet (or something in its place) answered, if one did.
     pub fn answered(&self) -> Option<&ApiError> {
         match self {
             Self::Api(err) => Some(err),
-            Self::OtherVersionLive { .. } | Self::Unverified(_) => None,
-        }
-    }
-
-    /// ToolJet may have acted, and someone must look before re-running.
-    pub fn outcome_unknown(&self) -> bool {
-        match self {
-            Self::Api(err) => err.outcome_unknown(),
-            Self::Unverified(_) => true,
-            Self::OtherVersionLive { .. } => false,
+            Self::Check(_) => None,
         }
     }
 }
@@ -168,14 +177,18 @@ impl StepError {
 pub struct Failure {
     pub step: Step,
     pub error: StepError,
+    /// What the step may claim, by `fate`'s one rule.
+    pub outcome: Outcome,
+    /// The ids learned before it failed: a new app's id is never lost.
+    pub ids: Box<ResultIds>,
 }
 
 impl Failure {
     /// What to check, knowing the step: a 409 inside `deploy` must not suggest `pull`.
     pub fn hint(&self, kind: OperationKind) -> String {
         let err = match &self.error {
-            StepError::OtherVersionLive { next, .. } => return next.clone(),
-            StepError::Unverified(_) => {
+            StepError::Check(Check::OtherVersionLive { next, .. }) => return next.clone(),
+            StepError::Check(Check::Unverified(_)) => {
                 return "Open the app in ToolJet and check which version is released before \
                     re-running."
                     .to_owned();
@@ -309,12 +322,17 @@ impl Recorded {
     }
 }
 
-/// A program's view of its app: the seam, the steps recorded, the last answer.
+/// A program's view of its app: the seam, the steps recorded, the last answer, and what the
+/// program learned and changed so far, which decide what a failure may claim.
 pub struct Steps<T> {
     tooljet: T,
     recorded: Recorded,
     /// The last request's answer, for `http-status` and `response`.
     pub last: Option<(StatusCode, String)>,
+    /// A write went through: a failure after it cannot claim that ToolJet did not act.
+    wrote: bool,
+    /// Ids learned along the way (a new app's), kept when a later step fails.
+    pub learned: ResultIds,
 }
 
 impl<T: ToolJet> Steps<T> {
@@ -323,6 +341,8 @@ impl<T: ToolJet> Steps<T> {
             tooljet,
             recorded,
             last: None,
+            wrote: false,
+            learned: ResultIds::default(),
         }
     }
 
@@ -350,7 +370,7 @@ impl<T: ToolJet> Steps<T> {
                 self.recorded.end(step, StepEnd::Done);
                 Ok(answer)
             }
-            Err(err) => Err(self.failed(step, err)),
+            Err(err) => Err(self.failed(step, request, err)),
         }
     }
 
@@ -365,6 +385,7 @@ impl<T: ToolJet> Steps<T> {
         match self.tooljet.write(request, what).await {
             Ok(Written::Answered(answer)) => {
                 self.keep(&answer);
+                self.wrote = true;
                 self.recorded.end(step, StepEnd::Done);
                 Ok(Written::Answered(answer))
             }
@@ -372,7 +393,7 @@ impl<T: ToolJet> Steps<T> {
                 self.recorded.end(step, StepEnd::Planned(plan.clone()));
                 Ok(Written::Planned(plan))
             }
-            Err(err) => Err(self.failed(step, err)),
+            Err(err) => Err(self.failed(step, request, err)),
         }
     }
 
@@ -391,10 +412,26 @@ impl<T: ToolJet> Steps<T> {
         self.recorded.end(step, StepEnd::Done);
     }
 
-    /// Fails `step` with a check of ToolJet's answer that did not hold.
-    pub fn fail(&mut self, step: Step, error: StepError) -> Failure {
+    /// Fails `step` with a check of ToolJet's answers that did not hold.
+    pub fn fail(&mut self, step: Step, check: Check) -> Failure {
+        let outcome = check.outcome();
+        self.end_failed(step, check.into(), outcome)
+    }
+
+    /// Fails `step` because ToolJet's answer to `request`, a 2xx, cannot count as success.
+    pub fn refuse_answer(&mut self, step: Step, request: &ApiRequest, err: ApiError) -> Failure {
+        let outcome = fate::outcome(&err, request.effect, self.wrote);
+        self.end_failed(step, err.into(), outcome)
+    }
+
+    fn end_failed(&mut self, step: Step, error: StepError, outcome: Outcome) -> Failure {
         self.recorded.end(step, StepEnd::Failed);
-        Failure { step, error }
+        Failure {
+            step,
+            error,
+            outcome,
+            ids: Box::new(self.learned.clone()),
+        }
     }
 
     /// Keeps `answer` as the last one.
@@ -402,12 +439,14 @@ impl<T: ToolJet> Steps<T> {
         self.last = Some((answer.status, answer.body.clone()));
     }
 
-    /// Fails `step` with ToolJet's error, keeping what ToolJet answered as the last answer.
-    fn failed(&mut self, step: Step, err: ApiError) -> Failure {
+    /// Fails `step` with ToolJet's error to `request`, keeping what ToolJet answered as the last
+    /// answer; what it means is `fate`'s rule.
+    fn failed(&mut self, step: Step, request: &ApiRequest, err: ApiError) -> Failure {
         if let Some(status) = err.status() {
             self.last = Some((status, err.body().unwrap_or_default().to_owned()));
         }
-        self.fail(step, StepError::Api(err))
+        let outcome = fate::outcome(&err, request.effect, self.wrote);
+        self.end_failed(step, err.into(), outcome)
     }
 }
 

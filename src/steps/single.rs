@@ -19,7 +19,7 @@ pub(super) async fn run<T: ToolJet>(
     let step = step_of(operation.kind());
     let request = operation.request();
     let failure = match steps.write(step, &request, &operation.describe()).await {
-        Ok(written) => return finish(steps, operation, step, written),
+        Ok(written) => return finish(steps, operation, step, &request, written),
         Err(failure) => failure,
     };
     let StepError::Api(err) = &failure.error else {
@@ -51,17 +51,18 @@ fn step_of(kind: OperationKind) -> Step {
     Step::of(kind)[0]
 }
 
-/// The ids a successful answer holds; a plan has only those its inputs name.
+/// The ids a successful answer to `request` holds; a plan has only those its inputs name.
 fn finish<T: ToolJet>(
     steps: &mut Steps<T>,
     operation: &Operation,
     step: Step,
+    request: &ApiRequest,
     written: Written,
 ) -> Result<ResultIds, Failure> {
     let ids = match written {
         Written::Answered(answer) => operation
             .check_answer(&answer)
-            .map_err(|err| steps.fail(step, StepError::Api(err)))?,
+            .map_err(|err| steps.refuse_answer(step, request, err))?,
         Written::Planned(_) => operation.result_ids(None),
     };
     Ok(ids)
@@ -85,7 +86,7 @@ async fn older_configure_git_route<T: ToolJet>(
     let written = steps
         .write(Step::Configured, &legacy, &operation.describe())
         .await?;
-    finish(steps, operation, Step::Configured, written)
+    finish(steps, operation, Step::Configured, &legacy, written)
 }
 
 /// `if-exists: sync`: the app is already imported, so it is found by name and pulled instead.
@@ -127,5 +128,5 @@ async fn pull_the_imported_app<T: ToolJet>(
     let written = steps
         .write(Step::Pulled, &request, &pull.describe())
         .await?;
-    finish(steps, &pull, Step::Pulled, written)
+    finish(steps, &pull, Step::Pulled, &request, written)
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
-use super::{ApiError, ApiRequest, ApiResponse, Client, Replay, TimeLeft, retry};
+use super::{ApiError, ApiRequest, ApiResponse, Client, TimeLeft, fate, retry};
 use crate::record::{Exchange, Note};
 
 /// How many times, and for how long in all, to try.
@@ -107,21 +107,20 @@ impl Attempts {
         &self.client
     }
 
-    /// Sends `request`, retrying what `retry` allows for it by its own replay rule; `what`
-    /// names the work for heartbeats.
+    /// Sends `request`, retrying what `fate` allows for it by its own effect; `what` names the
+    /// work for heartbeats.
     pub async fn send(
         &mut self,
         request: &ApiRequest,
         what: &str,
     ) -> Result<ApiResponse, ApiError> {
-        let replayable = request.replay == Replay::Safe;
         let mut retries = 0;
         loop {
             let err = match self.attempt(request, what).await {
                 Ok(response) => return Ok(response),
                 Err(err) => err,
             };
-            let Some(reason) = retry::reason(&err, replayable) else {
+            let Some(reason) = fate::retry_reason(&err, request.effect) else {
                 return Err(err);
             };
             if retries >= self.budget.retries {

@@ -243,6 +243,10 @@ fn classify(answer: Answer) -> Result<ApiResponse, ApiError> {
         // Whatever it said, it cannot be read whole: the ids in it would be guesses.
         return Err(ApiError::Oversized { status, body });
     }
+    if matches!(status.as_u16(), 502..=504) {
+        // A gateway's word whatever its body, an HTML error page included: ToolJet may have acted.
+        return Err(ApiError::from_status(status, body, retry_after, cut));
+    }
     let content_type = if content_type.is_empty() {
         "no content type".to_owned()
     } else {
@@ -251,7 +255,7 @@ fn classify(answer: Answer) -> Result<ApiResponse, ApiError> {
     if json.is_none() && !body.trim().is_empty() {
         if content_type.contains("html") || body.trim_start().starts_with('<') {
             // An HTML page is a front end or proxy answering in ToolJet's place, even with a 2xx.
-            let title = page_title(&body);
+            let title = super::error::page_title(&body);
             return Err(ApiError::NotJson {
                 status,
                 content_type,
@@ -273,15 +277,6 @@ fn classify(answer: Answer) -> Result<ApiResponse, ApiError> {
     } else {
         Err(ApiError::from_status(status, body, retry_after, cut))
     }
-}
-
-fn page_title(html: &str) -> Option<String> {
-    let lower = html.to_ascii_lowercase();
-    let start = lower.find("<title>")? + "<title>".len();
-    let end = start + lower.get(start..)?.find("</title>")?;
-    // ASCII lower-casing keeps every byte where it was: these are positions in `html` too.
-    let title = html.get(start..end)?.trim();
-    (!title.is_empty()).then(|| title.chars().take(80).collect())
 }
 
 #[cfg(test)]
@@ -316,7 +311,7 @@ mod tests {
     }
 
     #[test]
-    fn a_2xx_json_answer_cut_short_is_unreadable_and_its_outcome_unknown() {
+    fn a_2xx_json_answer_cut_short_is_unreadable() {
         let err = classify(answer(
             StatusCode::CREATED,
             "application/json",
@@ -325,7 +320,6 @@ mod tests {
         ))
         .unwrap_err();
         assert!(matches!(err, ApiError::Unreadable { .. }), "{err}");
-        assert!(err.outcome_unknown(), "ToolJet may have acted");
         assert!(!err.hint().contains("web front end"), "{}", err.hint());
     }
 
@@ -359,10 +353,6 @@ mod tests {
         let err =
             classify(answer(StatusCode::OK, "application/json", "{\"id\":", true)).unwrap_err();
         assert!(matches!(err, ApiError::Oversized { .. }), "{err}");
-        assert!(
-            err.outcome_unknown(),
-            "ToolJet acted, but what it answered is lost"
-        );
     }
 
     fn connection(url: &str) -> Connection {
@@ -387,7 +377,7 @@ mod tests {
                 ("branchName", "feat/x".into()),
             ],
             body: None,
-            replay: super::super::Replay::Never,
+            effect: super::super::Effect::Idempotent,
         };
         assert_eq!(
             client.url(&request).as_str(),

@@ -65,8 +65,8 @@ pub(crate) struct Transport<'a> {
 /// A failed call to ToolJet.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// ToolJet (or something in front of it) answered with an error status and a JSON body.
-    #[error("ToolJet answered {status}: {message}")]
+    /// ToolJet (or something in front of it) answered with an error status.
+    #[error("{}", status_message(*.status, .message, *.from_tooljet))]
     Status {
         status: StatusCode,
         /// ToolJet's `message`, a list joined with "; " (validation errors come as a list).
@@ -93,6 +93,10 @@ pub enum ApiError {
         status: StatusCode,
         location: String,
     },
+    /// The request could not be made at all (a URL too long to send, say): nothing was sent,
+    /// and sending it again would fail the same way.
+    #[error("the request could not be made, so nothing was sent: {detail}")]
+    NotBuilt { detail: String },
     /// The step's time budget ran out before this request could be sent.
     #[error("the step's time budget (total-timeout-seconds, {} s) ran out before this request was sent", .budget.as_secs())]
     OutOfTime { budget: Duration },
@@ -148,6 +152,23 @@ pub enum ApiError {
     },
 }
 
+fn status_message(status: StatusCode, message: &str, from_tooljet: bool) -> String {
+    match (from_tooljet, status.as_u16()) {
+        (false, 502..=504) => format!("a gateway in front of ToolJet answered {status}: {message}"),
+        _ => format!("ToolJet answered {status}: {message}"),
+    }
+}
+
+/// An HTML page's title, where it has one.
+pub(super) fn page_title(html: &str) -> Option<String> {
+    let lower = html.to_ascii_lowercase();
+    let start = lower.find("<title>")? + "<title>".len();
+    let end = start + lower.get(start..)?.find("</title>")?;
+    // ASCII lower-casing keeps every byte where it was: these are positions in `html` too.
+    let title = html.get(start..end)?.trim();
+    (!title.is_empty()).then(|| title.chars().take(80).collect())
+}
+
 fn timeout_message(connecting: bool, limit: &Limit) -> String {
     match (connecting, limit.input) {
         (true, _) => format!("could not connect to ToolJet within {limit}"),
@@ -182,6 +203,7 @@ impl ApiError {
         let message = json
             .as_ref()
             .and_then(server_message)
+            .or_else(|| page_title(&body).map(|title| format!("a page titled {title:?}")))
             .unwrap_or_else(|| match cut {
                 true => format!(
                     "{reason} (an answer of more than {} MiB, cut there)",
@@ -209,6 +231,11 @@ impl ApiError {
             proxy,
             secrets,
         } = failure;
+        if source.is_builder() {
+            return Self::NotBuilt {
+                detail: secrets.scrub(&source.to_string()).into_owned(),
+            };
+        }
         let connecting = source.is_connect();
         let mut tls = None;
         let mut refused = false;
@@ -307,47 +334,6 @@ impl ApiError {
         matches!(self, Self::Status { status: StatusCode::NOT_FOUND, message, .. } if message.starts_with("Cannot "))
     }
 
-    /// True when the request may have reached ToolJet and been acted on. A 502 or 504 is a
-    /// gateway's word, not ToolJet's: gateways cut long requests (ToolJet clones, commits and
-    /// pushes inside them) while ToolJet goes on and completes them.
-    pub fn outcome_unknown(&self) -> bool {
-        matches!(
-            self,
-            Self::Timeout {
-                connecting: false,
-                ..
-            } | Self::Connection {
-                connecting: false,
-                ..
-            } | Self::Oversized { .. }
-                | Self::Unreadable { .. }
-        ) || self.is_gateway_failure()
-    }
-
-    /// A 502 or 504: a proxy or gateway in front of ToolJet gave up on it.
-    pub fn is_gateway_failure(&self) -> bool {
-        matches!(self, Self::Status { status, .. } if matches!(status.as_u16(), 502 | 504))
-    }
-
-    /// True when the request certainly never reached ToolJet.
-    pub fn never_sent(&self) -> bool {
-        matches!(
-            self,
-            Self::ConnectionRefused { .. }
-                | Self::Proxy { .. }
-                | Self::OutOfTime { .. }
-                | Self::Dns { .. }
-                | Self::Timeout {
-                    connecting: true,
-                    ..
-                }
-                | Self::Connection {
-                    connecting: true,
-                    ..
-                }
-        )
-    }
-
     /// The wait the server asked for, if any.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
@@ -367,7 +353,7 @@ impl ApiError {
                 that `tooljet-url` is the instance's base URL, with its sub path if it has one, and what a proxy or \
                 ingress in front of ToolJet forwards."
                 .to_owned(),
-            Self::Status { .. } if self.is_gateway_failure() => "A proxy or gateway in front of ToolJet \
+            Self::Status { .. } if super::fate::is_gateway(self) => "A proxy or gateway in front of ToolJet \
                 gave up waiting (ingresses often cut requests at 60 s) or lost ToolJet, and ToolJet may have gone \
                 on and completed the request: check the app in ToolJet before re-running. If this recurs on long \
                 pushes or pulls, raise the gateway's read timeout above `timeout-seconds`."
@@ -381,6 +367,10 @@ impl ApiError {
                 "Set `tooljet-url` to the address ToolJet is really served on (the redirect points at {location}); \
                  redirects are not followed so that the token is never sent anywhere else."
             ),
+            Self::NotBuilt { .. } => "Nothing was sent: the request itself could not be made from the \
+                inputs. Check the values that go into its address (app, version, workspace): an id or slug \
+                is short, one word."
+                .to_owned(),
             Self::OutOfTime { .. } => "Nothing was sent. Raise `total-timeout-seconds`, or split the apps over \
                 several steps."
                 .to_owned(),
@@ -576,15 +566,18 @@ mod tests {
     }
 
     #[test]
-    fn a_gateway_timeout_leaves_the_outcome_unknown_and_says_to_check() {
+    fn a_gateways_answer_says_to_check_before_re_running() {
         for status in [StatusCode::BAD_GATEWAY, StatusCode::GATEWAY_TIMEOUT] {
             let err = ApiError::from_status(status, "upstream timed out".into(), None, false);
-            assert!(err.outcome_unknown(), "{status}");
             assert!(err.hint().contains("before re-running"), "{}", err.hint());
         }
-        let busy =
-            ApiError::from_status(StatusCode::SERVICE_UNAVAILABLE, String::new(), None, false);
-        assert!(!busy.outcome_unknown(), "503 is refused before any work");
+        let busy = ApiError::from_status(
+            StatusCode::SERVICE_UNAVAILABLE,
+            r#"{"statusCode":503,"message":"busy"}"#.into(),
+            None,
+            false,
+        );
+        assert!(busy.hint().contains("try again later"), "{}", busy.hint());
     }
 
     #[test]
@@ -593,7 +586,7 @@ mod tests {
             ApiError::from_status(StatusCode::BAD_GATEWAY, "upstream down".into(), None, false);
         assert_eq!(
             err.to_string(),
-            "ToolJet answered 502 Bad Gateway: Bad Gateway"
+            "a gateway in front of ToolJet answered 502 Bad Gateway: Bad Gateway"
         );
     }
 

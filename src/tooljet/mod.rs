@@ -3,10 +3,11 @@
 pub mod attempts;
 mod client;
 mod error;
+pub mod fate;
 pub mod proxy;
 mod request;
 pub mod retry;
 
 pub use client::{ApiResponse, Client, Connection, TimeLeft};
 pub use error::ApiError;
-pub use request::{ApiRequest, Replay, is_one_segment};
+pub use request::{ApiRequest, Effect, is_one_segment};

@@ -1,5 +1,5 @@
-//! One request to ToolJet's external API: method, path, query, body, and whether it may be
-//! sent again once it may have reached ToolJet.
+//! One request to ToolJet's external API: method, path, query, body, and what it does to
+//! ToolJet, which decides whether it may be sent again once it may have reached ToolJet.
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -11,43 +11,57 @@ pub struct ApiRequest {
     pub path: Vec<String>,
     pub query: Vec<(&'static str, String)>,
     pub body: Option<Value>,
-    /// Whether it may be sent again once it may have reached ToolJet.
-    pub replay: Replay,
+    /// What it does to ToolJet (see `fate`).
+    pub effect: Effect,
 }
 
-/// Whether a request may be sent again after ToolJet may have acted on it. Every request may
-/// be retried when it certainly never reached ToolJet (see `retry`); this is about the rest.
+/// What a request does to ToolJet, which decides whether it may be sent again after ToolJet may
+/// have acted on it, and what a failure means. Every request may be retried when it certainly
+/// never reached ToolJet (see `fate`); this is about the rest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Replay {
-    /// Repeating it leaves ToolJet as one would: a read, a pull of the same commit, the release
-    /// of the version already live.
-    Safe,
+pub enum Effect {
+    /// Changes nothing: a listing, an export.
+    Read,
+    /// Changes ToolJet, and sent twice leaves it as one would: a pull of the same commit, the
+    /// release of the version already live.
+    Idempotent,
     /// A second one could act twice: a push, a create, a save.
-    Never,
+    Once,
 }
 
 impl ApiRequest {
-    /// A request to `path` under `/api/ext/`; a GET may be replayed, anything else may not
-    /// until it says so ([`ApiRequest::replay_safe`]).
+    /// A request to `path` under `/api/ext/`: a GET reads, anything else acts once until it says
+    /// otherwise ([`ApiRequest::idempotent`], [`ApiRequest::read_only`]).
     pub fn new(method: Method, path: &[&str]) -> Self {
-        let replay = if method == Method::GET {
-            Replay::Safe
+        let effect = if method == Method::GET {
+            Effect::Read
         } else {
-            Replay::Never
+            Effect::Once
         };
         Self {
             method,
             path: path.iter().map(|s| (*s).to_owned()).collect(),
             query: Vec::new(),
             body: None,
-            replay,
+            effect,
         }
     }
 
     /// This request leaves ToolJet as it was when sent twice.
-    pub fn replay_safe(mut self) -> Self {
-        self.replay = Replay::Safe;
+    pub fn idempotent(mut self) -> Self {
+        self.effect = Effect::Idempotent;
         self
+    }
+
+    /// This request changes nothing, whatever its method.
+    pub fn read_only(mut self) -> Self {
+        self.effect = Effect::Read;
+        self
+    }
+
+    /// True when it may change ToolJet: what a dry run prints instead of sending.
+    pub fn writes(&self) -> bool {
+        self.effect != Effect::Read
     }
 
     /// The instance's workspaces: `GET /api/ext/workspaces`, a read that checks URL and token.
@@ -112,13 +126,14 @@ mod tests {
     }
 
     #[test]
-    fn only_reads_may_be_replayed_unless_a_request_says_so() {
+    fn a_get_reads_and_anything_else_acts_once_unless_it_says_otherwise() {
         assert_eq!(
-            ApiRequest::new(Method::GET, &["workspaces"]).replay,
-            Replay::Safe
+            ApiRequest::new(Method::GET, &["workspaces"]).effect,
+            Effect::Read
         );
         let release = ApiRequest::new(Method::POST, &["apps", "a", "git-sync", "release"]);
-        assert_eq!(release.replay, Replay::Never);
-        assert_eq!(release.replay_safe().replay, Replay::Safe);
+        assert_eq!(release.effect, Effect::Once);
+        assert_eq!(release.clone().idempotent().effect, Effect::Idempotent);
+        assert!(!release.read_only().writes());
     }
 }

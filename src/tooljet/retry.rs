@@ -1,9 +1,5 @@
-//! Which failures are safe to try again, and how long to wait first.
-//!
-//! A deploy step must never replay a push, create, save, promote or configure once ToolJet
-//! may have acted on it. So every request is retried when it certainly never reached ToolJet
-//! (no connection, 429, 503), and only one that may be replayed (`Replay::Safe`: reads, pulls,
-//! releases) also after 502, 504, read timeouts and connections dropped after it was sent.
+//! How long to wait before trying again: backoff with jitter, or what `Retry-After` asks.
+//! Whether to try again at all is `fate`'s rule.
 
 use std::time::{Duration, SystemTime};
 
@@ -14,24 +10,6 @@ const FIRST_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// The longest `Retry-After` honoured; a longer one means "not within this step".
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
-
-/// Why a failed attempt may be tried again, or `None` when it must not be.
-pub fn reason(err: &ApiError, replayable: bool) -> Option<String> {
-    if matches!(err, ApiError::OutOfTime { .. }) {
-        return None;
-    }
-    if err.never_sent() {
-        return Some(format!("{err}; nothing was sent"));
-    }
-    match (err.status().map(|s| s.as_u16()), replayable) {
-        (Some(429 | 503), _) => Some(err.to_string()),
-        (Some(502 | 504), true) => Some(err.to_string()),
-        (None, true) if err.outcome_unknown() => {
-            Some(format!("{err}; repeating it is safe for this operation"))
-        }
-        _ => None,
-    }
-}
 
 /// How long to wait before retry number `retry` (from 0): the server's `Retry-After` if it sent
 /// one, else exponential backoff with jitter, so that many runners do not retry in lockstep.
@@ -98,13 +76,5 @@ mod tests {
                 "retry {retry}: {wait:?} vs {full:?}"
             );
         }
-    }
-
-    #[test]
-    fn only_replayable_requests_retry_502() {
-        let err =
-            ApiError::from_status(reqwest::StatusCode::BAD_GATEWAY, String::new(), None, false);
-        assert!(reason(&err, true).is_some());
-        assert!(reason(&err, false).is_none());
     }
 }
