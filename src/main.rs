@@ -5,9 +5,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use tooljet_gitsync_action::environment::{RunContext, env_var};
-use tooljet_gitsync_action::github::{GitHub, Level, Report};
+use tooljet_gitsync_action::github::{GitHub, Level, Report, Voice};
 use tooljet_gitsync_action::inputs::flags::{self, ArgError, Command};
-use tooljet_gitsync_action::inputs::{self, Config, RawInputs};
+use tooljet_gitsync_action::inputs::naming::{Caller, Naming};
+use tooljet_gitsync_action::inputs::{self, Config, InputError, RawInputs};
 use tooljet_gitsync_action::redact::Secrets;
 use tooljet_gitsync_action::tooljet::{Client, proxy};
 use tooljet_gitsync_action::{help, logging, run, signals};
@@ -27,9 +28,14 @@ async fn main() -> ExitCode {
             )
         })
         .collect();
-    let github = GitHub::from_vars(&vars);
+    let caller = Caller::from_vars(&vars);
+    // The secrets the environment holds are known before anything can be said.
+    let early = Arc::new(Secrets::new(
+        inputs::secrets_in(&vars).chain(proxy::credentials(&vars)),
+    ));
+    let github = GitHub::from_vars(&vars, Voice::new(early.clone(), Naming::of(caller)));
     let panics = github.report_panics();
-    let from_flags = match flags::parse(std::env::args().skip(1)) {
+    let from_flags = match flags::text(std::env::args_os().skip(1)).and_then(flags::parse) {
         Ok(Command::Help) => {
             print!("{}", help::help());
             return ExitCode::SUCCESS;
@@ -41,21 +47,32 @@ async fn main() -> ExitCode {
         Ok(Command::Run(from_flags)) => from_flags,
         Err(err) => {
             let how = match &err {
-                ArgError::Input(err) => err.how_to_set(),
-                ArgError::Unknown { .. } => String::new(),
+                ArgError::Input(err) => github.how_to_set(err),
+                _ => String::new(),
             };
-            github.input_error(None, &with_how(&github, err.to_string(), how));
+            github.input_error(None, &with_how(err.to_string(), how));
             return ExitCode::from(INVALID_INPUT);
         }
+    };
+    let github = github.speaking(Voice::new(early, Naming::new(caller, &vars, &from_flags)));
+    let invalid = |err: InputError, operation| {
+        github.input_error(
+            operation,
+            &with_how(err.to_string(), github.how_to_set(&err)),
+        );
+        ExitCode::from(INVALID_INPUT)
     };
     // Flags first, checked against the variables as they were set.
-    let vars = match flags::with_flags(vars, from_flags).and_then(inputs::with_runner_names) {
+    let vars = match flags::with_flags(vars, from_flags)
+        .and_then(inputs::with_runner_names)
+        .and_then(|vars| inputs::given_once_with_fallbacks(&vars).map(|()| vars))
+    {
         Ok(vars) => vars,
-        Err(err) => {
-            github.input_error(None, &with_how(&github, err.to_string(), err.how_to_set()));
-            return ExitCode::from(INVALID_INPUT);
-        }
+        Err(err) => return invalid(err, None),
     };
+    if let Err(err) = unknown_variables(&github, &vars) {
+        return invalid(err, None);
+    }
     let raw = match RawInputs::from_vars(vars.iter().cloned()) {
         Ok(raw) => raw,
         Err(err) => {
@@ -66,6 +83,8 @@ async fn main() -> ExitCode {
     let secrets = Arc::new(Secrets::new(
         raw.secrets().into_iter().chain(proxy::credentials(&vars)),
     ));
+    let naming = github.commands.voice.naming().clone();
+    let github = github.speaking(Voice::new(secrets.clone(), naming));
     github.mask(secrets.values());
     logging::init(env_var(&vars, "RUNNER_DEBUG") == Some("1"));
     // Debug builds only: how the tests check what a panic shows. Release builds lack it.
@@ -78,7 +97,7 @@ async fn main() -> ExitCode {
     let config = match Config::from_raw(&raw, &context) {
         Ok(config) => config,
         Err(err) => {
-            let problem = with_how(&github, err.to_string(), err.how_to_set());
+            let problem = with_how(err.to_string(), github.how_to_set(&err));
             github.input_error(raw.operation_kind(), &problem);
             return ExitCode::from(INVALID_INPUT);
         }
@@ -88,7 +107,8 @@ async fn main() -> ExitCode {
             Level::Warning,
             "Input not used",
             &format!(
-                "`{input}` is not used by `{}` and was ignored; remove it, or check the operation.",
+                "input `{input}` is not used by `{}` and was ignored; remove it, or check the \
+                 operation.",
                 config.kind
             ),
         );
@@ -139,11 +159,31 @@ async fn main() -> ExitCode {
     }
 }
 
-/// Off GitHub Actions, an input error also says which flag or variable sets the input: there
-/// is no `with:` there.
-fn with_how(github: &GitHub, problem: String, how: String) -> String {
-    match github.commands.on_github {
+/// An input error, and how the caller sets the input where it says so (not on GitHub, where
+/// inputs are under `with:`).
+fn with_how(problem: String, how: String) -> String {
+    match how.is_empty() {
         true => problem,
-        false => format!("{problem}. {how}"),
+        false => format!("{}. {how}", problem.trim_end_matches('.')),
     }
+}
+
+/// `INPUT_` variables that are no input: on GitHub, where the runner sets only what `with:` has,
+/// a warning; elsewhere a mistyped name (`INPUT_DRYRUN`) would be silently ignored, and what it
+/// meant (a dry run) not done, so the step stops before sending anything.
+fn unknown_variables(github: &GitHub, vars: &[(String, String)]) -> Result<(), InputError> {
+    for (variable, close) in inputs::unknown_variables(vars) {
+        let meant = close
+            .map(|input| format!("; did you mean `{input}`?"))
+            .unwrap_or_default();
+        let problem = format!("{variable} is set, but it is no input of this action{meant}");
+        if github.commands.on_github {
+            github
+                .commands
+                .annotate(Level::Warning, "Unknown input", &problem);
+        } else {
+            return Err(InputError::unknown_variable(problem, close));
+        }
+    }
+    Ok(())
 }

@@ -136,20 +136,18 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     Cow::Owned(shown)
 }
 
-/// At most `limit` bytes of `text`, cut at a character boundary and marked when cut.
+/// At most `limit` bytes of `text`, its mark included: cut at a character boundary and marked
+/// when cut.
 pub fn bounded(text: &str, limit: usize) -> Cow<'_, str> {
     if text.len() <= limit {
         return Cow::Borrowed(text);
     }
-    let mut end = limit;
+    let mark = format!(" … [cut: {} bytes in all]", text.len());
+    let mut end = limit.saturating_sub(mark.len());
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    Cow::Owned(format!(
-        "{} … [cut: {} bytes in all]",
-        text.get(..end).unwrap_or_default(),
-        text.len()
-    ))
+    Cow::Owned(format!("{}{mark}", text.get(..end).unwrap_or_default()))
 }
 
 #[cfg(test)]
@@ -208,7 +206,10 @@ mod tests {
 
     #[test]
     fn long_text_is_cut_at_a_character_boundary_with_a_marker() {
-        assert_eq!(bounded("ééé", 3), "é … [cut: 6 bytes in all]");
+        let long = "é".repeat(40);
+        let cut = bounded(&long, 40);
+        assert_eq!(cut, format!("{} … [cut: 80 bytes in all]", "é".repeat(6)));
+        assert!(cut.len() <= 40, "{}", cut.len());
         assert_eq!(bounded("short", 10), "short");
     }
 }

@@ -49,7 +49,8 @@ def call(Map args = [:]) {
                           variable: 'INPUT_GITHUB_APP_PRIVATE_KEY')
   }
   int status = 0
-  withEnv(inputVariables(args)) {
+  // Errors then name the step's camelCase arguments, not flags.
+  withEnv(inputVariables(args) + ['TOOLJET_GITSYNC_CALLER=jenkins-step']) {
     withCredentials(credentials) {
       status = args.useImage ? runInImage() : runBinary(binaryFor(args))
     }

@@ -5,8 +5,10 @@
 //! `GITHUB_ACTIONS=true`; elsewhere annotations become plain lines on stderr.
 
 use std::io::Write;
+use std::sync::Arc;
 
-use crate::redact::{bounded, printable};
+use crate::inputs::naming::Naming;
+use crate::redact::{Secrets, bounded, printable};
 
 /// GitHub keeps the first 4,096 characters of an annotation; the log line stops there too.
 pub const MAX_ANNOTATION: usize = 4_000;
@@ -58,10 +60,41 @@ impl Level {
     }
 }
 
+/// What every word the step shows goes through: each secret scrubbed (a token typed where a
+/// word belongs is never echoed), and inputs named as the caller names them.
+#[derive(Debug, Clone, Default)]
+pub struct Voice {
+    secrets: Arc<Secrets>,
+    naming: Arc<Naming>,
+}
+
+impl Voice {
+    pub fn new(secrets: Arc<Secrets>, naming: Naming) -> Self {
+        Self {
+            secrets,
+            naming: Arc::new(naming),
+        }
+    }
+
+    /// `text` as a person may read it.
+    pub fn say(&self, text: &str) -> String {
+        self.naming.rewrite(&self.secrets.scrub(text))
+    }
+
+    pub fn naming(&self) -> &Naming {
+        &self.naming
+    }
+
+    pub fn secrets(&self) -> &Secrets {
+        &self.secrets
+    }
+}
+
 /// Writes workflow commands, or their plain-text stand-ins off GitHub.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Default)]
 pub struct Commands {
     pub on_github: bool,
+    pub voice: Voice,
 }
 
 impl Commands {
@@ -88,12 +121,12 @@ impl Commands {
             println!("::group::{}", escape_data(title));
             for line in lines {
                 // One line each, whatever it holds, so none can pass for a command.
-                println!("{}", escape_data(&shown(&line, MAX_LINE)));
+                println!("{}", escape_data(&shown(&self.voice.say(&line), MAX_LINE)));
             }
             println!("::endgroup::");
         } else {
             for line in lines {
-                eprintln!("{title}: {}", shown(&line, MAX_LINE));
+                eprintln!("{title}: {}", shown(&self.voice.say(&line), MAX_LINE));
             }
         }
     }
@@ -101,7 +134,24 @@ impl Commands {
     /// An annotation with a title; its message may span lines. Control characters in either
     /// are made visible, and both are cut to what GitHub keeps.
     pub fn annotate(&self, level: Level, title: &str, message: &str) {
-        let (title, message) = (shown(title, MAX_TITLE), shown(message, MAX_ANNOTATION));
+        self.annotate_with_hint(level, title, message, None);
+    }
+
+    /// An annotation whose message ends in `hint`: the message is cut first, so that however
+    /// long it is, the hint stays and the whole stays within [`MAX_ANNOTATION`] bytes.
+    pub fn annotate_with_hint(&self, level: Level, title: &str, message: &str, hint: Option<&str>) {
+        let title = shown(&self.voice.say(title), MAX_TITLE);
+        let message = match hint {
+            Some(hint) => {
+                let hint = shown(
+                    &format!("\nHint: {}", self.voice.say(hint)),
+                    MAX_ANNOTATION / 2,
+                );
+                let room = MAX_ANNOTATION.saturating_sub(hint.len());
+                format!("{}{hint}", shown(&self.voice.say(message), room))
+            }
+            None => shown(&self.voice.say(message), MAX_ANNOTATION),
+        };
         if self.on_github {
             println!(
                 "::{} title={}::{}",
@@ -127,7 +177,7 @@ mod tests {
     #[test]
     fn server_text_is_made_printable_and_cut() {
         assert_eq!(shown("a\u{1b}[2Jb", 100), "a\\u{1b}[2Jb");
-        assert!(shown(&"x".repeat(10_000), MAX_ANNOTATION).len() < MAX_ANNOTATION + 40);
+        assert!(shown(&"x".repeat(10_000), MAX_ANNOTATION).len() <= MAX_ANNOTATION);
     }
 
     #[test]

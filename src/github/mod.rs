@@ -9,12 +9,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-pub use commands::{Commands, Level};
+pub use commands::{Commands, Level, Voice};
 pub use outputs::Outputs;
 pub use report::Report;
 use summary::escape as escape_markdown;
 
 use crate::environment::env_var;
+use crate::inputs::InputError;
 use crate::operation::OperationKind;
 use crate::outcome::{Outcome, Verdict};
 use crate::record::Note;
@@ -24,14 +25,27 @@ use crate::redact::printable;
 /// ten of each.
 const MAX_ANNOTATIONS: usize = 5;
 
+/// One annotation, its hint apart so that cutting a long message never cuts the hint.
+struct Annotation {
+    level: Level,
+    title: String,
+    message: String,
+    hint: Option<String>,
+}
+
 /// Annotations gathered for the step, emitted at most [`MAX_ANNOTATIONS`] of each level with
 /// one more that totals the rest, so that a thousand failing apps still read well.
 #[derive(Default)]
-struct Annotations(Vec<(Level, String, String)>);
+struct Annotations(Vec<Annotation>);
 
 impl Annotations {
-    fn push(&mut self, level: Level, title: String, message: String) {
-        self.0.push((level, title, message));
+    fn push(&mut self, level: Level, title: String, message: String, hint: Option<String>) {
+        self.0.push(Annotation {
+            level,
+            title,
+            message,
+            hint,
+        });
     }
 
     /// Retries and duplicates warn; what a policy or lookup changed is a notice.
@@ -42,16 +56,20 @@ impl Annotations {
                 Note::Duplicate(_) => (Level::Warning, "Listed twice"),
                 Note::Info(_) => (Level::Notice, "ToolJet"),
             };
-            self.push(level, title.to_owned(), note.text().to_owned());
+            self.push(level, title.to_owned(), note.text().to_owned(), None);
         }
     }
 
     fn emit(self, commands: &Commands) {
         for level in [Level::Error, Level::Warning, Level::Notice] {
-            let of_level: Vec<&(Level, String, String)> =
-                self.0.iter().filter(|(l, ..)| *l == level).collect();
-            for (_, title, message) in of_level.iter().take(MAX_ANNOTATIONS) {
-                commands.annotate(level, title, message);
+            let of_level: Vec<&Annotation> = self.0.iter().filter(|a| a.level == level).collect();
+            for annotation in of_level.iter().take(MAX_ANNOTATIONS) {
+                commands.annotate_with_hint(
+                    level,
+                    &annotation.title,
+                    &annotation.message,
+                    annotation.hint.as_deref(),
+                );
             }
             let rest = of_level.len().saturating_sub(MAX_ANNOTATIONS);
             if rest > 0 {
@@ -88,15 +106,33 @@ pub struct GitHub {
 }
 
 impl GitHub {
-    pub fn from_vars(vars: &[(String, String)]) -> Self {
+    pub fn from_vars(vars: &[(String, String)], voice: Voice) -> Self {
         let get = |name: &str| env_var(vars, name);
         Self {
             commands: Commands {
                 on_github: get("GITHUB_ACTIONS") == Some("true"),
+                voice,
             },
             output_file: get("GITHUB_OUTPUT").map(PathBuf::from),
             dotenv_file: get("TOOLJET_DOTENV").map(PathBuf::from),
             summary_file: get("GITHUB_STEP_SUMMARY").map(PathBuf::from),
+        }
+    }
+
+    /// From now on, everything is said with `voice`: the secrets and the caller's names it knows.
+    pub fn speaking(mut self, voice: Voice) -> Self {
+        self.commands.voice = voice;
+        self
+    }
+
+    /// How the caller sets the input `err` is about; empty on GitHub, where `with:` is the way.
+    pub fn how_to_set(&self, err: &InputError) -> String {
+        let naming = self.commands.voice.naming();
+        match (err.input, err.also.is_empty()) {
+            _ if err.says_how => String::new(),
+            ("", _) => String::new(),
+            (input, true) => naming.how_to_set(input),
+            (_, false) => naming.how_to_set_each(),
         }
     }
 
@@ -157,10 +193,10 @@ impl GitHub {
         );
     }
 
-    /// A bad input: nothing was sent to ToolJet.
     /// A bad input: nothing was sent to ToolJet. The outputs still say so (`outcome` is
     /// `failure`, and `operation` when it was valid), for a later step's `if:`.
     pub fn input_error(&self, operation: Option<OperationKind>, problem: &str) {
+        let problem = problem.trim_end_matches('.');
         self.commands.annotate(
             Level::Error,
             "Invalid input",
@@ -177,7 +213,7 @@ impl GitHub {
         let _ = self.write_outputs(&outputs);
         self.append_summary(&format!(
             "### ❌ ToolJet step not started\n\n{}. Nothing was sent to ToolJet.\n",
-            escape_markdown(problem)
+            escape_markdown(&self.commands.voice.say(problem))
         ));
     }
 
@@ -185,8 +221,10 @@ impl GitHub {
     /// if one is named. When a file cannot be written the outputs go to the log instead, and
     /// the error comes back: the step must fail.
     fn write_outputs(&self, outputs: &Outputs) -> std::io::Result<()> {
+        let secrets = self.commands.voice.secrets();
+        let outputs = &outputs.scrubbed(secrets);
         let dotenv = match &self.dotenv_file {
-            Some(path) => self.written(path, outputs, outputs.write_dotenv(path)),
+            Some(path) => self.written(path, outputs, outputs.write_dotenv(path, secrets)),
             None => Ok(()),
         };
         let runner = match &self.output_file {
@@ -252,7 +290,7 @@ impl GitHub {
                     _ => (Level::Error, "failed"),
                 };
                 let title = format!("ToolJet {} {ended}{label}", app.operation);
-                annotations.push(level, title, format!("{message}\nHint: {hint}"));
+                annotations.push(level, title, message, Some(hint));
             }
         }
         annotations.emit(&self.commands);
@@ -260,8 +298,9 @@ impl GitHub {
     }
 
     fn append_summary(&self, markdown: &str) {
+        let markdown = self.commands.voice.secrets().scrub(markdown);
         if let Some(path) = &self.summary_file
-            && let Err(err) = summary::append_to(path, markdown)
+            && let Err(err) = summary::append_to(path, &markdown)
         {
             // A summary is a courtesy: say so, but do not fail the step for it.
             self.commands.annotate(

@@ -5,6 +5,8 @@ use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::path::Path;
 
+use crate::redact::Secrets;
+
 /// Output names in the order action.yml declares them, with their values.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outputs(pub Vec<(&'static str, String)>);
@@ -30,23 +32,46 @@ impl Outputs {
             .write_all(self.to_file_commands().as_bytes())
     }
 
-    /// Writes the dotenv file afresh: one run's outputs, not an earlier run's.
-    pub fn write_dotenv(&self, path: &Path) -> io::Result<()> {
-        std::fs::write(path, self.to_dotenv())
+    /// Every value with each secret scrubbed, whatever put it there.
+    pub fn scrubbed(&self, secrets: &Secrets) -> Self {
+        Self(
+            self.0
+                .iter()
+                .map(|(name, value)| (*name, secrets.scrub(value).into_owned()))
+                .collect(),
+        )
+    }
+
+    /// Writes the dotenv file afresh (one run's outputs, not an earlier run's) into a new file
+    /// renamed over `path`, so that a symbolic link planted at `path` is replaced, never followed.
+    pub fn write_dotenv(&self, path: &Path, secrets: &Secrets) -> io::Result<()> {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let fresh = path.with_file_name(format!(".{name}.{:016x}", crate::random::u64()));
+        let written = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&fresh)
+            .and_then(|mut file| file.write_all(self.to_dotenv(secrets).as_bytes()))
+            .and_then(|()| std::fs::rename(&fresh, path));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&fresh);
+        }
+        written
     }
 
     /// `TOOLJET_GITSYNC_<NAME>=value` lines, as GitLab reads a dotenv report into later jobs'
     /// variables. GitLab takes one line per value and refuses the whole report beyond 5 KB, so
     /// the JSON outputs stay in the JSON, several apps' values are joined by commas, and a value
-    /// that would pass [`DOTENV_LIMIT`] is left out and named in `TOOLJET_GITSYNC_OMITTED`.
-    pub fn to_dotenv(&self) -> String {
+    /// that would pass [`DOTENV_LIMIT`] is left out and named in `TOOLJET_GITSYNC_OMITTED`. Each
+    /// line is scrubbed once joined, as two apps' values side by side could spell a secret.
+    pub fn to_dotenv(&self, secrets: &Secrets) -> String {
         let (mut text, mut omitted) = (String::new(), Vec::new());
         for (name, value) in self
             .0
             .iter()
             .filter(|(name, _)| !JSON_OUTPUTS.contains(name))
         {
-            let line = dotenv_line(name, value);
+            let line = secrets.scrub(&dotenv_line(name, value)).into_owned();
             if text.len() + line.len() + OMITTED_RESERVE > DOTENV_LIMIT {
                 omitted.push(*name);
             } else {
@@ -81,14 +106,18 @@ const OMITTED_RESERVE: usize = 160;
 
 /// `TOOLJET_GITSYNC_APP_ID=<value>`: GitLab variable names hold letters, digits and `_` only,
 /// and a value ends at its line, so several apps' lines are joined by commas, an app without a
-/// value keeping its place (`a,,c`).
+/// value keeping its place (`a,,c`). GitLab expands `$NAME` in a variable's value in later jobs:
+/// every `$` is written `$$`, which GitLab reads as one `$`.
 fn dotenv_line(name: &str, value: &str) -> String {
     let name = name.replace('-', "_").to_uppercase();
     let value: Vec<&str> = value
         .split('\n')
         .map(|line| line.trim_end_matches('\r'))
         .collect();
-    format!("TOOLJET_GITSYNC_{name}={}\n", value.join(","))
+    format!(
+        "TOOLJET_GITSYNC_{name}={}\n",
+        value.join(",").replace('$', "$$")
+    )
 }
 
 /// `ghadelimiter_<random>` as the toolkit does: a server answer that contains a line equal to
@@ -147,7 +176,7 @@ mod tests {
             ("http-status", String::new()),
         ]);
         assert_eq!(
-            outputs.to_dotenv(),
+            outputs.to_dotenv(&Secrets::default()),
             "TOOLJET_GITSYNC_OUTCOME=success\nTOOLJET_GITSYNC_APP_ID=a1,,c3\nTOOLJET_GITSYNC_HTTP_STATUS=\n"
         );
     }
@@ -160,11 +189,41 @@ mod tests {
             ("app-id", many_apps),
             ("http-status", "201".into()),
         ]);
-        let text = outputs.to_dotenv();
+        let text = outputs.to_dotenv(&Secrets::default());
         assert!(text.len() <= DOTENV_LIMIT, "{}", text.len());
         assert_eq!(
             text,
             "TOOLJET_GITSYNC_OUTCOME=failure\nTOOLJET_GITSYNC_HTTP_STATUS=201\nTOOLJET_GITSYNC_OMITTED=app-id\n"
+        );
+    }
+
+    #[test]
+    fn dotenv_values_cannot_spell_a_secret_across_apps_nor_reference_a_variable() {
+        let secrets = Secrets::new(["ab,cd".to_owned()]);
+        let outputs = Outputs(vec![
+            ("app-id", "ab\ncd".into()),
+            ("environment", "$CI_JOB_TOKEN".into()),
+        ]);
+        assert_eq!(
+            outputs.to_dotenv(&secrets),
+            "TOOLJET_GITSYNC_APP_ID=***\nTOOLJET_GITSYNC_ENVIRONMENT=$$CI_JOB_TOKEN\n"
+        );
+    }
+
+    #[test]
+    fn the_dotenv_file_replaces_a_symlink_instead_of_writing_through_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("elsewhere");
+        std::fs::write(&target, "kept").unwrap();
+        let path = dir.path().join("out.env");
+        std::os::unix::fs::symlink(&target, &path).unwrap();
+        let outputs = Outputs(vec![("outcome", "success".into())]);
+        outputs.write_dotenv(&path, &Secrets::default()).unwrap();
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "kept");
+        assert!(!std::fs::symlink_metadata(&path).unwrap().is_symlink());
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "TOOLJET_GITSYNC_OUTCOME=success\n"
         );
     }
 

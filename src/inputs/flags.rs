@@ -4,11 +4,12 @@
 //! line is seen by every process on the machine and kept in shell history, so the token comes
 //! from the environment or `--access-token-file`, the key from `--github-app-private-key-file`.
 
+use std::ffi::OsString;
 use std::path::Path;
 
 use super::connection::read_bounded;
 use super::{InputError, given_once};
-use crate::declared::{entries, variable};
+use crate::declared::{Entry, entries, variable};
 use crate::environment::env_var;
 
 /// What the command line asks for.
@@ -38,16 +39,60 @@ pub enum ArgError {
     /// A flag's input, with what is wrong with it.
     #[error(transparent)]
     Input(#[from] InputError),
+    /// A secret given as a flag's value; the message says where it goes instead.
+    #[error(
+        "--{input} is never given a secret as its value: a command line is visible to every \
+         process on the machine and kept in shell history. Set {instead}, or give --{input}-file \
+         with the path of a file that holds it"
+    )]
+    Secret {
+        input: &'static str,
+        instead: &'static str,
+    },
     /// No input of that name, or a word where a flag belongs.
     #[error(
         "{arg:?} is not an argument of this action{guess}: it takes the operation first, then \
          --name value or --name=value for any input (see --help)"
     )]
     Unknown { arg: String, guess: String },
+    /// An argument that is not UTF-8 text, which no input can hold.
+    #[error("argument {position} is not UTF-8 text; every input is text")]
+    NotText { position: usize },
 }
 
 /// A secret file is one token or one PEM key: far below this.
 const MAX_SECRET_FILE: u64 = 64 * 1024;
+
+/// The arguments after the program's name as text; bytes that are not UTF-8 are an input error.
+pub fn text(args: impl IntoIterator<Item = OsString>) -> Result<Vec<String>, ArgError> {
+    args.into_iter()
+        .enumerate()
+        .map(|(index, arg)| {
+            arg.into_string().map_err(|_| ArgError::NotText {
+                position: index + 1,
+            })
+        })
+        .collect()
+}
+
+/// True for a word that is one of this action's own flags (`--dry-run`, `--app-id=x`,
+/// `--help`): where a value belongs, it means the value is missing.
+fn is_flag(word: &str) -> bool {
+    if matches!(word, "--help" | "-h" | "--version" | "-V") {
+        return true;
+    }
+    let Some(flag) = word.strip_prefix("--") else {
+        return false;
+    };
+    let name = flag.split_once('=').map_or(flag, |(name, _)| name);
+    let name = name.strip_suffix("-file").unwrap_or(name);
+    entries("inputs").iter().any(|input| input.name == name)
+}
+
+/// An input that is true or false (its action.yml default is `false`): its flag alone means true.
+fn is_switch(input: &Entry) -> bool {
+    input.default.as_deref() == Some("false")
+}
 
 /// Reads the arguments after the program's name.
 pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, ArgError> {
@@ -73,11 +118,32 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, ArgError
             None => (flag, None),
         };
         let (input, from_file) = input_of(name)?;
+        let switch = entries("inputs")
+            .iter()
+            .any(|entry| entry.name == input && is_switch(entry));
         let value = match inline {
             Some(value) => value,
-            None => args
-                .next()
-                .ok_or_else(|| InputError::new(input, format!("has no value after --{name}")))?,
+            // A switch alone is true, as every command line reads one; `--dry-run false` too.
+            None if switch => args
+                .next_if(|next| super::values::parse_bool(next, input).is_ok())
+                .unwrap_or_else(|| "true".to_owned()),
+            None => match args.next_if(|next| !is_flag(next)) {
+                Some(value) => value,
+                None => {
+                    let next = args
+                        .peek()
+                        .map(|flag| format!(": {flag} is a flag of its own"))
+                        .unwrap_or_default();
+                    return Err(InputError::new(
+                        input,
+                        format!(
+                            "has no value after --{name}{next} (an empty variable left unquoted \
+                             vanishes from a command line; write --{name}=\"$VALUE\")"
+                        ),
+                    )
+                    .into());
+                }
+            },
         };
         let value = if from_file {
             read_secret(input, &value)?
@@ -92,16 +158,8 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, ArgError
 /// The input a flag sets, and whether its value is a file to read the secret from.
 fn input_of(flag: &str) -> Result<(&'static str, bool), ArgError> {
     let declared = entries("inputs");
-    if let Some((secret, instead)) = SECRETS.iter().find(|(secret, _)| *secret == flag) {
-        return Err(InputError::new(
-            secret,
-            format!(
-                "is never taken as a flag's value: a command line is visible to every process on the \
-                 machine and kept in shell history. Set {instead}, or give --{secret}-file with the \
-                 path of a file that holds it"
-            ),
-        )
-        .into());
+    if let Some((input, instead)) = SECRETS.iter().find(|(secret, _)| *secret == flag) {
+        return Err(ArgError::Secret { input, instead });
     }
     if let Some(secret) = flag.strip_suffix("-file")
         && let Some((secret, _)) = SECRETS.iter().find(|(name, _)| *name == secret)
@@ -124,13 +182,35 @@ fn input_of(flag: &str) -> Result<(&'static str, bool), ArgError> {
     })
 }
 
-/// The secret in the file at `path`, line breaks around it dropped; never echoed.
+/// The secret in the file at `path`, line breaks around it dropped. Neither the secret nor the
+/// path is echoed: someone in a hurry types the token where its path belongs.
 fn read_secret(input: &'static str, path: &str) -> Result<String, InputError> {
-    let bytes = read_bounded(Path::new(path), MAX_SECRET_FILE)
-        .map_err(|err| InputError::new(input, format!("could not be read from {path:?}: {err}")))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| InputError::new(input, format!("in {path:?} is not UTF-8 text")))?;
-    Ok(text.trim().to_owned())
+    let flag = format!("--{input}-file");
+    let bytes = read_bounded(Path::new(path), MAX_SECRET_FILE).map_err(|err| {
+        let why = match err.kind() {
+            std::io::ErrorKind::NotFound => "there is no such file".to_owned(),
+            _ => err.to_string(),
+        };
+        InputError::new(
+            input,
+            format!("could not be read from the file given to {flag}: {why}"),
+        )
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        InputError::new(
+            input,
+            format!("in the file given to {flag} is not UTF-8 text"),
+        )
+    })?;
+    let secret = text.trim();
+    if secret.is_empty() {
+        // Never a quiet fall back to a variable, which may hold another instance's token.
+        return Err(InputError::new(
+            input,
+            format!("in the file given to {flag} is empty"),
+        ));
+    }
+    Ok(secret.to_owned())
 }
 
 /// One value per input: a list input's values joined a line each, any other input given twice
@@ -179,7 +259,11 @@ pub fn with_flags(
             .iter()
             .find(|input| variable(input.name) == name)
             .expect("flags name declared inputs");
-        let (shell, flag) = (name.replace('-', "_"), format!("--{}", input.name));
+        let flag = match SECRETS.iter().any(|(secret, _)| *secret == input.name) {
+            true => format!("--{}-file", input.name),
+            false => format!("--{}", input.name),
+        };
+        let shell = name.replace('-', "_");
         for set in [&name, &shell] {
             let other = env_var(&vars, set).unwrap_or_default();
             given_once(input, &value, other, [&flag, set])?;
@@ -244,6 +328,59 @@ mod tests {
         assert!(err.to_string().contains("TOOLJET_ACCESS_TOKEN"), "{err}");
         assert!(err.to_string().contains("--access-token-file"), "{err}");
         assert!(!err.to_string().contains("s3cret"), "{err}");
+    }
+
+    #[test]
+    fn a_switch_alone_is_true_and_takes_true_or_false_after_it() {
+        for (args, expected) in [
+            (&["deploy", "--dry-run"][..], "true"),
+            (&["deploy", "--dry-run", "--app-id", "a"][..], "true"),
+            (&["deploy", "--dry-run", "true"][..], "true"),
+            (&["deploy", "--dry-run", "false"][..], "false"),
+            (&["deploy", "--dry-run=true"][..], "true"),
+        ] {
+            let vars = run(args);
+            let dry_run = vars.iter().find(|(k, _)| k == "INPUT_DRY-RUN").unwrap();
+            assert_eq!(dry_run.1, expected, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn a_flag_where_a_value_belongs_means_the_value_is_missing() {
+        let err = parse_all(&["deploy", "--version-name", "--dry-run=true"]).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("has no value after --version-name: --dry-run=true is a flag of its own"),
+            "{err}"
+        );
+        let vars = run(&["push", "--commit-message", "--not-a-flag"]);
+        assert_eq!(
+            vars[1].1, "--not-a-flag",
+            "a value that only looks like a flag"
+        );
+    }
+
+    #[test]
+    fn an_empty_secret_file_is_an_error_and_a_path_is_never_echoed() {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("token");
+        std::fs::write(&empty, "\n").unwrap();
+        let err =
+            parse_all(&["pull", "--access-token-file", &empty.display().to_string()]).unwrap_err();
+        assert!(err.to_string().contains("is empty"), "{err}");
+        let err = parse_all(&["pull", "--access-token-file", "tok-typed-as-a-path"]).unwrap_err();
+        assert!(err.to_string().contains("there is no such file"), "{err}");
+        assert!(!err.to_string().contains("tok-typed"), "{err}");
+    }
+
+    #[test]
+    fn an_argument_that_is_not_utf8_is_an_input_error() {
+        use std::os::unix::ffi::OsStringExt;
+        let bad = OsString::from_vec(vec![0x66, 0xff, 0x6f]);
+        assert_eq!(
+            text([OsString::from("pull"), bad]),
+            Err(ArgError::NotText { position: 2 })
+        );
     }
 
     #[test]

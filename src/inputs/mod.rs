@@ -7,6 +7,7 @@
 mod apps;
 mod connection;
 pub mod flags;
+pub mod naming;
 mod operation;
 pub mod table;
 mod values;
@@ -36,12 +37,19 @@ pub struct InputError {
     pub also: Vec<&'static str>,
     /// The operation they are missing for, whose table names their alternatives.
     kind: Option<OperationKind>,
+    /// The problem is a sentence of its own, about no input as such (`INPUT_DRYRUN is set …`).
+    standalone: bool,
+    /// The problem itself says what to do (set one of two ways), so no way to set it is added.
+    pub says_how: bool,
 }
 
 impl std::error::Error for InputError {}
 
 impl std::fmt::Display for InputError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.standalone {
+            return f.write_str(&self.problem);
+        }
         if self.also.is_empty() {
             return write!(f, "input `{}` {}", self.input, self.problem);
         }
@@ -73,6 +81,25 @@ impl InputError {
             problem: problem.into(),
             also: Vec::new(),
             kind: None,
+            standalone: false,
+            says_how: false,
+        }
+    }
+
+    /// This error's problem says what to do.
+    fn saying_how(self) -> Self {
+        Self {
+            says_how: true,
+            ..self
+        }
+    }
+
+    /// A variable that names no input, `close` the input it is close to (how to set that one
+    /// is what to do).
+    pub fn unknown_variable(problem: String, close: Option<&'static str>) -> Self {
+        Self {
+            standalone: true,
+            ..Self::new(close.unwrap_or_default(), problem)
         }
     }
 
@@ -84,32 +111,8 @@ impl InputError {
             problem: format!("are required for `{kind}` but were not given"),
             also: also.to_vec(),
             kind: Some(kind),
-        }
-    }
-
-    /// How a shell, GitLab CI or Jenkins sets the input this error names: its flag or its
-    /// variable (underscores, as a shell can `export`), or for a secret its variable or file.
-    pub fn how_to_set(&self) -> String {
-        if !self.also.is_empty() {
-            return "Set each as --<input> <value>, or as the variable INPUT_<INPUT> in upper case \
-                    with underscores"
-                .to_owned();
-        }
-        match self.input {
-            "access-token" => {
-                "Set the TOOLJET_ACCESS_TOKEN variable, or give --access-token-file <path>"
-                    .to_owned()
-            }
-            "github-app-private-key" => "Set the INPUT_GITHUB_APP_PRIVATE_KEY variable, or give \
-                 --github-app-private-key-file <path>"
-                .to_owned(),
-            "tooljet-url" => {
-                "Set it with --tooljet-url <url>, or the TOOLJET_HOST variable".to_owned()
-            }
-            input => format!(
-                "Set it with --{input} <value>, or the variable {}",
-                crate::declared::variable(input).replace('-', "_")
-            ),
+            standalone: false,
+            says_how: false,
         }
     }
 
@@ -250,20 +253,48 @@ impl RawInputs {
         self.operation.trim().parse().ok()
     }
 
-    /// Every secret among the inputs: the token as given and as sent, the private key as given,
-    /// with real line breaks, and each of its lines (a server may quote one line of it).
+    /// Every secret among the inputs, in every form it may show in (see [`secret_forms`]).
     pub fn secrets(&self) -> Vec<String> {
-        let token = self.access_token.expose().trim();
-        let key = self.github_app_private_key.expose().trim();
-        let unescaped = unescape_newlines(key);
-        let mut secrets = vec![token.to_owned(), key.to_owned()];
-        if !token.is_empty() {
-            secrets.push(format!("Basic {token}"));
-        }
-        secrets.extend(unescaped.lines().map(|line| line.trim().to_owned()));
-        secrets.push(unescaped);
-        secrets
+        secret_forms(
+            self.access_token.expose(),
+            self.github_app_private_key.expose(),
+        )
     }
+}
+
+/// A token and a private key in every form a server may quote them: the token as given and as
+/// sent, the key as given, with real line breaks, and each of its lines.
+fn secret_forms(token: &str, key: &str) -> Vec<String> {
+    let (token, key) = (token.trim(), key.trim());
+    let unescaped = unescape_newlines(key);
+    let mut secrets = vec![token.to_owned(), key.to_owned()];
+    if !token.is_empty() {
+        secrets.push(format!("Basic {token}"));
+    }
+    secrets.extend(unescaped.lines().map(|line| line.trim().to_owned()));
+    secrets.push(unescaped);
+    secrets
+}
+
+/// The secrets the variables hold before any input is read, in every form: so that an error
+/// about a flag or a variable never echoes a token typed where a word belongs.
+pub fn secrets_in(vars: &[(String, String)]) -> impl Iterator<Item = String> {
+    const TOKENS: [&str; 3] = [
+        "INPUT_ACCESS-TOKEN",
+        "INPUT_ACCESS_TOKEN",
+        "TOOLJET_ACCESS_TOKEN",
+    ];
+    const KEYS: [&str; 2] = [
+        "INPUT_GITHUB-APP-PRIVATE-KEY",
+        "INPUT_GITHUB_APP_PRIVATE_KEY",
+    ];
+    let value = |name: &str| env_var(vars, name).unwrap_or_default().to_owned();
+    let mut secrets: Vec<String> = TOKENS
+        .iter()
+        .flat_map(|name| secret_forms(&value(name), ""))
+        .collect();
+    secrets.extend(KEYS.iter().flat_map(|name| secret_forms("", &value(name))));
+    secrets.into_iter()
 }
 
 /// The inputs set in `vars` that `kind` does not read, in action.yml's order. An input left at
@@ -305,6 +336,64 @@ pub fn with_runner_names(
     Ok(vars)
 }
 
+/// The variables that stand in for an input left empty, as GitLab CI and Jenkins set them.
+const FALLBACKS: [(&str, &str); 2] = [
+    ("tooljet-url", "TOOLJET_HOST"),
+    ("access-token", "TOOLJET_ACCESS_TOKEN"),
+];
+
+/// An input given and its stand-in variable set too, to another value: which was meant cannot be
+/// told (another instance's token, perhaps), so it is refused, naming both and neither value.
+pub fn given_once_with_fallbacks(vars: &[(String, String)]) -> Result<(), InputError> {
+    for (input, fallback) in FALLBACKS {
+        let given = env_var(vars, &crate::declared::variable(input)).map(str::trim);
+        let stands_in = env_var(vars, fallback).map(str::trim);
+        if let (Some(given), Some(stands_in)) = (given, stands_in)
+            && given.trim_end_matches('/') != stands_in.trim_end_matches('/')
+        {
+            return Err(InputError::new(
+                input,
+                format!(
+                    "is given twice with different values, as `{input}` and the {fallback} \
+                     variable: set one of them"
+                ),
+            )
+            .saying_how());
+        }
+    }
+    Ok(())
+}
+
+/// The `INPUT_` variables that name no input of this action, each with the input its name is
+/// close to, if any: `INPUT_DRYRUN` for `dry-run`.
+pub fn unknown_variables(vars: &[(String, String)]) -> Vec<(String, Option<&'static str>)> {
+    let declared = crate::declared::entries("inputs");
+    vars.iter()
+        .filter_map(|(name, _)| name.strip_prefix("INPUT_").map(|rest| (name, rest)))
+        .filter(|(name, _)| {
+            !declared.iter().any(|input| {
+                let runner = crate::declared::variable(input.name);
+                **name == runner || **name == runner.replace('-', "_")
+            })
+        })
+        .map(|(name, rest)| {
+            let folded = rest.to_lowercase().replace(['_', '-'], "");
+            let close = declared
+                .iter()
+                .map(|input| {
+                    (
+                        strsim::levenshtein(&folded, &input.name.replace('-', "")),
+                        input.name,
+                    )
+                })
+                .min()
+                .filter(|(distance, _)| *distance <= 2)
+                .map(|(_, input)| input);
+            (name.clone(), close)
+        })
+        .collect()
+}
+
 /// One input given two ways (`ways`, as the error names them): `value`, and `other`, which
 /// yields when empty or at its action.yml default, as the runner sets every input. Another
 /// value is refused, naming both ways and neither value: either may be a secret.
@@ -324,7 +413,8 @@ pub(super) fn given_once(
             "is given twice with different values, as {} and {}: set one of them",
             ways[0], ways[1]
         ),
-    ))
+    )
+    .saying_how())
 }
 
 /// What `create` does when the app was already imported (HTTP 409).

@@ -174,7 +174,7 @@ async fn connection_refused_names_the_address() {
         .with("operation", "pull")
         .with("tooljet-url", support::REFUSED_URL)
         .with("retries", "0")
-        .with("access-token", "t")
+        .with("access-token", "hostile-servers-token")
         .with("app-id", APP_ID)
         .run()
         .await;
@@ -191,7 +191,7 @@ async fn unresolvable_host_is_a_dns_error() {
         .with("operation", "pull")
         .with("tooljet-url", "https://tooljet.invalid")
         .with("retries", "0")
-        .with("access-token", "t")
+        .with("access-token", "hostile-servers-token")
         .with("app-id", APP_ID)
         .run()
         .await;

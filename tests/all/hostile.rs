@@ -205,7 +205,7 @@ async fn an_endless_answer_is_cut_and_the_step_ends() {
     let ran = bare()
         .with("operation", "pull")
         .with("tooljet-url", &server.url())
-        .with("access-token", "t")
+        .with("access-token", "hostile-servers-token")
         .with("app-id", APP_ID)
         .run()
         .await;

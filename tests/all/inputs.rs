@@ -241,8 +241,8 @@ async fn an_input_the_operation_does_not_use_is_named_in_a_warning() {
     assert_eq!(
         warnings,
         [
-            "`version-id` is not used by `pull` and was ignored; remove it, or check the operation.",
-            "`commit-message` is not used by `pull` and was ignored; remove it, or check the operation.",
+            "input `version-id` is not used by `pull` and was ignored; remove it, or check the operation.",
+            "input `commit-message` is not used by `pull` and was ignored; remove it, or check the operation.",
         ]
     );
 }

@@ -21,3 +21,4 @@ mod release;
 mod reliability;
 mod secrets;
 mod shell;
+mod slips;

@@ -85,6 +85,11 @@ fn the_gitlab_job_passes_each_input_as_its_underscore_variable_and_keeps_outputs
         passed_on().len() + own.len(),
         "no input unused"
     );
+    assert_eq!(
+        scalar(&variables[&Yaml::from_str("TOOLJET_GITSYNC_CALLER")]),
+        "gitlab-template",
+        "errors name the template's inputs"
+    );
     assert_eq!(job["artifacts"]["when"].as_str(), Some("always"));
     let dotenv = scalar(&job["artifacts"]["reports"]["dotenv"]);
     assert_eq!(
@@ -103,6 +108,10 @@ fn the_jenkins_step_knows_every_input_and_no_secret() {
     want_sorted.sort_unstable();
     assert_eq!(sorted, want_sorted);
     let step = read("vars/toolJetGitSync.groovy");
+    assert!(
+        step.contains("'TOOLJET_GITSYNC_CALLER=jenkins-step'"),
+        "errors name the step's arguments"
+    );
     for pinned in [
         "@Field static final String RELEASE = ''",
         "@Field static final Map SHA256 = [:]",

@@ -392,7 +392,7 @@ async fn plain_http_to_a_remote_host_is_refused_before_sending() {
     let ran = bare()
         .with("operation", "pull")
         .with("tooljet-url", "http://tooljet.example.com")
-        .with("access-token", "t")
+        .with("access-token", "hostile-servers-token")
         .with("app-id", APP_ID)
         .run()
         .await;

@@ -156,7 +156,12 @@ async fn a_token_with_a_non_ascii_character_is_an_input_error_not_a_panic() {
         .run()
         .await;
     ran.assert_exit(2);
-    assert!(ran.stderr.contains("`access-token`"), "{}", ran.log());
+    assert!(
+        ran.stderr
+            .contains("variable `INPUT_ACCESS-TOKEN` contains"),
+        "{}",
+        ran.log()
+    );
     assert!(
         ran.stdout.contains(r#""outcome":"failure""#),
         "{}",

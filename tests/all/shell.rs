@@ -104,7 +104,7 @@ async fn the_token_as_a_flag_is_refused_and_never_echoed() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("input `access-token` is never taken as a flag's value"),
+        stderr.contains("--access-token is never given a secret as its value"),
         "{stderr}"
     );
     assert!(stderr.contains("--access-token-file"), "{stderr}");
@@ -131,7 +131,8 @@ async fn a_flag_and_a_variable_that_disagree_are_refused_naming_both() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains(
-            "input `app-id` is given twice with different values, as --app-id and INPUT_APP_ID"
+            "flag `--app-id` is given twice with different values, as --app-id and INPUT_APP_ID: \
+             set one of them. Nothing was sent"
         ),
         "{stderr}"
     );
@@ -139,7 +140,7 @@ async fn a_flag_and_a_variable_that_disagree_are_refused_naming_both() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn off_github_an_input_error_names_the_flag_and_the_variable_to_set() {
+async fn off_github_an_input_error_names_the_flag_to_who_used_flags() {
     let fake = fake().await;
     let (url, token) = (fake.url(), token());
     let out = shell(
@@ -158,11 +159,11 @@ async fn off_github_an_input_error_names_the_flag_and_the_variable_to_set() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("input `version-name` (or `git-tag`) is required for `deploy`"),
+        stderr.contains("flag `--version-name` (or `--git-tag`) is required for `deploy`"),
         "{stderr}"
     );
     assert!(
-        stderr.contains("Set it with --version-name <value>, or the variable INPUT_VERSION_NAME"),
+        stderr.contains("Set it with --version-name <value>. Nothing was sent"),
         "{stderr}"
     );
 }

@@ -74,12 +74,12 @@ pub fn push_v1(fake: &FakeToolJet) -> Step {
 }
 
 /// A `push` of `v1` of the seeded app to `url`, where no fake ToolJet answers (a hostile
-/// server, a refusing port); its token is "t".
+/// server, a refusing port); its token is "hostile-servers-token".
 pub fn push_v1_to(url: &str) -> Step {
     bare()
         .with("operation", "push")
         .with("tooljet-url", url)
-        .with("access-token", "t")
+        .with("access-token", "hostile-servers-token")
         .with("app-id", harness::tooljet::APP_ID)
         .with("version-id", "v1")
 }

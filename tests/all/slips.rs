@@ -1,0 +1,342 @@
+//! Slips a person makes typing inputs stop the step before anything is sent, with an error
+//! that names the input the way that person gave it: a mistyped variable, a flag where a value
+//! belongs, a token typed where a word or a path belongs, one input given two ways.
+
+use harness::tooljet::{APP_ID, FakeToolJet, Settings};
+
+use crate::support::{fake, step};
+
+/// The binary with `args` and only `env`, as a shell, GitLab CI or Jenkins runs it.
+async fn run(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_tooljet-gitsync-action"));
+    command.args(args).env_clear().envs(env.iter().copied());
+    let out = tokio::time::timeout(crate::support::STEP_BOUND, command.output())
+        .await
+        .expect("the command ends")
+        .expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn token() -> String {
+    Settings::default().token
+}
+
+/// The requests that could have changed the fake.
+fn writes(fake: &FakeToolJet) -> usize {
+    fake.requests().iter().filter(|r| r.method != "GET").count()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mistyped_input_variable_off_github_stops_the_step_naming_the_input_it_is_close_to() {
+    let fake = fake().await;
+    let (url, token) = (fake.url(), token());
+    let env = [
+        ("INPUT_OPERATION", "release"),
+        ("INPUT_TOOLJET_URL", url.as_str()),
+        ("INPUT_APP_ID", APP_ID),
+        ("INPUT_DRYRUN", "true"),
+        ("TOOLJET_ACCESS_TOKEN", token.as_str()),
+    ];
+    let (code, _, stderr) = run(&[], &env).await;
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(
+            "INPUT_DRYRUN is set, but it is no input of this action; did you mean \
+             `INPUT_DRY_RUN`?"
+        ),
+        "{stderr}"
+    );
+    assert!(fake.requests().is_empty(), "nothing was sent");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn on_github_an_undeclared_input_is_a_warning() {
+    let fake = fake().await;
+    let ran = step("release", &fake)
+        .with("app-id", APP_ID)
+        .env("INPUT_DRYRUN", "true")
+        .run()
+        .await;
+    ran.assert_exit(0);
+    let warnings = ran.annotations("warning");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.data.contains("INPUT_DRYRUN is set") && w.data.contains("`dry-run`")),
+        "{}",
+        ran.log()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_flag_where_a_value_belongs_is_a_missing_value_and_nothing_is_deployed() {
+    let fake = fake().await;
+    let (url, token) = (fake.url(), token());
+    // `--version-name $CI_COMMIT_TAG` with the tag empty and unquoted.
+    let args = [
+        "deploy",
+        "--tooljet-url",
+        &url,
+        "--workspace",
+        "Acme",
+        "--app-name",
+        "Inventory",
+        "--version-name",
+        "--dry-run=true",
+    ];
+    let (code, _, stderr) = run(&args, &[("TOOLJET_ACCESS_TOKEN", &token)]).await;
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("has no value after --version-name: --dry-run=true is a flag of its own"),
+        "{stderr}"
+    );
+    assert!(fake.requests().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bare_switch_is_true() {
+    let fake = fake().await;
+    let (url, token) = (fake.url(), token());
+    let args = [
+        "release",
+        "--tooljet-url",
+        &url,
+        "--app-id",
+        APP_ID,
+        "--version-name",
+        "v1",
+        "--dry-run",
+    ];
+    let (code, stdout, stderr) = run(&args, &[("TOOLJET_ACCESS_TOKEN", &token)]).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("\"outcome\":\"success\""), "{stdout}");
+    assert_eq!(writes(&fake), 0, "a dry run sends no write");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_flag_ends_its_error_once() {
+    let (code, _, stderr) = run(&["pull", "--app-nmae", "Inventory"], &[]).await;
+    assert_eq!(code, 2);
+    assert!(!stderr.contains(". ."), "{stderr}");
+    assert!(
+        stderr.contains("(see --help). Nothing was sent to ToolJet."),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_given_as_a_flag_gets_its_advice_once() {
+    let (code, _, stderr) = run(&["pull", "--access-token", "s3cr3t-value"], &[]).await;
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr.matches("TOOLJET_ACCESS_TOKEN").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(!stderr.contains("s3cr3t-value"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_typed_where_a_word_belongs_is_never_echoed() {
+    let fake = fake().await;
+    let token = token();
+    for (operation, input, value) in [
+        ("", "operation", token.clone()),
+        ("save-version", "version-name", format!("{token} v2")),
+        ("release", "dry-run", token.clone()),
+        ("release", "ca-certificate", token.clone()),
+    ] {
+        let base = match operation {
+            "" => crate::support::bare()
+                .with("tooljet-url", &fake.url())
+                .with("access-token", &token),
+            operation => step(operation, &fake).with("app-id", APP_ID),
+        };
+        let ran = base.with(input, &value).run().await;
+        ran.assert_exit(2);
+        ran.assert_hidden(&token);
+    }
+    assert!(fake.requests().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_typed_as_the_path_of_the_token_file_is_never_echoed() {
+    let (code, stdout, stderr) = run(
+        &["pull", "--access-token-file", "s3cr3t-typed-as-a-path"],
+        &[],
+    )
+    .await;
+    assert_eq!(code, 2);
+    assert!(stderr.contains("there is no such file"), "{stderr}");
+    assert!(
+        !format!("{stdout}{stderr}").contains("s3cr3t-typed"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_empty_token_file_never_falls_back_to_the_token_variable() {
+    let fake = fake().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("token");
+    std::fs::write(&file, "").unwrap();
+    let (url, token, file) = (fake.url(), token(), file.display().to_string());
+    let args = [
+        "pull",
+        "--tooljet-url",
+        &url,
+        "--app-id",
+        APP_ID,
+        "--access-token-file",
+        &file,
+    ];
+    let (code, _, stderr) = run(&args, &[("TOOLJET_ACCESS_TOKEN", &token)]).await;
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("in the file given to --access-token-file is empty"),
+        "{stderr}"
+    );
+    assert!(fake.requests().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_token_given_two_ways_names_the_ways_used_and_neither_value() {
+    let fake = fake().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("token");
+    std::fs::write(&file, "token-in-the-file").unwrap();
+    let (url, file) = (fake.url(), file.display().to_string());
+    let args = [
+        "pull",
+        "--tooljet-url",
+        &url,
+        "--app-id",
+        APP_ID,
+        "--access-token-file",
+        &file,
+    ];
+    let (code, _, stderr) = run(&args, &[("TOOLJET_ACCESS_TOKEN", "token-in-the-variable")]).await;
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(
+            "is given twice with different values, as `--access-token-file` and the \
+             TOOLJET_ACCESS_TOKEN variable"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("token-in-the"), "{stderr}");
+
+    let ran = step("pull", &fake)
+        .with("app-id", APP_ID)
+        .env("TOOLJET_ACCESS_TOKEN", "another-instances-token")
+        .run()
+        .await;
+    ran.assert_exit(2);
+    ran.assert_error_contains("as `access-token` and the TOOLJET_ACCESS_TOKEN variable");
+    assert!(fake.requests().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_argument_that_is_not_utf8_is_an_input_error() {
+    use std::os::unix::ffi::OsStrExt;
+    let bad = std::ffi::OsStr::from_bytes(b"\xffInventory");
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_tooljet-gitsync-action"))
+        .args([
+            std::ffi::OsStr::new("pull"),
+            std::ffi::OsStr::new("--app-name"),
+            bad,
+        ])
+        .env_clear()
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("argument 3 is not UTF-8 text"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_gitlab_template_and_the_jenkins_step_are_told_their_own_names() {
+    let fake = fake().await;
+    let url = fake.url();
+    for (caller, named, how) in [
+        (
+            "gitlab-template",
+            "input `version-name` (or `git-tag`) is required",
+            "Set the template input `version-name` (or the CI/CD variable INPUT_VERSION_NAME)",
+        ),
+        (
+            "jenkins-step",
+            "argument `versionName` (or `gitTag`) is required",
+            "Give the step `versionName:`",
+        ),
+    ] {
+        let env = [
+            ("TOOLJET_GITSYNC_CALLER", caller),
+            ("INPUT_OPERATION", "deploy"),
+            ("INPUT_TOOLJET_URL", url.as_str()),
+            ("INPUT_WORKSPACE", "Acme"),
+            ("INPUT_APP_NAME", "Inventory"),
+            ("TOOLJET_ACCESS_TOKEN", "test-token"),
+        ];
+        let (code, _, stderr) = run(&[], &env).await;
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains(named), "{caller}: {stderr}");
+        assert!(stderr.contains(how), "{caller}: {stderr}");
+        assert!(
+            !stderr.contains("--"),
+            "{caller} is told of no flag: {stderr}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_shell_that_set_variables_is_told_the_variable_not_a_flag() {
+    let env = [
+        ("INPUT_OPERATION", "deploy"),
+        ("INPUT_TOOLJET_URL", "https://tooljet.example.com"),
+        ("INPUT_WORKSPACE", "Acme"),
+        ("INPUT_APP_NAME", "Inventory"),
+        ("TOOLJET_ACCESS_TOKEN", "test-token"),
+    ];
+    let (code, _, stderr) = run(&[], &env).await;
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("variable `INPUT_VERSION_NAME` (or `INPUT_GIT_TAG`) is required"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Set the variable INPUT_VERSION_NAME"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("--version-name"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_github_user_is_told_of_no_flag() {
+    let ran = crate::support::bare()
+        .with("operation", "deploy")
+        .with("tooljet-url", "https://tooljet.example.com")
+        .with("access-token", "test-token")
+        .with("workspace", "Acme")
+        .with("app-name", "Inventory")
+        .run()
+        .await;
+    ran.assert_exit(2);
+    let error = ran.error();
+    assert!(
+        error.contains("input `version-name` (or `git-tag`) is required"),
+        "{error}"
+    );
+    assert!(
+        !error.contains("--") && !error.contains("INPUT_"),
+        "{error}"
+    );
+}
