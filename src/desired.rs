@@ -25,9 +25,11 @@ impl DeployVersion {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeployApp {
     Listed(ListedApp),
-    /// Given by name and not in the workspace: imported from git first.
+    /// Given by name and not in the workspace: imported from git first. `listed_ids` are the
+    /// apps the workspace held before: a create answer naming one of them is about another app.
     Absent {
         name: String,
+        listed_ids: Vec<String>,
     },
 }
 
@@ -36,7 +38,7 @@ impl DeployApp {
     pub fn name(&self) -> &str {
         match self {
             Self::Listed(app) => &app.name,
-            Self::Absent { name } => name,
+            Self::Absent { name, .. } => name,
         }
     }
 
@@ -70,7 +72,123 @@ pub struct Deploy {
     pub branch: Option<String>,
 }
 
+/// A version as ToolJet has it: its id, and its name where a listing or the export names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionLabel {
+    pub id: String,
+    pub name: Option<String>,
+}
+
+impl VersionLabel {
+    /// The version among `(id, name)` versions, named if they name it.
+    pub fn among(id: &str, versions: &[(String, String)]) -> Self {
+        Self {
+            id: id.to_owned(),
+            name: versions
+                .iter()
+                .find(|(listed, _)| listed.eq_ignore_ascii_case(id))
+                .map(|(_, name)| name.clone()),
+        }
+    }
+
+    /// Its name, or its id where nothing names it.
+    pub fn shown(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.id)
+    }
+}
+
+/// What was live on the instance before anything was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Before {
+    /// The app is not in the workspace.
+    Absent,
+    /// The export was read: the live version, or `None` when none was ever released.
+    Live(Option<VersionLabel>),
+    /// The export could not be read, and why.
+    Unread(String),
+}
+
+impl Before {
+    /// The version that was live, if known.
+    pub fn live(&self) -> Option<&VersionLabel> {
+        match self {
+            Self::Live(live) => live.as_ref(),
+            Self::Absent | Self::Unread(_) => None,
+        }
+    }
+}
+
+/// How an app on the instance stands against the version declared for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncState {
+    /// The declared version is live.
+    InSync,
+    /// Another version is live, and the declared one is on the instance.
+    Drift,
+    /// The declared version is not on the instance.
+    VersionAbsent,
+    /// No app of that name is in the workspace.
+    AppAbsent,
+}
+
+impl SyncState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InSync => "in-sync",
+            Self::Drift => "drift",
+            Self::VersionAbsent => "version-absent",
+            Self::AppAbsent => "app-absent",
+        }
+    }
+}
+
 impl Deploy {
+    /// The id of the wanted version on the instance, as the listing names it exactly.
+    pub fn wanted_id(&self) -> Option<&str> {
+        let wanted = self.version.name();
+        self.app
+            .versions()
+            .iter()
+            .find(|(_, name)| name == wanted)
+            .map(|(id, _)| id.as_str())
+    }
+
+    /// How the app stands given what was live (`before`); `None` when that could not be read.
+    pub fn state(&self, before: &Before) -> Option<SyncState> {
+        match (before, self.wanted_id()) {
+            (Before::Absent, _) => Some(SyncState::AppAbsent),
+            (Before::Unread(_), _) => None,
+            (Before::Live(_), None) => Some(SyncState::VersionAbsent),
+            (Before::Live(Some(live)), Some(id)) if live.id.eq_ignore_ascii_case(id) => {
+                Some(SyncState::InSync)
+            }
+            (Before::Live(_), Some(_)) => Some(SyncState::Drift),
+        }
+    }
+
+    /// What making the declared version live takes, in words, for a state.
+    pub fn what_it_takes(&self, state: SyncState) -> String {
+        let wanted = self.version.name();
+        let path = match &self.version {
+            DeployVersion::Tag { .. } => "release the app's latest tag".to_owned(),
+            DeployVersion::Name(_) => format!("pull, save as {wanted}, release"),
+        };
+        match state {
+            SyncState::InSync => "nothing".to_owned(),
+            SyncState::Drift => format!("release {wanted} by name"),
+            SyncState::VersionAbsent => path,
+            SyncState::AppAbsent => format!(
+                "import from git folder {:?}, then {path} (unless the import brings {wanted})",
+                self.git_folder()
+            ),
+        }
+    }
+
+    /// The folder in git a first import takes the app from.
+    pub fn git_folder(&self) -> &str {
+        self.git_app_name.as_deref().unwrap_or(self.app.name())
+    }
+
     /// "deploy Inventory version v3", for progress lines.
     pub fn describe(&self) -> String {
         format!("deploy {} version {}", self.app.name(), self.version.name())

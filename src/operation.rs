@@ -10,6 +10,7 @@ use std::str::FromStr;
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::desired::{SyncState, VersionLabel};
 use crate::redact::Secret;
 use crate::tooljet::{ApiError, ApiRequest, ApiResponse};
 
@@ -310,17 +311,28 @@ impl Operation {
     /// 201) may or may not have made the app, and a later step would get nothing.
     pub fn check_answer(&self, response: &ApiResponse) -> Result<ResultIds, ApiError> {
         let ids = self.result_ids(response.json.as_ref());
-        if matches!(self, Self::Create { .. }) && ids.app_id.is_none() {
-            return Err(ApiError::Unreadable {
-                status: response.status,
-                why:
-                    "its answer names no id for the new app: ToolJet may have imported it, or done \
-                      nothing"
-                        .to_owned(),
-                body: response.body.clone(),
-            });
+        let unreadable = |why: String| ApiError::Unreadable {
+            status: response.status,
+            why,
+            body: response.body.clone(),
+        };
+        match self {
+            Self::Create { .. } if ids.app_id.is_none() => Err(unreadable(
+                "its answer names no id for the new app: ToolJet may have imported it, or done \
+                 nothing"
+                    .to_owned(),
+            )),
+            // Something (ToolJet, or what answers in its place) answered about another app: what
+            // it did to this one cannot be told.
+            Self::Release { app_id, .. } => match another_app(response.json.as_ref(), app_id) {
+                Some(other) => Err(unreadable(format!(
+                    "its answer is about another app ({other}), not {app_id}: what it released \
+                     cannot be told"
+                ))),
+                None => Ok(ids),
+            },
+            _ => Ok(ids),
         }
-        Ok(ids)
     }
 
     /// The ids a later step needs, from ToolJet's answer where it has them, else from the inputs.
@@ -377,8 +389,19 @@ impl Operation {
             organization_id: field(&["/organizationId", "/app/organizationId"]),
             slug: field(&["/slug", "/app/slug"]),
             released: matches!(self, Self::Release { .. }),
+            ..ResultIds::default()
         }
     }
+}
+
+/// The app an answer is about, when it names one other than `app_id` (an id, or a slug).
+fn another_app(body: Option<&Value>, app_id: &str) -> Option<String> {
+    let app = body?.as_object()?;
+    let (key, named) = match crate::tooljet::is_uuid(app_id) {
+        true => ("id", app.get("id")?.as_str()?),
+        false => ("slug", app.get("slug")?.as_str()?),
+    };
+    (!named.eq_ignore_ascii_case(app_id)).then(|| format!("{key} {named:?}"))
 }
 
 /// Ids reported as the step's outputs.
@@ -392,6 +415,10 @@ pub struct ResultIds {
     pub slug: Option<String>,
     /// The operation made this version the live, released one.
     pub released: bool,
+    /// What was live before the step (`deploy`, `apply`), or is live (`check`).
+    pub previous: Option<VersionLabel>,
+    /// `check`: how the app stands against the declared version.
+    pub state: Option<SyncState>,
 }
 
 #[cfg(test)]

@@ -37,11 +37,14 @@ pub enum Note {
     Duplicate(String),
     /// A re-run policy or a lookup changed what happened.
     Info(String),
+    /// Something went less well than it should, and the step went on.
+    Warning(String),
 }
 
 impl Note {
     pub fn text(&self) -> &str {
-        let (Self::Retry(text) | Self::Duplicate(text) | Self::Info(text)) = self;
+        let (Self::Retry(text) | Self::Duplicate(text) | Self::Info(text) | Self::Warning(text)) =
+            self;
         text
     }
 }

@@ -245,6 +245,7 @@ async fn one<T: ToolJet>(mut steps: Steps<T>, config: &Config, job: &Job, label:
             let learned = failure.ids.clone();
             let mut run = AppRun::new(subject, label, started.elapsed(), Verdict::Failed(failure));
             run.ids.app_id = learned.app_id.or(run.ids.app_id);
+            run.ids.previous = learned.previous;
             run
         }
     };

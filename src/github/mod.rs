@@ -55,6 +55,7 @@ impl Annotations {
                 Note::Retry(_) => (Level::Warning, "Retried"),
                 Note::Duplicate(_) => (Level::Warning, "Listed twice"),
                 Note::Info(_) => (Level::Notice, "ToolJet"),
+                Note::Warning(_) => (Level::Warning, "ToolJet"),
             };
             self.push(level, title.to_owned(), note.text().to_owned(), None);
         }

@@ -95,6 +95,16 @@ impl Report<'_> {
                 per_app(&|a| a.ids.version_id.clone().unwrap_or_default()),
             ),
             (
+                "previous-version",
+                per_app(&|a| {
+                    a.ids
+                        .previous
+                        .as_ref()
+                        .map(|live| live.shown().to_owned())
+                        .unwrap_or_default()
+                }),
+            ),
+            (
                 "environment",
                 per_app(&|a| a.ids.environment.clone().unwrap_or_default()),
             ),

@@ -4,7 +4,7 @@ use super::values::{given, lines};
 use super::{InputError, RawInputs};
 use crate::desired::DeployVersion;
 use crate::operation::OperationKind;
-use crate::tooljet::is_one_segment;
+use crate::tooljet::{is_one_segment, is_uuid};
 
 /// An app as given: by id (or slug), or by name to look up in the workspace.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,12 +101,4 @@ pub(super) fn segment<'a>(
         Some(value) if !is_one_segment(value) => Err(not_one_segment(input, value)),
         given => Ok(given),
     }
-}
-
-pub fn is_uuid(value: &str) -> bool {
-    let groups: Vec<&str> = value.split('-').collect();
-    groups.iter().map(|group| group.len()).eq([8, 4, 4, 4, 12])
-        && groups
-            .iter()
-            .all(|group| group.bytes().all(|byte| byte.is_ascii_hexdigit()))
 }

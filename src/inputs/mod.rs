@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-pub use apps::{AppRef, DesiredApp, WorkspaceRef, is_uuid};
+pub use apps::{AppRef, DesiredApp, WorkspaceRef};
 use connection::{parse_base_url, parse_ca_certificate, parse_token};
 use operation::{parse_deploy_version, parse_operation, parse_operation_inputs, unescape_newlines};
 use table::{Need, uses};
@@ -25,8 +25,8 @@ use values::{MAX_SECONDS, given, parse_bool, parse_choice, parse_seconds, parse_
 use crate::environment::{RunContext, env_var};
 use crate::operation::{Operation, OperationKind};
 use crate::redact::Secret;
-use crate::tooljet::Connection;
 use crate::tooljet::attempts::RetryBudget;
+use crate::tooljet::{Connection, is_uuid};
 
 /// A bad input, named, with what is wrong. Shown as the step's `::error::`.
 #[derive(Debug, PartialEq, Eq)]

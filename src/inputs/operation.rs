@@ -2,7 +2,6 @@
 
 use reqwest::Url;
 
-use super::apps::is_uuid;
 use super::apps::segment;
 use super::values::{given, required};
 use super::{InputError, RawInputs};
@@ -10,6 +9,7 @@ use crate::desired::DeployVersion;
 use crate::environment::RunContext;
 use crate::operation::{GitApp, GitConfig, Operation, OperationKind, ReleaseTarget};
 use crate::redact::Secret;
+use crate::tooljet::is_uuid;
 
 pub(super) fn parse_operation(value: &str) -> Result<OperationKind, InputError> {
     let choices = OperationKind::ALL.map(OperationKind::as_str).join(", ");

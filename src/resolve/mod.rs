@@ -4,13 +4,13 @@
 use std::sync::Arc;
 
 use crate::desired::{Deploy, DeployApp};
-use crate::inputs::{AppRef, Config, DesiredApp, Work, WorkspaceRef, is_uuid};
+use crate::inputs::{AppRef, Config, DesiredApp, Work, WorkspaceRef};
 use crate::job::Job;
-use crate::listing::{self, ListedApp, Listing};
+use crate::listing::{self, ListedApp, Listing, NameError};
 use crate::operation::{Operation, ReleaseTarget};
 use crate::record::Note;
 use crate::tooljet::attempts::Attempts;
-use crate::tooljet::{ApiError, ApiRequest, ApiResponse};
+use crate::tooljet::{ApiError, ApiRequest, ApiResponse, is_uuid};
 
 /// Why an app given by name cannot run. Nothing was sent for it.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -42,8 +42,25 @@ impl LookupError {
         }
     }
 
-    fn no_match(of: Named) -> impl FnOnce(String) -> Self {
-        move |message| Self::NoMatch { of, message }
+    fn no_match(of: Named) -> impl FnOnce(NameError) -> Self {
+        move |err| Self::NoMatch {
+            of,
+            message: err.to_string(),
+        }
+    }
+
+    /// An app name that matched no single app; a comma in it says two names were meant.
+    fn no_app(name: &str, err: NameError) -> Self {
+        let one_per_line = match (&err, name.contains(',')) {
+            (NameError::Unknown { .. }, true) => {
+                "; `app-name` takes one name per line, not a list with commas"
+            }
+            _ => "",
+        };
+        Self::NoMatch {
+            of: Named::App,
+            message: format!("{err}{one_per_line}"),
+        }
     }
 
     /// What to check: the failed request's own hint, or how names are matched.
@@ -165,15 +182,30 @@ fn deploy_of(
                      when it is given by name, in `app-name`"
                 ),
             })?,
-        AppRef::Name(name) if !listing.has_name_like(name) => {
-            DeployApp::Absent { name: name.clone() }
-        }
-        AppRef::Name(name) => listing
-            .app_named(name)
-            .cloned()
-            .map(DeployApp::Listed)
-            .map_err(LookupError::no_match(Named::App))?,
+        AppRef::Name(name) => match listing.app_named(name) {
+            Ok(app) => DeployApp::Listed(app.clone()),
+            // A slip of a listed name would import a second app: only a name with no close
+            // match, or one whose git folder is named, is taken for a new app.
+            Err(err) if err.is_slip() && desired.git_app_name.is_none() => {
+                return Err(LookupError::NoMatch {
+                    of: Named::App,
+                    message: format!(
+                        "{err}: deploy imports a new app only for a name with no close match; if \
+                         {name:?} is a new app, give `git-app-name` (its folder in git) to say so"
+                    ),
+                });
+            }
+            Err(NameError::Unknown { .. }) if !name.contains(',') => DeployApp::Absent {
+                name: name.clone(),
+                listed_ids: listing.apps.iter().map(|app| app.id.clone()).collect(),
+            },
+            Err(err) => return Err(LookupError::no_app(name, err)),
+        },
     };
+    if let DeployApp::Listed(app) = &app {
+        app.version_named(desired.version.name())
+            .map_err(LookupError::no_match(Named::Version))?;
+    }
     Ok(Deploy {
         organization_id: workspace.to_owned(),
         app,
@@ -200,7 +232,8 @@ async fn resolve_apps(
                 ..
             }
     );
-    let resolves_versions = names_version && config.workspace.is_some();
+    let saves_name = matches!(operation, Operation::SaveVersion { name: Some(_), .. });
+    let resolves_versions = (names_version || saves_name) && config.workspace.is_some();
     let listing = if has_names || resolves_versions {
         Some(workspace_listing(lookups, config, workspaces).await)
     } else {
@@ -217,7 +250,7 @@ async fn resolve_apps(
                 (AppRef::Id(id), Some(Err(_))) => Ok(operation.for_app(id)),
                 (AppRef::Name(name), Some(Ok((_, listing)))) => listing
                     .app_named(name)
-                    .map_err(LookupError::no_match(Named::App))
+                    .map_err(|err| LookupError::no_app(name, err))
                     .and_then(|app| with_version_id(operation.for_app(&app.id), Some(app))),
                 (AppRef::Name(_), Some(Err(why))) => Err(why.clone()),
                 (AppRef::Name(_), None) => unreachable!("names always fetch the listing"),
@@ -229,7 +262,8 @@ async fn resolve_apps(
 
 /// A version named for push or release must be one of the app's, as listed: a wrong name fails
 /// here with its close matches rather than as ToolJet's bare 400. Push names its version in the
-/// path, so a listed name becomes its id there.
+/// path, so a listed name becomes its id there. A name to save under must be new, in any
+/// letter case.
 fn with_version_id(
     operation: Operation,
     app: Option<&ListedApp>,
@@ -264,6 +298,28 @@ fn with_version_id(
             listed(app, release.version().unwrap_or_default())?;
             Ok(release)
         }
+        (
+            Operation::SaveVersion {
+                app_id,
+                name: Some(name),
+            },
+            Some(app),
+        ) => match app.version_named(&name) {
+            Ok(None) => Ok(Operation::SaveVersion {
+                app_id,
+                name: Some(name),
+            }),
+            Ok(Some(id)) => Err(LookupError::NoMatch {
+                of: Named::Version,
+                message: format!(
+                    "app {:?} already has a version named {name:?} ({id}): saving the draft under \
+                     that name again would fail; release it by name (`operation: release`, \
+                     `version-name: {name}`), or save under a new name",
+                    app.name
+                ),
+            }),
+            Err(err) => Err(LookupError::no_match(Named::Version)(err)),
+        },
         (operation, _) => Ok(operation),
     }
 }

@@ -5,6 +5,7 @@
 //! ends, where a signal can still read it.
 
 mod deploy;
+mod live;
 mod single;
 
 use std::fmt;
@@ -150,13 +151,17 @@ pub enum Check {
     /// ToolJet acted, but its answer cannot show what is live now.
     #[error("{0}")]
     Unverified(String),
+    /// Nothing was sent, and what is live could not be read: nothing can be claimed.
+    #[error("which version is live could not be read: {0}")]
+    LiveUnknown(String),
 }
 
 impl Check {
-    /// What the step may claim: another version live is a known state; an unverified one is not.
+    /// What the step may claim: another version live is a known state, and so is one where
+    /// nothing was sent; an unverified release is not.
     fn outcome(&self) -> Outcome {
         match self {
-            Self::OtherVersionLive { .. } => Outcome::Failure,
+            Self::OtherVersionLive { .. } | Self::LiveUnknown(_) => Outcome::Failure,
             Self::Unverified(_) => Outcome::Unknown,
         }
     }
@@ -191,6 +196,11 @@ impl Failure {
             StepError::Check(Check::Unverified(_)) => {
                 return "Open the app in ToolJet and check which version is released before \
                     re-running."
+                    .to_owned();
+            }
+            StepError::Check(Check::LiveUnknown(_)) => {
+                return "The export ToolJet answered cannot say which version is live; check \
+                    that `tooljet-url` is ToolJet's server, then re-run."
                     .to_owned();
             }
             StepError::Api(err) => err,
@@ -310,6 +320,23 @@ impl Recorded {
         self.0.lock().expect("steps").1 = Some(step);
     }
 
+    /// Nothing is under way any more.
+    fn stop(&self) {
+        self.0.lock().expect("steps").1 = None;
+    }
+
+    /// Prefixes a planned step's request with `words`.
+    fn qualify(&self, step: Step, words: &str) {
+        let mut recorded = self.0.lock().expect("steps");
+        if let Some(StepRecord {
+            end: StepEnd::Planned(plan),
+            ..
+        }) = recorded.0.iter_mut().find(|record| record.step == step)
+        {
+            *plan = format!("{words}: {plan}");
+        }
+    }
+
     /// Records how `step` ended; a step that ended already (its answer then found wanting)
     /// takes the later end.
     fn end(&self, step: Step, end: StepEnd) {
@@ -374,6 +401,26 @@ impl<T: ToolJet> Steps<T> {
         }
     }
 
+    /// A read as `step` that the program can do without: recorded done when it answers; when
+    /// it fails, its error comes back and nothing is recorded, so the program goes on.
+    pub async fn try_read(
+        &mut self,
+        step: Step,
+        request: &ApiRequest,
+        what: &str,
+    ) -> Result<ApiResponse, ApiError> {
+        self.recorded.start(step);
+        let answer = self.tooljet.read(request, what).await;
+        match &answer {
+            Ok(answer) => {
+                self.keep(answer);
+                self.recorded.end(step, StepEnd::Done);
+            }
+            Err(_) => self.recorded.stop(),
+        }
+        answer
+    }
+
     /// A write as `step`, recorded done, planned or failed.
     pub async fn write(
         &mut self,
@@ -400,6 +447,12 @@ impl<T: ToolJet> Steps<T> {
     /// A note for the report, beside the result.
     pub fn note(&mut self, note: Note) {
         self.tooljet.attempts().notes.push(note);
+    }
+
+    /// A planned step's request, with what it depends on or means said first ("only if …").
+    pub fn qualify(&mut self, step: Step, words: &str) {
+        tracing::info!("dry run: {step}: {words}");
+        self.recorded.qualify(step, words);
     }
 
     /// Records `step` as not needed, saying why.

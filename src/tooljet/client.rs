@@ -11,8 +11,9 @@ use reqwest::{StatusCode, Url, redirect};
 use serde_json::Value;
 
 use super::error::{Limit, MAX_ANSWER, Transport};
+use super::export::{LiveApp, Scanner};
 use super::proxy::{self, Proxy};
-use super::{ApiError, ApiRequest, retry};
+use super::{ApiError, ApiRequest, Reading, retry};
 use crate::redact::{Secret, Secrets};
 
 const USER_AGENT: &str = concat!("tooljet-gitsync-action/", env!("CARGO_PKG_VERSION"));
@@ -38,7 +39,13 @@ pub struct ApiResponse {
     /// The body as received, secrets scrubbed (may be empty: ToolJet sends none for some calls).
     pub body: String,
     pub json: Option<Value>,
+    /// For an export (`Reading::LiveApp`): what it says is live. Its body is never kept.
+    pub live: Option<LiveApp>,
 }
+
+/// The most of an export read before giving up on finding the live version in it: far more
+/// than any app's definition, and still read in a few KB of memory.
+const MAX_EXPORT: u64 = 256 * 1024 * 1024;
 
 /// How long a request may take: what is left of the step's time, and the step's whole budget
 /// (`total-timeout-seconds`), so that a timeout can name the limit that ran out.
@@ -160,6 +167,22 @@ impl Client {
             };
             let (content_type, location, retry_after) =
                 (header(CONTENT_TYPE), header(LOCATION), header(RETRY_AFTER));
+            if status.is_success() && request.reading == Reading::LiveApp {
+                let live = scan_export(&mut response).await.map_err(transport)?;
+                tracing::debug!("response: {status} in {} ms", started.elapsed().as_millis());
+                return live
+                    .map(|live| ApiResponse {
+                        status,
+                        body: String::new(),
+                        json: None,
+                        live: Some(live),
+                    })
+                    .map_err(|why| ApiError::Unreadable {
+                        status,
+                        why: format!("its export of the app cannot be read: {why}"),
+                        body: String::new(),
+                    });
+            }
             let (body, cut) = read_bounded(&mut response).await.map_err(transport)?;
             let (body, json) = self.decode(&body);
             tracing::debug!(
@@ -212,6 +235,30 @@ async fn read_bounded(response: &mut reqwest::Response) -> Result<(Vec<u8>, bool
         body.extend_from_slice(&chunk);
     }
     Ok((body, false))
+}
+
+/// Scans an export as it streams in, up to [`MAX_EXPORT`] bytes, for what is live; what is not
+/// needed is never kept, and what follows the app's entity is never read.
+async fn scan_export(
+    response: &mut reqwest::Response,
+) -> Result<Result<LiveApp, String>, reqwest::Error> {
+    let mut scanner = Scanner::default();
+    let mut read = 0u64;
+    while let Some(chunk) = response.chunk().await? {
+        read += chunk.len() as u64;
+        match scanner.feed(&chunk) {
+            Ok(true) => break,
+            Ok(false) if read > MAX_EXPORT => {
+                return Ok(Err(format!(
+                    "it ran past {} MiB without naming the live version",
+                    MAX_EXPORT / (1024 * 1024)
+                )));
+            }
+            Ok(false) => {}
+            Err(err) => return Ok(Err(err.to_string())),
+        }
+    }
+    Ok(scanner.finish().map_err(|err| err.to_string()))
 }
 
 /// An answer as read, before it is judged.
@@ -273,7 +320,12 @@ fn classify(answer: Answer) -> Result<ApiResponse, ApiError> {
         }
     }
     if status.is_success() {
-        Ok(ApiResponse { status, body, json })
+        Ok(ApiResponse {
+            status,
+            body,
+            json,
+            live: None,
+        })
     } else {
         Err(ApiError::from_status(status, body, retry_after, cut))
     }
@@ -378,6 +430,7 @@ mod tests {
             ],
             body: None,
             effect: super::super::Effect::Idempotent,
+            reading: Reading::Json,
         };
         assert_eq!(
             client.url(&request).as_str(),

@@ -3,6 +3,7 @@
 pub mod attempts;
 mod client;
 mod error;
+pub mod export;
 pub mod fate;
 pub mod proxy;
 mod request;
@@ -10,4 +11,4 @@ pub mod retry;
 
 pub use client::{ApiResponse, Client, Connection, TimeLeft};
 pub use error::ApiError;
-pub use request::{ApiRequest, Effect, is_one_segment};
+pub use request::{ApiRequest, Effect, Reading, is_one_segment, is_uuid};

@@ -13,6 +13,17 @@ pub struct ApiRequest {
     pub body: Option<Value>,
     /// What it does to ToolJet (see `fate`).
     pub effect: Effect,
+    /// How its answer is read.
+    pub reading: Reading,
+}
+
+/// How an answer is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    /// Whole, up to a bound, as JSON.
+    Json,
+    /// Scanned as it streams for what is live (`export`), never kept.
+    LiveApp,
 }
 
 /// What a request does to ToolJet, which decides whether it may be sent again after ToolJet may
@@ -44,6 +55,7 @@ impl ApiRequest {
             query: Vec::new(),
             body: None,
             effect,
+            reading: Reading::Json,
         }
     }
 
@@ -81,6 +93,20 @@ impl ApiRequest {
         format!(" {body}")
     }
 
+    /// What is live of an app: its export, `POST /api/ext/export/workspace/:ws/apps/:app`, which
+    /// changes nothing. Without ToolJet's own database tables, which the live version does not
+    /// need.
+    pub fn export(organization_id: &str, app_id: &str) -> Self {
+        let mut export = Self::new(
+            Method::POST,
+            &["export", "workspace", organization_id, "apps", app_id],
+        )
+        .query("exportTJDB", "false")
+        .read_only();
+        export.reading = Reading::LiveApp;
+        export
+    }
+
     /// The apps of a workspace: `GET /api/ext/workspace/:id/apps`, a bare array.
     pub fn workspace_apps(organization_id: &str) -> Self {
         Self::new(Method::GET, &["workspace", organization_id, "apps"])
@@ -103,6 +129,15 @@ impl ApiRequest {
 pub fn is_one_segment(value: &str) -> bool {
     let dots = value.to_ascii_lowercase().replace("%2e", ".");
     !value.is_empty() && dots != "." && dots != ".."
+}
+
+/// True for a UUID in either letter case, as ToolJet's ids are.
+pub fn is_uuid(value: &str) -> bool {
+    let groups: Vec<&str> = value.split('-').collect();
+    groups.iter().map(|group| group.len()).eq([8, 4, 4, 4, 12])
+        && groups
+            .iter()
+            .all(|group| group.bytes().all(|byte| byte.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]

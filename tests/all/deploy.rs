@@ -17,13 +17,19 @@ fn deploy(fake: &FakeToolJet) -> Step {
         .with("organization-id", ORG_ID)
 }
 
-/// Every request that may change ToolJet, as `METHOD path`, in order.
+/// Every request that may change ToolJet, as `METHOD path`, in order: the export, a POST,
+/// only reads.
 fn writes(fake: &FakeToolJet) -> Vec<String> {
     fake.requests()
         .into_iter()
-        .filter(|r| r.method != "GET")
+        .filter(|r| r.method != "GET" && !r.path.starts_with("/api/ext/export/"))
         .map(|r| format!("{} {}", r.method, r.path))
         .collect()
+}
+
+/// Adds `v0` to Inventory, saved and on the instance but not live; its id.
+fn saved_not_live(fake: &FakeToolJet) -> String {
+    fake.world().add_version(APP_ID, "v0")
 }
 
 /// The steps of the first app in `results`, as `step result`.
@@ -64,14 +70,16 @@ const SAVE: &str = "POST /api/ext/apps/0f5f3ad1-8f1e-4a53-9d0f-5a1e0c2b7d11/vers
 #[tokio::test(flavor = "multi_thread")]
 async fn a_version_on_the_instance_is_released_by_name_without_pull_or_save() {
     let fake = fake().await;
-    let ran = deploy(&fake).with("version-name", "v1").run().await;
+    let v0 = saved_not_live(&fake);
+    let ran = deploy(&fake).with("version-name", "v0").run().await;
     ran.assert_exit(0);
     assert_eq!(writes(&fake), [RELEASE]);
     assert_eq!(
         fake.requests().last().unwrap().body.as_ref().unwrap()["versionName"],
-        "v1"
+        "v0"
     );
-    assert_eq!(ran.output("version-id"), RELEASED_VERSION_ID);
+    assert_eq!(ran.output("version-id"), v0);
+    assert_eq!(ran.output("previous-version"), "v1", "what was live before");
     assert_eq!(ran.output("environment"), "production");
     assert_eq!(
         steps(&ran),
@@ -85,11 +93,39 @@ async fn a_version_on_the_instance_is_released_by_name_without_pull_or_save() {
         ]
     );
     assert!(
-        ran.stderr.contains(&format!(
-            "Inventory: version v1 ({RELEASED_VERSION_ID}) is live"
-        )),
+        ran.stderr
+            .contains(&format!("Inventory: version v0 ({v0}) is live")),
         "{}",
         ran.log()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_version_live_already_sends_no_write_and_says_so() {
+    let fake = fake().await;
+    let ran = deploy(&fake).with("version-name", "v1").run().await;
+    ran.assert_exit(0);
+    assert!(writes(&fake).is_empty(), "{:?}", writes(&fake));
+    assert_eq!(ran.output("version-id"), RELEASED_VERSION_ID);
+    assert_eq!(ran.output("previous-version"), "v1");
+    assert_eq!(
+        ran.output("app-url"),
+        format!("{}/applications/inventory", fake.url())
+    );
+    assert_eq!(
+        steps(&ran),
+        [
+            "listed done",
+            "created skipped",
+            "pulled skipped",
+            "saved skipped",
+            "released skipped",
+            "verified done"
+        ]
+    );
+    assert_eq!(
+        results(&ran)[0]["steps"][4]["why"],
+        "already live: nothing was sent"
     );
 }
 
@@ -128,14 +164,15 @@ async fn a_new_version_name_is_pulled_saved_released_and_verified() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_git_tag_whose_version_is_on_the_instance_is_released_by_name() {
     let fake = fake().await;
-    let tag = format!("{INVENTORY_CO_RELATION_ID}/v1");
+    let v0 = saved_not_live(&fake);
+    let tag = format!("{INVENTORY_CO_RELATION_ID}/v0");
     let ran = deploy(&fake)
         .with("git-tag", &format!("refs/tags/{tag}"))
         .run()
         .await;
     ran.assert_exit(0);
     assert_eq!(writes(&fake), [RELEASE]);
-    assert_eq!(ran.output("version-id"), RELEASED_VERSION_ID);
+    assert_eq!(ran.output("version-id"), v0);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -146,8 +183,9 @@ async fn a_git_tag_not_on_the_instance_is_released_as_the_latest_tag_and_verifie
     ran.assert_exit(0);
     assert_eq!(writes(&fake), [RELEASE]);
     assert_eq!(
-        fake.requests()[1].body.as_ref().unwrap(),
-        &serde_json::json!({})
+        fake.requests()[2].body.as_ref().unwrap(),
+        &serde_json::json!({}),
+        "after the listing and the export"
     );
     // Verified against the listing read again: ToolJet pulled v5 as it released it.
     assert_eq!(fake.requests().last().unwrap().method, "GET");
@@ -299,8 +337,8 @@ async fn many_apps_deploy_each_on_its_own_path() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rerun_after_the_release_failed_releases_the_saved_version_without_saving_again() {
     let fake = fake().await;
-    // Listing, pull and save pass; the release fails for certain.
-    fake.inject([pass(), pass(), pass(), status(400)]);
+    // Listing, export, pull and save pass; the release fails for certain.
+    fake.inject([pass(), pass(), pass(), pass(), status(400)]);
     let first = deploy(&fake).with("version-name", "v3").run().await;
     first.assert_exit(1);
     assert_eq!(steps(&first)[4], "released failed");
@@ -314,7 +352,7 @@ async fn a_rerun_after_the_release_failed_releases_the_saved_version_without_sav
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rerun_after_the_save_failed_saves_and_releases() {
     let fake = fake().await;
-    fake.inject([pass(), pass(), status(500)]);
+    fake.inject([pass(), pass(), pass(), status(500)]);
     let first = deploy(&fake).with("version-name", "v3").run().await;
     first.assert_exit(1);
     assert_eq!(steps(&first)[3], "saved failed");
@@ -326,7 +364,7 @@ async fn a_rerun_after_the_save_failed_saves_and_releases() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rerun_after_the_pull_failed_finishes_the_deploy() {
     let fake = fake().await;
-    fake.inject([pass(), status(400)]);
+    fake.inject([pass(), pass(), status(400)]);
     let first = deploy(&fake).with("version-name", "v3").run().await;
     first.assert_exit(1);
     assert_eq!(
@@ -399,7 +437,7 @@ async fn following_the_hint_after_a_newer_tag_went_live_makes_the_intended_versi
 #[tokio::test(flavor = "multi_thread")]
 async fn a_save_is_never_replayed_once_it_may_have_reached_tooljet() {
     let fake = fake().await;
-    fake.inject([pass(), pass(), status(502)]);
+    fake.inject([pass(), pass(), pass(), status(502)]);
     let ran = deploy(&fake).with("version-name", "v3").run().await;
     ran.assert_exit(1);
     assert_eq!(ran.output("outcome"), "unknown");
@@ -410,8 +448,9 @@ async fn a_save_is_never_replayed_once_it_may_have_reached_tooljet() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_release_is_retried_after_a_gateway_error() {
     let fake = fake().await;
-    fake.inject([pass(), status(502)]);
-    let ran = deploy(&fake).with("version-name", "v1").run().await;
+    saved_not_live(&fake);
+    fake.inject([pass(), pass(), status(502)]);
+    let ran = deploy(&fake).with("version-name", "v0").run().await;
     ran.assert_exit(0);
     assert_eq!(writes(&fake), [RELEASE, RELEASE]);
 }
@@ -420,6 +459,7 @@ async fn a_release_is_retried_after_a_gateway_error() {
 async fn a_conflict_on_save_inside_deploy_says_to_rerun_not_to_pull() {
     let fake = fake().await;
     fake.inject([
+        pass(),
         pass(),
         pass(),
         status_saying(409, "Version is already saved"),
@@ -433,7 +473,7 @@ async fn a_conflict_on_save_inside_deploy_says_to_rerun_not_to_pull() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_422_on_save_or_release_points_at_the_tooljet_bug_to_upgrade_past() {
     let fake = fake().await;
-    fake.inject([pass(), pass(), status(422)]);
+    fake.inject([pass(), pass(), pass(), status(422)]);
     let ran = deploy(&fake).with("version-name", "v3").run().await;
     ran.assert_exit(1);
     ran.assert_error_contains("ToolJet PR #17592");
@@ -442,9 +482,14 @@ async fn a_422_on_save_or_release_points_at_the_tooljet_bug_to_upgrade_past() {
 #[tokio::test(flavor = "multi_thread")]
 async fn cancellation_keeps_the_finished_steps_and_names_the_one_in_flight() {
     let fake = fake().await;
-    fake.inject([pass(), pass(), Injected::Delay(Duration::from_secs(60))]);
+    fake.inject([
+        pass(),
+        pass(),
+        pass(),
+        Injected::Delay(Duration::from_secs(60)),
+    ]);
     let (child, dir) = deploy(&fake).with("version-name", "v3").spawn();
-    support::until_requested(&fake, 3).await;
+    support::until_requested(&fake, 4).await;
     support::kill(&child, "TERM");
     let ran = Ran::collect(child, dir).await;
     ran.assert_exit(143);

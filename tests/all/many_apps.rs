@@ -543,7 +543,9 @@ async fn a_wrong_version_name_on_release_lists_close_matches_and_sends_nothing()
         .run()
         .await;
     ran.assert_exit(1);
-    ran.assert_error_contains("has no version named \"v11\"; close matches: \"v1\"");
+    ran.assert_error_contains(
+        "no version named \"v11\" in app \"Inventory\"; close matches: \"v1\"",
+    );
     ran.assert_error_contains("`version-id` avoids the lookup");
     assert!(mutating(&fake).is_empty());
 }

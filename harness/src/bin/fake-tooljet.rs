@@ -1,8 +1,10 @@
 //! Runs the fake ToolJet on loopback until SIGTERM or SIGINT, for the container and act tests.
 //!
 //! Usage: fake-tooljet [--port N] [--token T] [--sub-path /p] [--community] [--unlicensed]
-//!                     [--disabled] [--singular-org-git] [--html] [--delay-ms N] [--apps N]
-//! `--apps N` adds N apps, `App 1` to `App N`, each with a released `v1` and a draft.
+//!                     [--disabled] [--singular-org-git] [--no-export] [--html] [--delay-ms N]
+//!                     [--apps N] [--export-kb N]
+//! `--apps N` adds N apps, `App 1` to `App N`, each with a released `v1` and a draft;
+//! `--export-kb N` makes each app's export carry N KB of definition.
 //! Prints `listening on <url>` once ready. `GET /__fake/requests` lists what it received.
 
 use std::time::Duration;
@@ -14,6 +16,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut settings = Settings::default();
     let mut port = 0u16;
     let mut apps = 0usize;
+    let mut export_kb = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
@@ -23,10 +26,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--sub-path" => settings.sub_path = value()?,
             "--delay-ms" => settings.delay = Duration::from_millis(value()?.parse()?),
             "--apps" => apps = value()?.parse()?,
+            "--export-kb" => export_kb = Some(value()?.parse::<usize>()?),
             "--community" => settings.community_edition = true,
             "--unlicensed" => settings.licensed = false,
             "--disabled" => settings.external_api_enabled = false,
             "--singular-org-git" => settings.singular_org_git_route = true,
+            "--no-export" => settings.export_route = false,
             "--html" => settings.html_everywhere = true,
             other => return Err(format!("unknown argument {other:?}").into()),
         }
@@ -34,6 +39,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let fake = FakeToolJet::start_on(([127, 0, 0, 1], port).into(), settings).await?;
     for n in 1..=apps {
         fake.world().add_app(&format!("App {n}"));
+    }
+    if let Some(kb) = export_kb {
+        fake.world().export_size = kb * 1024;
     }
     println!("listening on {}", fake.url());
     harness::until_stopped().await?;

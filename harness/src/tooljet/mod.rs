@@ -42,6 +42,8 @@ pub struct Settings {
     pub external_api_enabled: bool,
     /// Serve the org git route only at the page's singular path, as an older instance would.
     pub singular_org_git_route: bool,
+    /// Serve the export route, which names the live version; older instances lack it.
+    pub export_route: bool,
     /// Answer everything with a 200 HTML page, as a web front end or proxy would.
     pub html_everywhere: bool,
     /// Wait this long before answering each API call (a slow clone or push).
@@ -61,6 +63,7 @@ impl Default for Settings {
             licensed: true,
             external_api_enabled: true,
             singular_org_git_route: false,
+            export_route: true,
             html_everywhere: false,
             delay: Duration::ZERO,
             hold_until_concurrent: 0,
@@ -372,6 +375,9 @@ fn route(
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     let endpoint =
         match world::Endpoint::match_route(method, &segments, settings.singular_org_git_route) {
+            Some(world::Endpoint::Export { .. }) if !settings.export_route => {
+                return Err(cannot());
+            }
             Some(endpoint) if !settings.community_edition => endpoint,
             _ => return Err(cannot()),
         };

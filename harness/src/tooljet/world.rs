@@ -108,6 +108,9 @@ pub struct World {
     pub branches: Vec<String>,
     /// The repository's tags, oldest first: the last of an app's is its latest.
     pub tags: Vec<Tag>,
+    /// Bytes of app definition each export carries (components, queries, data sources), as a
+    /// real app's export does: tens of KB to many MB.
+    pub export_size: usize,
     next_id: u64,
 }
 
@@ -123,6 +126,7 @@ pub enum Endpoint {
     Promote { app: String },
     Workspaces,
     WorkspaceApps { workspace: String },
+    Export { workspace: String, app: String },
 }
 
 impl Endpoint {
@@ -143,6 +147,10 @@ impl Endpoint {
             ("GET", ["workspaces"]) => Self::Workspaces,
             ("GET", ["workspace", workspace, "apps"]) => Self::WorkspaceApps {
                 workspace: s(workspace),
+            },
+            ("POST", ["export", "workspace", workspace, "apps", app]) => Self::Export {
+                workspace: s(workspace),
+                app: s(app),
             },
             _ => return None,
         })
@@ -234,6 +242,7 @@ impl World {
                 co_relation_id: INVENTORY_CO_RELATION_ID.to_owned(),
                 version: "v1".to_owned(),
             }],
+            export_size: 16 * 1024,
             next_id: 1,
         }
     }
@@ -255,6 +264,18 @@ impl World {
             current_version_id: Some(released),
             commits: Vec::new(),
         });
+        id
+    }
+
+    /// Adds a saved version to an app, in development: on the instance, not live. Its id.
+    pub fn add_version(&mut self, app_id: &str, name: &str) -> String {
+        let id = self.new_id();
+        let app = self
+            .apps
+            .iter_mut()
+            .find(|app| app.id == app_id)
+            .expect("the app is in the world");
+        app.versions.insert(0, Version::new(&id, name, false, 0));
         id
     }
 
@@ -328,7 +349,63 @@ impl World {
                 )),
             )),
             Endpoint::WorkspaceApps { workspace } => self.workspace_apps(&workspace),
+            Endpoint::Export { workspace, app } => self.export(&workspace, &app, param("exportTJDB")),
         }
+    }
+
+    /// The app's export, as ToolJet's `exportApp` answers it: the app entity under
+    /// `app[0].definition.appV2`, its live version as `currentVersionId` after its definition
+    /// (components and data sources with hosts and user names, `export_size` bytes), its
+    /// versions each with a definition of its own, and the live version's status left at
+    /// PUBLISHED as a v1 release leaves it.
+    fn export(&self, workspace: &str, app_id: &str, tjdb: Option<&str>) -> Answer {
+        if !looks_like_uuid(workspace) || !looks_like_uuid(app_id) {
+            return Err(ApiError::new(400, "Validation failed (uuid is expected)"));
+        }
+        let app = self
+            .apps
+            .iter()
+            .find(|app| app.id == app_id && app.organization_id == workspace)
+            .ok_or_else(|| ApiError::new(400, "App not found in this workspace"))?;
+        let component = json!({
+            "id": "c0", "name": "table1", "type": "Table",
+            "dataSources": [{"kind": "postgresql", "host": "db.internal.acme.example", "username": "tooljet_ro"}],
+        })
+        .to_string();
+        let components: Vec<Value> = (0..self.export_size / component.len().max(1))
+            .map(|n| json!({"id": format!("c{n}"), "name": format!("table{n}"), "type": "Table",
+                "dataSources": [{"kind": "postgresql", "host": "db.internal.acme.example", "username": "tooljet_ro"}]}))
+            .collect();
+        let versions: Vec<Value> = app
+            .versions
+            .iter()
+            .map(|v| {
+                json!({
+                    "id": v.id, "name": v.name,
+                    "status": if v.draft { "DRAFT" } else { "PUBLISHED" },
+                    "currentEnvironmentId": environment_id(v.environment),
+                    "definition": {"pages": [{"id": "p1", "name": "Home"}]},
+                })
+            })
+            .collect();
+        let mut answer = json!({
+            "tooljet_version": "3.20.216-lts",
+            "app": [{"definition": {"appV2": {
+                "id": app.id, "name": app.name, "slug": app.slug,
+                "organizationId": app.organization_id,
+                "components": components,
+                "appVersions": versions,
+                "appEnvironments": ENVIRONMENTS.iter().enumerate().map(|(i, name)| json!({
+                    "id": environment_id(i), "name": name, "priority": i + 1,
+                    "isDefault": i == 0, "enabled": true,
+                })).collect::<Vec<_>>(),
+                "currentVersionId": app.current_version_id,
+            }}}],
+        });
+        if tjdb != Some("false") {
+            answer["tooljet_database"] = json!([]);
+        }
+        Ok((CREATED, Some(answer)))
     }
 
     fn configure_git(&mut self, body: &Value) -> Answer {

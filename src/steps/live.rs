@@ -1,0 +1,62 @@
+//! Reading what is live before anything is sent: the app's export, shared by `deploy`,
+//! `apply` and `check`.
+
+use super::{Step, Steps, ToolJet};
+use crate::desired::{Before, Deploy, DeployApp, VersionLabel};
+use crate::listing::ListedApp;
+use crate::record::Note;
+use crate::tooljet::{ApiRequest, ApiResponse};
+
+const WHAT: &str = "read which version is live";
+
+/// What is live, for a program that goes on without it (`deploy`, `apply`): an export that
+/// cannot be read, or an instance without the route, leaves the previous version unknown,
+/// with a warning that says why.
+pub(super) async fn or_warn<T: ToolJet>(steps: &mut Steps<T>, deploy: &Deploy) -> Before {
+    let DeployApp::Listed(app) = &deploy.app else {
+        return Before::Absent;
+    };
+    let before = match steps
+        .try_read(Step::Listed, &export(deploy, app), WHAT)
+        .await
+    {
+        Ok(answer) => of(app, answer),
+        Err(err) if err.is_missing_route() => Before::Unread(format!(
+            "{err}: this ToolJet has no export route, being older or the Community Edition"
+        )),
+        Err(err) => Before::Unread(err.to_string()),
+    };
+    if let Before::Unread(why) = &before {
+        steps.note(Note::Warning(format!(
+            "Which version of {} was live could not be read ({why}): `previous-version` is left \
+             empty, and the deploy goes on without it.",
+            app.name
+        )));
+    }
+    before
+}
+
+fn export(deploy: &Deploy, app: &ListedApp) -> ApiRequest {
+    ApiRequest::export(&deploy.organization_id, &app.id)
+}
+
+/// What an export of `app` says is live.
+fn of(app: &ListedApp, answer: ApiResponse) -> Before {
+    let live = answer.live.unwrap_or_default();
+    if live
+        .id
+        .as_deref()
+        .is_some_and(|id| !id.eq_ignore_ascii_case(&app.id))
+    {
+        return Before::Unread(
+            "ToolJet's export is about another app, so it says nothing of this one".to_owned(),
+        );
+    }
+    // The export's own versions name what the listing may not (its bug, a version made since).
+    let mut versions = app.versions.clone();
+    versions.extend(live.versions);
+    Before::Live(
+        live.current_version_id
+            .map(|id| VersionLabel::among(&id, &versions)),
+    )
+}
