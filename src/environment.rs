@@ -37,6 +37,15 @@ impl RunContext {
         }
     }
 
+    /// Where a path given in an input points: relative paths are in the workspace
+    /// (GITHUB_WORKSPACE), else in the working directory.
+    pub fn path_of(&self, path: &str) -> std::path::PathBuf {
+        match &self.workspace {
+            Some(workspace) => workspace.join(path),
+            None => std::path::PathBuf::from(path),
+        }
+    }
+
     /// The link to the workflow run, when running on GitHub.
     pub fn run_url(&self) -> Option<String> {
         let (repository, run_id) = (self.repository.as_ref()?, self.run_id.as_ref()?);

@@ -10,6 +10,10 @@ pub enum Job {
     Single(Operation),
     /// `deploy` (`steps::deploy`).
     Deploy(Deploy),
+    /// `apply`: `deploy`'s program for an app of the manifest.
+    Apply(Deploy),
+    /// `check` (`steps::check`): what is live against the manifest, sending no write.
+    Check(Deploy),
 }
 
 /// What the reports say an app's part was about, known before or after it is resolved.
@@ -27,6 +31,8 @@ impl Job {
         match self {
             Self::Single(operation) => operation.kind(),
             Self::Deploy(_) => OperationKind::Deploy,
+            Self::Apply(_) => OperationKind::Apply,
+            Self::Check(_) => OperationKind::Check,
         }
     }
 
@@ -34,14 +40,16 @@ impl Job {
     pub fn app_id(&self) -> Option<&str> {
         match self {
             Self::Single(operation) => operation.app_id(),
-            Self::Deploy(deploy) => deploy.app.id(),
+            Self::Deploy(deploy) | Self::Apply(deploy) | Self::Check(deploy) => deploy.app.id(),
         }
     }
 
     pub fn subject(&self) -> Subject {
         let version = match self {
             Self::Single(operation) => operation.version(),
-            Self::Deploy(deploy) => Some(deploy.version.name()),
+            Self::Deploy(deploy) | Self::Apply(deploy) | Self::Check(deploy) => {
+                Some(deploy.version.name())
+            }
         };
         Subject {
             kind: self.kind(),

@@ -142,6 +142,7 @@ async fn main() -> ExitCode {
     let organization_id = Some(raw.organization_id.trim()).filter(|id| !id.is_empty());
     let outputs_written = github.report(&Report {
         run: &run,
+        instance: config.instance.as_deref(),
         tooljet_url: &config.connection.base_url,
         organization_id,
         context: &context,

@@ -25,11 +25,15 @@ pub enum OperationKind {
     Release,
     Promote,
     Deploy,
+    Check,
+    Apply,
 }
 
 impl OperationKind {
-    pub const ALL: [OperationKind; 8] = [
+    pub const ALL: [OperationKind; 10] = [
         Self::Deploy,
+        Self::Check,
+        Self::Apply,
         Self::ConfigureGit,
         Self::Push,
         Self::Create,
@@ -49,14 +53,26 @@ impl OperationKind {
             Self::Release => "release",
             Self::Promote => "promote",
             Self::Deploy => "deploy",
+            Self::Check => "check",
+            Self::Apply => "apply",
         }
     }
 }
 
 impl OperationKind {
-    /// It acts on apps given in `app-id` or `app-name`.
+    /// It acts on apps given in `app-id` or `app-name` (`check` and `apply` take theirs from
+    /// the manifest).
     pub fn takes_app(self) -> bool {
-        !matches!(self, Self::ConfigureGit | Self::Create)
+        !matches!(
+            self,
+            Self::ConfigureGit | Self::Create | Self::Check | Self::Apply
+        )
+    }
+
+    /// It makes or checks a version live per app, from the desired state the inputs or the
+    /// manifest say.
+    pub fn desired(self) -> bool {
+        matches!(self, Self::Deploy | Self::Check | Self::Apply)
     }
 }
 
@@ -193,6 +209,22 @@ impl Operation {
             | Self::Release { app_id, .. }
             | Self::Promote { app_id } => *app_id = id.to_owned(),
             Self::ConfigureGit(_) | Self::Create { .. } => {}
+        }
+        operation
+    }
+
+    /// This operation in the workspace `id`, for those that act on a workspace (`create`,
+    /// `configure-git`) and were given it by name.
+    pub fn in_workspace(&self, id: &str) -> Self {
+        let mut operation = self.clone();
+        match &mut operation {
+            Self::Create {
+                organization_id, ..
+            }
+            | Self::ConfigureGit(GitConfig {
+                organization_id, ..
+            }) => *organization_id = id.to_owned(),
+            _ => {}
         }
         operation
     }
@@ -419,6 +451,8 @@ pub struct ResultIds {
     pub previous: Option<VersionLabel>,
     /// `check`: how the app stands against the declared version.
     pub state: Option<SyncState>,
+    /// `check`: what `apply` would do about it, in words.
+    pub would: Option<String>,
 }
 
 #[cfg(test)]

@@ -22,6 +22,8 @@ pub enum Verdict {
     Failed(Failure),
     /// Its name could not be turned into an id; nothing was sent for it.
     Unresolved(LookupError),
+    /// `check` with `fail-on-drift`: the app is not in sync.
+    Drifted,
     /// `fail-fast` stopped this app before it started.
     Skipped,
     /// The step was cancelled before this app started.
@@ -65,6 +67,7 @@ impl Verdict {
             Self::Failed(_) => "failed",
             Self::Unresolved(LookupError::NoMatch { .. }) => "not found",
             Self::Unresolved(LookupError::Request { .. }) => "failed",
+            Self::Drifted => "out of sync",
             Self::Skipped => "skipped",
             Self::NotStarted(_) => "not started",
             Self::Cancelled { .. } => "cancelled",
@@ -72,11 +75,12 @@ impl Verdict {
     }
 
     /// Every name, in the order the summary counts them.
-    pub const NAMES: [&'static str; 8] = [
+    pub const NAMES: [&'static str; 9] = [
         "succeeded",
         "planned",
         "failed",
         "outcome unknown",
+        "out of sync",
         "not found",
         "skipped",
         "not started",
@@ -152,14 +156,26 @@ impl AppRun {
     pub fn outcome(&self) -> Outcome {
         self.verdict.outcome()
     }
+
+    /// The step made another version live than was before (`deploy`, `apply`).
+    pub fn changed_live(&self) -> bool {
+        matches!(self.verdict, Verdict::Succeeded)
+            && self.ids.released
+            && match (&self.ids.previous, &self.ids.version_id) {
+                (Some(before), Some(now)) => !before.id.eq_ignore_ascii_case(now),
+                _ => true,
+            }
+    }
 }
 
 /// The requests made before any app ran (workspaces and apps looked up by name), reported
-/// like the apps' own: every exchange, every retry.
+/// like the apps' own: every exchange, every retry; and what they found beside the apps.
 #[derive(Debug, Default)]
 pub struct Lookups {
     pub exchanges: Vec<Exchange>,
     pub notes: Vec<Note>,
+    /// `check`, `apply`: the workspace's apps the manifest does not name.
+    pub unmanaged: Vec<String>,
 }
 
 /// The whole step: one part per app (one in all for configure-git and create), and the

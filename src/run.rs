@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+use crate::desired::SyncState;
 use crate::inputs::{AppRef, Config, Work};
 use crate::job::{Job, Subject};
 use crate::outcome::{AppRun, Lookups, Run, Verdict};
@@ -33,12 +34,16 @@ pub async fn execute(
         targets = resolve::targets(&mut attempts, &config) => Ok(targets),
         signal = &mut cancel => Err(signal),
     };
-    let lookups = Lookups {
+    let mut lookups = Lookups {
         exchanges: attempts.exchanges,
         notes: attempts.notes,
+        unmanaged: Vec::new(),
     };
     let apps = match resolved {
-        Ok(Ok(targets)) => run_all(&client, &config, targets, started, cancel).await,
+        Ok(Ok(resolved)) => {
+            lookups.unmanaged = resolved.unmanaged;
+            run_all(&client, &config, resolved.targets, started, cancel).await
+        }
         // The dry run's access check failed: nothing else was tried.
         Ok(Err(err)) => each_app(&config, started, || Verdict::Unresolved(err.clone())),
         // Only lookups (reads) were under way: no app started.
@@ -220,6 +225,10 @@ async fn one_target(
     let mut run = match job {
         _ if skip => AppRun::new(subject, &label, Duration::ZERO, Verdict::Skipped),
         Err(why) => AppRun::new(subject, &label, Duration::ZERO, Verdict::Unresolved(why)),
+        // A check never writes, whatever its inputs: its seam cannot.
+        Ok(job @ Job::Check(_)) => {
+            one(Steps::new(Plan(attempts), steps), config, &job, &label).await
+        }
         Ok(job) if config.dry_run => {
             one(Steps::new(Plan(attempts), steps), config, &job, &label).await
         }
@@ -234,8 +243,25 @@ async fn one<T: ToolJet>(mut steps: Steps<T>, config: &Config, job: &Job, label:
     let started = Instant::now();
     let subject = job.subject();
     let mut run = match steps::run(&mut steps, config, job).await {
-        // A plan keeps the ids its inputs name: nothing was released, pulled or created.
-        Ok(_) if config.dry_run => AppRun::new(subject, label, started.elapsed(), Verdict::Planned),
+        // A check says how the app stands; with fail-on-drift, out of sync is a failure.
+        Ok(ids) if matches!(job, Job::Check(_)) => {
+            let drifted = config.fail_on_drift && ids.state != Some(SyncState::InSync);
+            let verdict = match drifted {
+                true => Verdict::Drifted,
+                false => Verdict::Succeeded,
+            };
+            let mut run = AppRun::new(subject, label, started.elapsed(), verdict);
+            run.ids = ids;
+            run
+        }
+        // A plan keeps the ids its inputs name and what was live: nothing was released, pulled
+        // or created.
+        Ok(ids) if config.dry_run => {
+            let mut run = AppRun::new(subject, label, started.elapsed(), Verdict::Planned);
+            run.ids.previous = ids.previous;
+            run.ids.state = ids.state;
+            run
+        }
         Ok(ids) => {
             let mut run = AppRun::new(subject, label, started.elapsed(), Verdict::Succeeded);
             run.ids = ids;

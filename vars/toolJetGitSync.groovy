@@ -24,7 +24,8 @@ import groovy.transform.Field
 @Field static final String OUTPUTS_FILE = 'tooljet-gitsync-outputs.json'
 // The action's inputs but the two secrets, which come from credentials.
 @Field static final List INPUTS = [
-  'operation', 'tooljet-url', 'app-id', 'app-name', 'workspace', 'max-parallel', 'fail-fast',
+  'operation', 'tooljet-url', 'app-id', 'app-name', 'workspace', 'manifest', 'instance',
+  'fail-on-drift', 'max-parallel', 'fail-fast',
   'dry-run', 'version-id', 'version-name', 'commit-message', 'organization-id', 'git-app-id',
   'git-app-name', 'git-branch', 'git-tag', 'git-url', 'branch-name', 'github-app-id',
   'github-app-installation-id', 'github-enterprise-url', 'github-enterprise-api-url',

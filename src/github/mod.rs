@@ -278,7 +278,7 @@ impl GitHub {
         annotations.notes(&report.run.lookups.notes);
         for app in &report.run.apps {
             annotations.notes(&app.notes);
-            if let Some((message, hint)) = report::failure(app.operation, &app.verdict) {
+            if let Some((message, hint)) = report::failure(app) {
                 let label = if app.label.is_empty() {
                     String::new()
                 } else {

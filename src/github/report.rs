@@ -6,6 +6,7 @@ use std::time::Duration;
 use reqwest::Url;
 
 use super::Outputs;
+use crate::desired::SyncState;
 use crate::environment::RunContext;
 use crate::operation::OperationKind;
 use crate::outcome::{AppRun, Run, Verdict};
@@ -21,6 +22,8 @@ const MAX_RESULTS: usize = 256 * 1024;
 /// One run with what is needed to describe it.
 pub struct Report<'a> {
     pub run: &'a Run,
+    /// `check`, `apply`: the manifest's instance.
+    pub instance: Option<&'a str>,
     pub tooljet_url: &'a Url,
     pub organization_id: Option<&'a str>,
     pub context: &'a RunContext,
@@ -62,9 +65,24 @@ impl Report<'_> {
 
     /// One line on how this app ended: what went wrong, or the request a dry run would send.
     pub fn message(&self, app: &AppRun) -> Option<String> {
-        match &app.verdict {
-            Verdict::Planned => Some(app.planned().join(" ; ")),
-            verdict => failure(app.operation, verdict).map(|(message, _)| message),
+        let planned = app.planned();
+        match (&app.verdict, app.ids.state) {
+            (Verdict::Planned, Some(SyncState::InSync)) if planned.is_empty() => {
+                Some("already live: nothing to send".to_owned())
+            }
+            (Verdict::Planned, _) => Some(planned.join(" ; ")),
+            (Verdict::Succeeded, Some(state)) if app.operation == OperationKind::Check => {
+                let would = app.ids.would.as_deref().unwrap_or_default();
+                Some(match planned.is_empty() {
+                    true => format!("{}: apply would {would}", state.as_str()),
+                    false => format!(
+                        "{}: apply would send {}",
+                        state.as_str(),
+                        planned.join(" ; ")
+                    ),
+                })
+            }
+            _ => failure(app).map(|(message, _)| message),
         }
     }
 
@@ -108,6 +126,8 @@ impl Report<'_> {
                 "environment",
                 per_app(&|a| a.ids.environment.clone().unwrap_or_default()),
             ),
+            ("in-sync", self.in_sync()),
+            ("changed", self.changed().join("\n")),
             ("response", response),
             ("duration-ms", self.elapsed.as_millis().to_string()),
             (
@@ -120,6 +140,30 @@ impl Report<'_> {
             ),
             ("results", self.results()),
         ])
+    }
+
+    /// `check`: every app has its declared version live; `apply`: every app has it after the
+    /// step (a dry run, before it). Empty for other operations.
+    fn in_sync(&self) -> String {
+        let apps = &self.run.apps;
+        let in_sync = |app: &AppRun| app.ids.state == Some(SyncState::InSync);
+        let all = match apps.first().map(|app| app.operation) {
+            Some(OperationKind::Check) => apps.iter().all(|app| app.succeeded() && in_sync(app)),
+            Some(OperationKind::Apply) if self.run.dry_run => apps.iter().all(in_sync),
+            Some(OperationKind::Apply) => apps.iter().all(AppRun::succeeded),
+            _ => return String::new(),
+        };
+        all.to_string()
+    }
+
+    /// The apps whose live version this step changed (`deploy`, `apply`), by the name given.
+    pub fn changed(&self) -> Vec<&str> {
+        self.run
+            .apps
+            .iter()
+            .filter(|app| app.changed_live())
+            .map(|app| app.label.as_str())
+            .collect()
     }
 
     /// One JSON object per app: what it was, how it ended and why, as a JSON array of at most
@@ -149,7 +193,7 @@ impl Report<'_> {
     }
 
     fn result(&self, app: &AppRun) -> serde_json::Value {
-        serde_json::json!({
+        let mut result = serde_json::json!({
             "app": app.label,
             "app-id": app.ids.app_id,
             "version-id": app.ids.version_id,
@@ -168,7 +212,21 @@ impl Report<'_> {
                     end => serde_json::json!({"step": record.step.as_str(), "result": end.name()}),
                 })
                 .collect::<Vec<_>>(),
-        })
+        });
+        if app.operation.desired() {
+            let live = app.ids.previous.as_ref().map(|live| live.shown());
+            let (live_key, state) = match app.operation {
+                // A check that could not read what is live cannot say how the app stands.
+                OperationKind::Check => ("live", app.ids.state.map_or("unknown", |s| s.as_str())),
+                _ => ("previous-version", ""),
+            };
+            result["declared"] = app.version.clone().into();
+            result[live_key] = live.into();
+            if !state.is_empty() {
+                result["state"] = state.into();
+            }
+        }
+        result
     }
 }
 
@@ -185,14 +243,29 @@ fn omitted(count: usize) -> String {
 }
 
 /// What went wrong and what to check, when an app did not succeed.
-pub fn failure(operation: OperationKind, verdict: &Verdict) -> Option<(String, String)> {
+pub fn failure(app: &AppRun) -> Option<(String, String)> {
+    let operation = app.operation;
     // Inside a program of several steps, the step that failed or was cut short is named.
     let at = |step: Option<Step>| match step {
-        Some(step) if operation == OperationKind::Deploy => format!(" at step `{step}`"),
+        Some(step) if operation.desired() => format!(" at step `{step}`"),
         _ => String::new(),
     };
-    match verdict {
+    match &app.verdict {
         Verdict::Succeeded | Verdict::Planned => None,
+        Verdict::Drifted => Some((
+            format!(
+                "not in sync ({}): {} is live, {} is declared",
+                app.ids.state.map_or("unknown", |state| state.as_str()),
+                app.ids
+                    .previous
+                    .as_ref()
+                    .map_or("no version", |live| live.shown()),
+                app.version.as_deref().unwrap_or_default()
+            ),
+            "Run `operation: apply` for this instance to make the declared version live, or, if \
+             the change made in ToolJet is the one to keep, write what is live into the manifest."
+                .to_owned(),
+        )),
         Verdict::Failed(failure) => Some((
             format!("{}{}", failure.error, at(Some(failure.step))),
             failure.hint(operation),
@@ -273,6 +346,7 @@ mod tests {
         let (run, url, context) = report_of(apps, label_len);
         Report {
             run: &run,
+            instance: None,
             tooljet_url: &url,
             organization_id: None,
             context: &context,

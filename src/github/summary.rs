@@ -6,6 +6,7 @@ use std::path::Path;
 
 use super::Report;
 use super::report::failure;
+use crate::desired::SyncState;
 use crate::operation::OperationKind;
 use crate::outcome::{AppRun, Outcome, Verdict};
 use crate::steps::{self, StepEnd};
@@ -17,6 +18,8 @@ const ENVIRONMENTS: [&str; 3] = ["development", "staging", "production"];
 const MAX_TEXT: usize = 2_000;
 /// A table cell holds less: one row per app.
 const MAX_CELL: usize = 200;
+/// Unmanaged apps named in the summary; the rest are counted.
+const MAX_UNMANAGED: usize = 20;
 /// Rows in the table of apps; the rest are counted below it. With [`MAX_CELL`] this keeps the
 /// summary under about 300 KB for any number of apps.
 const MAX_ROWS: usize = 100;
@@ -74,10 +77,12 @@ fn link(label: &str, url: &str) -> String {
 /// Renders the summary: the result at a glance, the facts, the links, what triggered it, and
 /// on failure what happened and what to do. Several apps get one row each.
 pub fn render(report: &Report) -> String {
-    let mut md = match report.run.apps.as_slice() {
-        [only] => render_one(report, only),
-        many => render_many(report, many),
+    let mut md = match (report.run.apps.as_slice(), report.run.apps[0].operation) {
+        (apps, OperationKind::Check) => render_check(report, apps),
+        ([only], kind) if kind != OperationKind::Apply => render_one(report, only),
+        (many, _) => render_many(report, many),
     };
+    md.push_str(&unmanaged(report));
     // Lookups are requests like the apps': their retries are told the same way.
     for note in &report.run.lookups.notes {
         md.push_str(&format!("\n> {}\n", escape(note.text())));
@@ -106,17 +111,17 @@ fn render_one(report: &Report, outcome: &AppRun) -> String {
     let mut row = |name: &str, value: String| md.push_str(&format!("| {name} | {value} |\n"));
     row("Operation", operation.to_string());
     let ids = &outcome.ids;
-    if let Some(app) = ids
-        .app_id
-        .as_deref()
-        .or(outcome.app.as_deref())
-        .or(Some(outcome.label.as_str()))
-        .filter(|a| !a.is_empty())
-    {
-        row("App", escape(app));
+    let id = ids.app_id.as_deref().or(outcome.app.as_deref());
+    if let Some(app) = named(&outcome.label, id) {
+        row("App", app);
     }
-    if let Some(version) = ids.version_id.as_deref().or(outcome.version.as_deref()) {
-        row("Version", escape(version));
+    if operation.desired() {
+        row("Version", version_change(outcome));
+    } else if let Some(version) = named(
+        outcome.version.as_deref().unwrap_or_default(),
+        ids.version_id.as_deref(),
+    ) {
+        row("Version", version);
     }
     if let Some(environment) = &ids.environment {
         row("Environment", pipeline(environment));
@@ -130,7 +135,7 @@ fn render_one(report: &Report, outcome: &AppRun) -> String {
     if let Some(trigger) = triggered_by(report) {
         row("Triggered by", trigger);
     }
-    if operation == OperationKind::Deploy {
+    if operation.desired() {
         row("Steps", steps_line(outcome, true));
     }
     if let (Verdict::Planned, Some(plan)) = (&outcome.verdict, report.message(outcome)) {
@@ -149,7 +154,7 @@ fn render_one(report: &Report, outcome: &AppRun) -> String {
     for note in &outcome.notes {
         md.push_str(&format!("\n> {}\n", escape(note.text())));
     }
-    if let Some((message, hint)) = failure(operation, &outcome.verdict) {
+    if let Some((message, hint)) = failure(outcome) {
         let next = if outcome.outcome() == Outcome::Unknown {
             format!(
                 "Open the app in ToolJet and check whether the {operation} happened before re-running the job."
@@ -204,7 +209,8 @@ fn render_many(report: &Report, outcomes: &[AppRun]) -> String {
         Outcome::Failure => "❌",
     };
     let mut md = format!(
-        "### {icon} ToolJet `{operation}` for {} apps: {}\n\n| App | Version | Result | HTTP status | Duration | Message |\n|---|---|---|---|---|---|\n",
+        "### {icon} ToolJet `{operation}`{} for {} apps: {}\n\n| App | Version | Result | HTTP status | Duration | Message |\n|---|---|---|---|---|---|\n",
+        of_instance(report),
         outcomes.len(),
         tally(outcomes.iter())
     );
@@ -215,23 +221,19 @@ fn render_many(report: &Report, outcomes: &[AppRun]) -> String {
             Some(url) => link(&cell(&outcome.label), url.as_str()),
             None => cell(&outcome.label),
         };
-        let version = outcome
-            .ids
-            .version_id
-            .as_deref()
-            .or(outcome.version.as_deref())
-            .unwrap_or_default();
+        let version = match operation.desired() {
+            true => version_change(outcome),
+            false => cell(outcome.version.as_deref().unwrap_or_default()),
+        };
         let status = outcome.status.map(|s| s.to_string()).unwrap_or_default();
         let message = report.message(outcome);
-        let result = match operation {
-            OperationKind::Deploy => {
-                format!("{}: {}", outcome.verdict.name(), steps_line(outcome, false))
-            }
-            _ => outcome.verdict.name().to_owned(),
+        let result = match operation.desired() {
+            true => format!("{}: {}", outcome.verdict.name(), steps_line(outcome, false)),
+            false => outcome.verdict.name().to_owned(),
         };
         md.push_str(&format!(
             "| {app} | {} | {} | {} | {} | {} |\n",
-            cell(version),
+            version,
             result,
             cell(&status),
             human_duration(outcome.duration),
@@ -261,6 +263,112 @@ fn render_many(report: &Report, outcomes: &[AppRun]) -> String {
     md
 }
 
+/// `check`: how each app stands against the manifest, and what `apply` would do about it.
+fn render_check(report: &Report, apps: &[AppRun]) -> String {
+    let in_sync = apps
+        .iter()
+        .filter(|app| app.ids.state == Some(SyncState::InSync))
+        .count();
+    let icon = match report.run.outcome() {
+        Outcome::Success if in_sync == apps.len() => "✅",
+        Outcome::Success => "⚠️",
+        _ => "❌",
+    };
+    let mut md = format!(
+        "### {icon} ToolJet `check`{}: {in_sync} of {} apps in sync\n\n| App | Declared | Live | State | What `apply` would do |\n|---|---|---|---|---|\n",
+        of_instance(report),
+        apps.len(),
+    );
+    let listed = listed(apps);
+    for app in listed.iter().map(|&i| &apps[i]) {
+        let cell = |text: &str| escape_within(text, MAX_CELL);
+        let live = app.ids.previous.as_ref().map_or_else(
+            || match app.ids.state {
+                Some(SyncState::AppAbsent) => "(no app)".to_owned(),
+                Some(_) => "(none released)".to_owned(),
+                None => "?".to_owned(),
+            },
+            |live| cell(live.shown()),
+        );
+        let (state, would) = match (app.ids.state, report.message(app)) {
+            (Some(state), _) => (
+                state.as_str().to_owned(),
+                app.ids.would.clone().unwrap_or_default(),
+            ),
+            (None, message) => ("unknown".to_owned(), message.unwrap_or_default()),
+        };
+        md.push_str(&format!(
+            "| {} | {} | {live} | {state} | {} |\n",
+            cell(&app.label),
+            cell(app.version.as_deref().unwrap_or_default()),
+            cell(&would),
+        ));
+    }
+    if listed.len() < apps.len() {
+        md.push_str(&format!(
+            "\n{} more apps are not listed here: the table shows {MAX_ROWS}, those out of sync first.\n",
+            apps.len() - listed.len()
+        ));
+    }
+    if let Some(trigger) = triggered_by(report) {
+        md.push_str(&format!("\nTriggered by {trigger}.\n"));
+    }
+    md
+}
+
+/// The apps of the workspace the manifest does not name, which `check` and `apply` never touch.
+fn unmanaged(report: &Report) -> String {
+    let unmanaged = &report.run.lookups.unmanaged;
+    if unmanaged.is_empty() {
+        return String::new();
+    }
+    let shown: Vec<String> = unmanaged
+        .iter()
+        .take(MAX_UNMANAGED)
+        .map(|name| escape_within(name, MAX_CELL))
+        .collect();
+    let more = match unmanaged.len().saturating_sub(MAX_UNMANAGED) {
+        0 => String::new(),
+        more => format!(" and {more} more"),
+    };
+    format!(
+        "\n{} apps of the workspace are not in the manifest (unmanaged, never touched): {}{more}.\n",
+        unmanaged.len(),
+        shown.join(", ")
+    )
+}
+
+/// " of production", the manifest's instance the step is about, if any.
+fn of_instance(report: &Report) -> String {
+    report
+        .instance
+        .map(|instance| format!(" of {}", escape_within(instance, MAX_CELL)))
+        .unwrap_or_default()
+}
+
+/// A name as given, with its id beside it where the two differ: "Inventory (0f5f…)".
+fn named(name: &str, id: Option<&str>) -> Option<String> {
+    match (name, id) {
+        ("", None) => None,
+        ("", Some(id)) => Some(escape(id)),
+        (name, Some(id)) if !id.eq_ignore_ascii_case(name) => {
+            Some(format!("{} ({})", escape(name), escape(id)))
+        }
+        (name, _) => Some(escape(name)),
+    }
+}
+
+/// The version before and after a deploy or apply: "v1.3.0 → v1.4.0", or the version alone.
+fn version_change(app: &AppRun) -> String {
+    let wanted = escape_within(app.version.as_deref().unwrap_or_default(), MAX_CELL);
+    match &app.ids.previous {
+        Some(before) if before.shown() != app.version.as_deref().unwrap_or_default() => {
+            format!("{} → {wanted}", escape_within(before.shown(), MAX_CELL))
+        }
+        _ => wanted,
+    }
+}
+
 /// The app's steps in order, each with a mark for how it ended (`✓ listed · ✗ saved ·
 /// · released (not run)`); with `why`, a skipped step says why.
 fn steps_line(app: &AppRun, why: bool) -> String {
@@ -278,12 +386,12 @@ fn steps_line(app: &AppRun, why: bool) -> String {
             match &record.end {
                 StepEnd::Skipped(reason) if why => {
                     format!(
-                        "{mark} {} ({})",
+                        "{mark} {} (skipped: {})",
                         record.step,
                         escape_within(reason, MAX_CELL)
                     )
                 }
-                StepEnd::Done | StepEnd::Planned(_) | StepEnd::Failed | StepEnd::Skipped(_) => {
+                StepEnd::Done | StepEnd::Planned(_) | StepEnd::Failed => {
                     format!("{mark} {}", record.step)
                 }
                 end => format!("{mark} {} ({})", record.step, end.name()),
@@ -403,6 +511,7 @@ mod tests {
         let context = crate::environment::RunContext::default();
         let md = render(&Report {
             run: &run,
+            instance: None,
             tooljet_url: &url,
             organization_id: None,
             context: &context,

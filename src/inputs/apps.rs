@@ -39,6 +39,16 @@ pub enum WorkspaceRef {
     Name(String),
 }
 
+impl From<&str> for WorkspaceRef {
+    /// A workspace given by name or id: a UUID is its id.
+    fn from(workspace: &str) -> Self {
+        match is_uuid(workspace) {
+            true => Self::Id(workspace.to_owned()),
+            false => Self::Name(workspace.to_owned()),
+        }
+    }
+}
+
 /// The apps an app-level operation runs for: ids first, then names, in the order given.
 pub(super) fn parse_apps(
     raw: &RawInputs,

@@ -181,11 +181,7 @@ pub(super) fn parse_ca_certificate(
     let pem = if value.contains("-----BEGIN") {
         value.as_bytes().to_vec()
     } else {
-        let path = std::path::Path::new(value);
-        let path = match (&context.workspace, path.is_relative()) {
-            (Some(workspace), true) => workspace.join(path),
-            _ => path.to_owned(),
-        };
+        let path = context.path_of(value);
         read_bounded(&path, MAX_CA_FILE).map_err(|err| {
             InputError::new(
                 INPUT,

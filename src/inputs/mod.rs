@@ -7,6 +7,7 @@
 mod apps;
 mod connection;
 pub mod flags;
+pub mod manifest;
 pub mod naming;
 mod operation;
 pub mod table;
@@ -22,11 +23,12 @@ use operation::{parse_deploy_version, parse_operation, parse_operation_inputs, u
 use table::{Need, uses};
 use values::{MAX_SECONDS, given, parse_bool, parse_choice, parse_seconds, parse_whole};
 
+use crate::desired::DeployVersion;
 use crate::environment::{RunContext, env_var};
 use crate::operation::{Operation, OperationKind};
 use crate::redact::Secret;
+use crate::tooljet::Connection;
 use crate::tooljet::attempts::RetryBudget;
-use crate::tooljet::{Connection, is_uuid};
 
 /// A bad input, named, with what is wrong. Shown as the step's `::error::`.
 #[derive(Debug, PartialEq, Eq)]
@@ -91,6 +93,14 @@ impl InputError {
         Self {
             says_how: true,
             ..self
+        }
+    }
+
+    /// An error about `input` that is a sentence of its own (a manifest's, naming its file).
+    pub(crate) fn standalone(input: &'static str, problem: String) -> Self {
+        Self {
+            standalone: true,
+            ..Self::new(input, problem)
         }
     }
 
@@ -159,6 +169,9 @@ pub struct RawInputs {
     pub max_parallel: String,
     pub fail_fast: String,
     pub dry_run: String,
+    pub manifest: String,
+    pub instance: String,
+    pub fail_on_drift: String,
 }
 
 /// Seconds to wait for one ToolJet call when `timeout-seconds` is not given. ToolJet clones,
@@ -228,6 +241,9 @@ impl RawInputs {
             "max-parallel" => &self.max_parallel,
             "fail-fast" => &self.fail_fast,
             "dry-run" => &self.dry_run,
+            "manifest" => &self.manifest,
+            "instance" => &self.instance,
+            "fail-on-drift" => &self.fail_on_drift,
             _ => "",
         }
     }
@@ -474,6 +490,10 @@ pub struct Config {
     pub fail_fast: bool,
     /// Check, resolve and print the requests; send nothing that changes ToolJet.
     pub dry_run: bool,
+    /// `check`: an app out of sync fails the step.
+    pub fail_on_drift: bool,
+    /// `check`, `apply`: the manifest's instance this step is about.
+    pub instance: Option<String>,
 }
 
 impl Config {
@@ -529,43 +549,14 @@ impl Config {
                 "is required with `if-exists: sync`: the existing app is found by that name",
             ));
         }
-        let workspace = match (
-            apps::segment(&raw.organization_id, "organization-id")?,
-            apps::segment(&raw.workspace, "workspace")?,
-        ) {
-            (Some(id), _) => Some(WorkspaceRef::Id(id.to_owned())),
-            (None, Some(w)) if is_uuid(w) => Some(WorkspaceRef::Id(w.to_owned())),
-            (None, Some(name)) => Some(WorkspaceRef::Name(name.to_owned())),
-            (None, None) => None,
-        };
-        if kind == OperationKind::Deploy && workspace.is_none() {
-            return Err(InputError::new(
-                "organization-id",
-                "(or `workspace`) is required for `deploy`: the workspace's listing says which apps and \
-                 versions exist there",
-            ));
-        }
-        let apps = apps::parse_apps(raw, kind, &workspace)?;
-        if apps.len() > 1 && given(&raw.version_id).is_some() {
-            return Err(InputError::new(
-                "version-id",
-                "names one app's version, but several apps were given: use `version-name` instead",
-            ));
-        }
-        let work = match parse_operation_inputs(kind, raw, context)? {
-            Some(operation) => Work::Single { operation, apps },
-            None => {
-                let version = parse_deploy_version(raw)?;
-                Work::Desired(
-                    apps.into_iter()
-                        .map(|app| DesiredApp {
-                            app,
-                            version: version.clone(),
-                            git_app_name: given(&raw.git_app_name).map(str::to_owned),
-                            branch: given(&raw.git_branch).map(str::to_owned),
-                        })
-                        .collect(),
-                )
+        let (work, workspace, instance) = match kind {
+            OperationKind::Check | OperationKind::Apply => {
+                let (work, workspace, instance) = from_manifest(raw, context)?;
+                (work, Some(workspace), Some(instance))
+            }
+            _ => {
+                let (work, workspace) = from_inputs(raw, kind, context)?;
+                (work, workspace, None)
             }
         };
         Ok(Self {
@@ -584,6 +575,8 @@ impl Config {
             )? as usize,
             fail_fast: parse_bool(&raw.fail_fast, "fail-fast")?,
             dry_run: parse_bool(&raw.dry_run, "dry-run")?,
+            fail_on_drift: parse_bool(&raw.fail_on_drift, "fail-on-drift")?,
+            instance,
             heartbeat: Duration::from_secs(parse_whole(
                 &raw.heartbeat_seconds,
                 "heartbeat-seconds",
@@ -592,6 +585,95 @@ impl Config {
             )?),
         })
     }
+}
+
+/// The workspace given as `organization-id`, or by name or id as `workspace`.
+fn workspace_of(raw: &RawInputs) -> Result<Option<WorkspaceRef>, InputError> {
+    Ok(
+        match (
+            apps::segment(&raw.organization_id, "organization-id")?,
+            apps::segment(&raw.workspace, "workspace")?,
+        ) {
+            (Some(id), _) => Some(WorkspaceRef::Id(id.to_owned())),
+            (None, Some(workspace)) => Some(WorkspaceRef::from(workspace)),
+            (None, None) => None,
+        },
+    )
+}
+
+/// What the inputs say to do, and to which apps, for every operation but `check` and `apply`.
+fn from_inputs(
+    raw: &RawInputs,
+    kind: OperationKind,
+    context: &RunContext,
+) -> Result<(Work, Option<WorkspaceRef>), InputError> {
+    let workspace = workspace_of(raw)?;
+    if kind == OperationKind::Deploy && workspace.is_none() {
+        return Err(InputError::new(
+            "organization-id",
+            "(or `workspace`) is required for `deploy`: the workspace's listing says which apps and \
+             versions exist there",
+        ));
+    }
+    let apps = apps::parse_apps(raw, kind, &workspace)?;
+    if apps.len() > 1 && given(&raw.version_id).is_some() {
+        return Err(InputError::new(
+            "version-id",
+            "names one app's version, but several apps were given: use `version-name` instead",
+        ));
+    }
+    let work = match parse_operation_inputs(kind, raw, context)? {
+        Some(operation) => Work::Single { operation, apps },
+        None => {
+            let version = parse_deploy_version(raw)?;
+            Work::Desired(
+                apps.into_iter()
+                    .map(|app| DesiredApp {
+                        app,
+                        version: version.clone(),
+                        git_app_name: given(&raw.git_app_name).map(str::to_owned),
+                        branch: given(&raw.git_branch).map(str::to_owned),
+                    })
+                    .collect(),
+            )
+        }
+    };
+    Ok((work, workspace))
+}
+
+/// What the manifest says is live on the instance: its apps, its workspace and its name.
+fn from_manifest(
+    raw: &RawInputs,
+    context: &RunContext,
+) -> Result<(Work, WorkspaceRef, String), InputError> {
+    let file = given(&raw.manifest).unwrap_or(manifest::DEFAULT);
+    let path = context.path_of(file);
+    let wrong = |err: manifest::ManifestError| InputError::standalone("manifest", err.to_string());
+    let instances = manifest::read(&path, file).map_err(wrong)?;
+    let instance = manifest::select(instances, given(&raw.instance), file).map_err(wrong)?;
+    if !crate::tooljet::is_one_segment(&instance.workspace) {
+        return Err(wrong(manifest::ManifestError {
+            file: file.to_owned(),
+            line: None,
+            key: Some(format!("instances.{}.workspace", instance.name)),
+            problem: "resolves away in a URL (`.` and `..` name no workspace)".to_owned(),
+        }));
+    }
+    let apps = instance
+        .apps
+        .into_iter()
+        .map(|app| DesiredApp {
+            app: AppRef::Name(app.name),
+            version: DeployVersion::Name(app.version),
+            git_app_name: app.git_app_name,
+            branch: app.git_branch,
+        })
+        .collect();
+    Ok((
+        Work::Desired(apps),
+        WorkspaceRef::from(instance.workspace.as_str()),
+        instance.name,
+    ))
 }
 
 #[cfg(test)]
@@ -678,7 +760,8 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "inputs `tooljet-url` (or the TOOLJET_HOST variable), `access-token` (or the \
-             TOOLJET_ACCESS_TOKEN variable), `organization-id`, `git-url`, `github-app-id`, \
+             TOOLJET_ACCESS_TOKEN variable), `organization-id` (or `workspace`), `git-url`, \
+             `github-app-id`, \
              `github-app-installation-id` and `github-app-private-key` are required for \
              `configure-git` but were not given"
         );

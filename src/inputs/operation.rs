@@ -35,33 +35,33 @@ pub(super) fn parse_operation(value: &str) -> Result<OperationKind, InputError> 
     })
 }
 
-/// ToolJet's own rules for a saved version's name (`SaveVersionBodyDto`), checked up front.
+/// What breaks ToolJet's own rules for a saved version's name (`SaveVersionBodyDto`), in words
+/// that never repeat the name.
+pub(super) fn version_name_problem(name: &str) -> Option<String> {
+    if name.chars().count() > 25 {
+        return Some(format!(
+            "must be at most 25 characters, got {}",
+            name.chars().count()
+        ));
+    }
+    name.chars()
+        .find(|c| c.is_whitespace() || "~^:?*[]\\@{".contains(*c))
+        .map(|bad| {
+            format!(
+                "contains {bad:?}; ToolJet version names cannot contain spaces or any of ~ ^ : ? * [ ] \\ @ {{"
+            )
+        })
+}
+
+/// ToolJet's own rules for a saved version's name, checked up front.
 fn parse_version_name(value: &str) -> Result<Option<String>, InputError> {
-    const INPUT: &str = "version-name";
     let Some(name) = given(value) else {
         return Ok(None);
     };
-    if name.chars().count() > 25 {
-        return Err(InputError::new(
-            INPUT,
-            format!(
-                "must be at most 25 characters, got {}",
-                name.chars().count()
-            ),
-        ));
+    match version_name_problem(name) {
+        Some(problem) => Err(InputError::new("version-name", problem)),
+        None => Ok(Some(name.to_owned())),
     }
-    if let Some(bad) = name
-        .chars()
-        .find(|c| c.is_whitespace() || "~^:?*[]\\@{".contains(*c))
-    {
-        return Err(InputError::new(
-            INPUT,
-            format!(
-                "contains {bad:?}; ToolJet version names cannot contain spaces or any of ~ ^ : ? * [ ] \\ @ {{"
-            ),
-        ));
-    }
-    Ok(Some(name.to_owned()))
 }
 
 /// Deploy's version: a name, or one of ToolJet's tags (the name is then taken from it).
@@ -128,7 +128,7 @@ fn parse_https_url(value: &str, input: &'static str) -> Result<Option<String>, I
 }
 
 /// The one-request operation `kind` names, its app filled in per app later (`parse_apps` checks
-/// the app inputs); `None` for `deploy`, which is several requests.
+/// the app inputs); `None` for `deploy`, `check` and `apply`, which are programs of their own.
 pub(super) fn parse_operation_inputs(
     kind: OperationKind,
     raw: &RawInputs,
@@ -158,7 +158,8 @@ pub(super) fn parse_operation_inputs(
                 .unwrap_or_else(|| context.default_commit_message()),
         },
         OperationKind::Create => Operation::Create {
-            organization_id: required(&raw.organization_id, "organization-id", kind)?,
+            // Else the workspace given by name, looked up before anything is sent.
+            organization_id: given(&raw.organization_id).unwrap_or_default().to_owned(),
             git_app: match (given(&raw.git_app_id), given(&raw.git_app_name)) {
                 (Some(id), name) => GitApp {
                     id: Some(id.to_owned()),
@@ -200,7 +201,7 @@ pub(super) fn parse_operation_inputs(
             },
         },
         OperationKind::Promote => Operation::Promote { app_id: app_id()? },
-        OperationKind::Deploy => return Ok(None),
+        OperationKind::Deploy | OperationKind::Check | OperationKind::Apply => return Ok(None),
     }))
 }
 
@@ -217,7 +218,8 @@ fn parse_git_config(raw: &RawInputs) -> Result<GitConfig, InputError> {
         ));
     }
     Ok(GitConfig {
-        organization_id: required(&raw.organization_id, "organization-id", KIND)?,
+        // Else the workspace given by name, looked up before anything is sent.
+        organization_id: given(&raw.organization_id).unwrap_or_default().to_owned(),
         git_url,
         branch_name: required(&raw.branch_name, "branch-name", KIND)?,
         github_app_id: required(&raw.github_app_id, "github-app-id", KIND)?,

@@ -76,8 +76,22 @@ const DEPLOY: &[Takes] = &[
     optional("git-app-name"),
     optional("git-branch"),
 ];
+const CHECK: &[Takes] = &[
+    optional("manifest"),
+    optional("instance"),
+    optional("fail-on-drift"),
+    optional("max-parallel"),
+    optional("fail-fast"),
+];
+const APPLY: &[Takes] = &[
+    optional("manifest"),
+    optional("instance"),
+    optional("max-parallel"),
+    optional("fail-fast"),
+];
 const CONFIGURE_GIT: &[Takes] = &[
-    required("organization-id"),
+    required_or("organization-id", "workspace"),
+    optional("workspace"),
     required("git-url"),
     required("branch-name"),
     required("github-app-id"),
@@ -92,7 +106,8 @@ const PUSH: &[Takes] = &[
     optional("commit-message"),
 ];
 const CREATE: &[Takes] = &[
-    required("organization-id"),
+    required_or("organization-id", "workspace"),
+    optional("workspace"),
     required_or("git-app-name", "git-app-id"),
     optional("git-app-id"),
     optional("git-branch"),
@@ -106,6 +121,8 @@ const PROMOTE: &[Takes] = &[];
 fn own(kind: OperationKind) -> &'static [Takes] {
     match kind {
         OperationKind::Deploy => DEPLOY,
+        OperationKind::Check => CHECK,
+        OperationKind::Apply => APPLY,
         OperationKind::ConfigureGit => CONFIGURE_GIT,
         OperationKind::Push => PUSH,
         OperationKind::Create => CREATE,
@@ -188,7 +205,11 @@ mod tests {
             alternative(OperationKind::Deploy, "organization-id"),
             Some("workspace")
         );
-        assert_eq!(alternative(OperationKind::Create, "organization-id"), None);
+        assert_eq!(
+            alternative(OperationKind::Create, "organization-id"),
+            Some("workspace")
+        );
+        assert_eq!(alternative(OperationKind::Push, "organization-id"), None);
         assert!(!uses(OperationKind::Pull, "version-id"));
         assert!(uses(OperationKind::Release, "version-id"));
         assert!(!uses(OperationKind::Create, "app-id"));

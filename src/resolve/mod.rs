@@ -7,7 +7,7 @@ use crate::desired::{Deploy, DeployApp};
 use crate::inputs::{AppRef, Config, DesiredApp, Work, WorkspaceRef};
 use crate::job::Job;
 use crate::listing::{self, ListedApp, Listing, NameError};
-use crate::operation::{Operation, ReleaseTarget};
+use crate::operation::{Operation, OperationKind, ReleaseTarget};
 use crate::record::Note;
 use crate::tooljet::attempts::Attempts;
 use crate::tooljet::{ApiError, ApiRequest, ApiResponse, is_uuid};
@@ -116,9 +116,17 @@ impl Target {
 pub const LIST_WORKSPACES: &str = "list workspaces";
 const LIST_APPS: &str = "list the workspace's apps";
 
+/// What the lookups made of the inputs: a target per app, and, for `check` and `apply`, the
+/// workspace's apps that the manifest does not name.
+#[derive(Debug, Default)]
+pub struct Resolved {
+    pub targets: Vec<Target>,
+    pub unmanaged: Vec<String>,
+}
+
 /// Every app's target, one per app. A dry run first checks the URL and the token with a call
 /// that changes nothing: `Err` when that check fails.
-pub async fn targets(lookups: &mut Attempts, config: &Config) -> Result<Vec<Target>, LookupError> {
+pub async fn targets(lookups: &mut Attempts, config: &Config) -> Result<Resolved, LookupError> {
     let workspaces = if config.dry_run {
         Some(
             lookups
@@ -129,38 +137,82 @@ pub async fn targets(lookups: &mut Attempts, config: &Config) -> Result<Vec<Targ
     } else {
         None
     };
-    let targets = match &config.work {
+    let (targets, unmanaged) = match &config.work {
         Work::Single { operation, apps } if apps.is_empty() => {
-            return Ok(vec![Target::new(
-                String::new(),
-                Ok(Job::Single(operation.clone())),
-            )]);
+            let job = in_workspace(lookups, config, operation, workspaces).await;
+            (
+                vec![Target::new(String::new(), job.map(Job::Single))],
+                Vec::new(),
+            )
         }
-        Work::Single { operation, apps } => {
-            resolve_apps(lookups, config, operation, apps, workspaces).await
-        }
+        Work::Single { operation, apps } => (
+            resolve_apps(lookups, config, operation, apps, workspaces).await,
+            Vec::new(),
+        ),
         Work::Desired(apps) => resolve_desired(lookups, config, apps, workspaces).await,
     };
-    Ok(merge_duplicates(targets))
+    Ok(Resolved {
+        targets: merge_duplicates(targets),
+        unmanaged,
+    })
 }
 
-/// Each app's deploy, decided by what the workspace holds.
+/// An operation on a workspace (`create`, `configure-git`) with the workspace's id, looked up
+/// when it was given by name.
+async fn in_workspace(
+    lookups: &mut Attempts,
+    config: &Config,
+    operation: &Operation,
+    workspaces: Option<ApiResponse>,
+) -> Result<Operation, LookupError> {
+    match &config.workspace {
+        Some(workspace) => {
+            Ok(operation.in_workspace(&workspace_id(lookups, workspace, workspaces).await?))
+        }
+        None => Ok(operation.clone()),
+    }
+}
+
+/// Each app's deploy, check or apply, decided by what the workspace holds; for `check` and
+/// `apply`, also the workspace's apps the manifest does not name.
 async fn resolve_desired(
     lookups: &mut Attempts,
     config: &Config,
     apps: &[DesiredApp],
     workspaces: Option<ApiResponse>,
-) -> Vec<Target> {
+) -> (Vec<Target>, Vec<String>) {
     let listing = workspace_listing(lookups, config, workspaces).await;
-    apps.iter()
+    let job = |deploy: Deploy| match config.kind {
+        OperationKind::Check => Job::Check(deploy),
+        OperationKind::Apply => Job::Apply(deploy),
+        _ => Job::Deploy(deploy),
+    };
+    let targets: Vec<Target> = apps
+        .iter()
         .map(|desired| {
             let deploy = match &listing {
                 Ok((workspace, listing)) => deploy_of(desired, workspace, listing),
                 Err(why) => Err(why.clone()),
             };
-            Target::new(desired.app.label().to_owned(), deploy.map(Job::Deploy))
+            Target::new(desired.app.label().to_owned(), deploy.map(job))
         })
-        .collect()
+        .collect();
+    let unmanaged = match (&listing, config.kind) {
+        (Ok((_, listing)), OperationKind::Check | OperationKind::Apply) => {
+            let managed: Vec<&str> = targets
+                .iter()
+                .filter_map(|target| target.job.as_ref().ok()?.app_id())
+                .collect();
+            listing
+                .apps
+                .iter()
+                .filter(|app| !managed.iter().any(|id| id.eq_ignore_ascii_case(&app.id)))
+                .map(|app| app.name.clone())
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    (targets, unmanaged)
 }
 
 /// The app as the listing has it: an app given by name and absent is imported from git
@@ -331,25 +383,35 @@ async fn workspace_listing(
     config: &Config,
     workspaces: Option<ApiResponse>,
 ) -> Result<(String, Listing), LookupError> {
-    let workspace = match config.workspace.as_ref().expect("checked with the inputs") {
-        WorkspaceRef::Id(id) => id.clone(),
-        WorkspaceRef::Name(name) => {
-            let answer = match workspaces {
-                Some(answer) => answer,
-                None => lookups
-                    .send(&ApiRequest::workspaces(), LIST_WORKSPACES)
-                    .await
-                    .map_err(LookupError::request(LIST_WORKSPACES))?,
-            };
-            listing::workspace_named(answer.json.as_ref(), name)
-                .map_err(LookupError::no_match(Named::Workspace))?
-        }
-    };
+    let workspace = config.workspace.as_ref().expect("checked with the inputs");
+    let workspace = workspace_id(lookups, workspace, workspaces).await?;
     let answer = lookups
         .send(&ApiRequest::workspace_apps(&workspace), LIST_APPS)
         .await
         .map_err(LookupError::request(LIST_APPS))?;
     Ok((workspace, Listing::parse(answer.json.as_ref())))
+}
+
+/// The workspace's id, looked up by its name in `GET /api/ext/workspaces` (the answer in
+/// `workspaces` when the step has it already).
+async fn workspace_id(
+    lookups: &mut Attempts,
+    workspace: &WorkspaceRef,
+    workspaces: Option<ApiResponse>,
+) -> Result<String, LookupError> {
+    let name = match workspace {
+        WorkspaceRef::Id(id) => return Ok(id.clone()),
+        WorkspaceRef::Name(name) => name,
+    };
+    let answer = match workspaces {
+        Some(answer) => answer,
+        None => lookups
+            .send(&ApiRequest::workspaces(), LIST_WORKSPACES)
+            .await
+            .map_err(LookupError::request(LIST_WORKSPACES))?,
+    };
+    listing::workspace_named(answer.json.as_ref(), name)
+        .map_err(LookupError::no_match(Named::Workspace))
 }
 
 /// One target per app: an app given twice (the same id twice, or its id and its name) runs

@@ -139,6 +139,7 @@ fn already_live<T: ToolJet>(
         released: true,
         previous: before.live().cloned(),
         state: Some(SyncState::InSync),
+        would: None,
     }
 }
 

@@ -1,13 +1,29 @@
 //! Reading what is live before anything is sent: the app's export, shared by `deploy`,
 //! `apply` and `check`.
 
-use super::{Step, Steps, ToolJet};
+use super::{Check, Failure, Step, Steps, ToolJet};
 use crate::desired::{Before, Deploy, DeployApp, VersionLabel};
 use crate::listing::ListedApp;
 use crate::record::Note;
 use crate::tooljet::{ApiRequest, ApiResponse};
 
 const WHAT: &str = "read which version is live";
+
+/// What is live, for `check`, which can claim nothing without it: a read that fails fails the
+/// step it is.
+pub(super) async fn read<T: ToolJet>(
+    steps: &mut Steps<T>,
+    deploy: &Deploy,
+) -> Result<Before, Failure> {
+    let DeployApp::Listed(app) = &deploy.app else {
+        return Ok(Before::Absent);
+    };
+    let answer = steps.read(Step::Listed, &export(deploy, app), WHAT).await?;
+    match of(app, answer) {
+        Before::Unread(why) => Err(steps.fail(Step::Listed, Check::LiveUnknown(why))),
+        before => Ok(before),
+    }
+}
 
 /// What is live, for a program that goes on without it (`deploy`, `apply`): an export that
 /// cannot be read, or an instance without the route, leaves the previous version unknown,

@@ -4,6 +4,7 @@
 //! decide the path and prints the writes instead of sending them. Each step is recorded as it
 //! ends, where a signal can still read it.
 
+mod check;
 mod deploy;
 mod live;
 mod single;
@@ -61,7 +62,8 @@ impl Step {
             OperationKind::SaveVersion => &[Self::Saved],
             OperationKind::Release => &[Self::Released],
             OperationKind::Promote => &[Self::Promoted],
-            OperationKind::Deploy => &[
+            OperationKind::Check => &[Self::Listed],
+            OperationKind::Deploy | OperationKind::Apply => &[
                 Self::Listed,
                 Self::Created,
                 Self::Pulled,
@@ -205,7 +207,7 @@ impl Failure {
             }
             StepError::Api(err) => err,
         };
-        let deploy = kind == OperationKind::Deploy;
+        let deploy = kind.desired();
         match (err.status().map(|status| status.as_u16()), self.step) {
             (Some(409), Step::Created) if deploy => "The app was imported meanwhile: re-run this \
                 step; deploy now finds it in the workspace and goes on."
@@ -511,6 +513,7 @@ pub async fn run<T: ToolJet>(
 ) -> Result<ResultIds, Failure> {
     match job {
         Job::Single(operation) => single::run(steps, config, operation).await,
-        Job::Deploy(deploy) => deploy::run(steps, deploy).await,
+        Job::Deploy(deploy) | Job::Apply(deploy) => deploy::run(steps, deploy).await,
+        Job::Check(deploy) => check::run(steps, deploy, config.dry_run).await,
     }
 }

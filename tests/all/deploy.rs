@@ -135,6 +135,15 @@ async fn a_new_version_name_is_pulled_saved_released_and_verified() {
     let ran = deploy(&fake).with("version-name", "v3").run().await;
     ran.assert_exit(0);
     assert_eq!(writes(&fake), [PULL, SAVE, RELEASE]);
+    // The names given, ids beside them; what was live before, and now.
+    assert!(
+        ran.summary.contains(&format!(
+            "| App | Inventory ({APP_ID}) |\n| Version | v1 → v3 |"
+        )),
+        "{}",
+        ran.summary
+    );
+    assert_eq!(ran.output("changed"), "Inventory");
     // The draft became v3, and saving it tagged the repository as ToolJet does.
     assert_eq!(ran.output("version-id"), DRAFT_VERSION_ID);
     assert!(
@@ -155,7 +164,7 @@ async fn a_new_version_name_is_pulled_saved_released_and_verified() {
         ]
     );
     assert!(
-        ran.summary.contains("| Steps | ✓ listed · – created (the app is in the workspace) · ✓ pulled · ✓ saved · ✓ released · ✓ verified |"),
+        ran.summary.contains("| Steps | ✓ listed · – created (skipped: the app is in the workspace) · ✓ pulled · ✓ saved · ✓ released · ✓ verified |"),
         "{}",
         ran.summary
     );

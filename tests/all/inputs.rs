@@ -23,7 +23,8 @@ async fn missing_operation_lists_the_choices() {
     let fake = fake().await;
     let ran = refused(step("", &fake), &fake).await;
     assert!(ran.error().contains(
-        "input `operation` is required; choose one of: deploy, configure-git, push, create"
+        "input `operation` is required; choose one of: deploy, check, apply, configure-git, push, \
+         create"
     ));
 }
 
@@ -48,11 +49,12 @@ async fn each_operation_names_the_input_it_misses() {
         ),
         (
             "create",
-            "inputs `organization-id` and `git-app-name` (or `git-app-id`) are required",
+            "inputs `organization-id` (or `workspace`) and `git-app-name` (or `git-app-id`) are \
+             required",
         ),
         (
             "configure-git",
-            "inputs `organization-id`, `git-url`, `branch-name`,",
+            "inputs `organization-id` (or `workspace`), `git-url`, `branch-name`,",
         ),
     ];
     for (operation, says) in cases {
@@ -194,7 +196,7 @@ async fn every_missing_input_is_named_at_once() {
     )
     .await;
     ran.assert_error_contains(
-        "inputs `organization-id`, `git-url`, `github-app-id`, `github-app-installation-id` and \
+        "inputs `organization-id` (or `workspace`), `git-url`, `github-app-id`, `github-app-installation-id` and \
          `github-app-private-key` are required for `configure-git` but were not given",
     );
 }
