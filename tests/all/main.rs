@@ -7,6 +7,7 @@ mod support;
 mod cancellation;
 mod container;
 mod deploy;
+mod desired;
 mod errors;
 mod examples;
 mod hostile;

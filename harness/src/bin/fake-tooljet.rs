@@ -2,7 +2,7 @@
 //!
 //! Usage: fake-tooljet [--port N] [--token T] [--sub-path /p] [--community] [--unlicensed]
 //!                     [--disabled] [--singular-org-git] [--no-export] [--html] [--delay-ms N]
-//!                     [--apps N] [--export-kb N]
+//!                     [--apps N] [--export-kb N] [--endless-export]
 //! `--apps N` adds N apps, `App 1` to `App N`, each with a released `v1` and a draft;
 //! `--export-kb N` makes each app's export carry N KB of definition.
 //! Prints `listening on <url>` once ready. `GET /__fake/requests` lists what it received.
@@ -32,6 +32,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--disabled" => settings.external_api_enabled = false,
             "--singular-org-git" => settings.singular_org_git_route = true,
             "--no-export" => settings.export_route = false,
+            "--endless-export" => settings.endless_export = true,
             "--html" => settings.html_everywhere = true,
             other => return Err(format!("unknown argument {other:?}").into()),
         }

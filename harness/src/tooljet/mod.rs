@@ -44,6 +44,8 @@ pub struct Settings {
     pub singular_org_git_route: bool,
     /// Serve the export route, which names the live version; older instances lack it.
     pub export_route: bool,
+    /// Every export is an answer that never ends.
+    pub endless_export: bool,
     /// Answer everything with a 200 HTML page, as a web front end or proxy would.
     pub html_everywhere: bool,
     /// Wait this long before answering each API call (a slow clone or push).
@@ -64,6 +66,7 @@ impl Default for Settings {
             external_api_enabled: true,
             singular_org_git_route: false,
             export_route: true,
+            endless_export: false,
             html_everywhere: false,
             delay: Duration::ZERO,
             hold_until_concurrent: 0,
@@ -106,6 +109,38 @@ pub enum Injected {
     /// Answer this status with this body as `application/json`, well-formed or not: a byte
     /// order mark, an answer cut short, fields a test chooses.
     Json { status: u16, body: String },
+    /// Answer an export whose definition never ends, before it names the live version.
+    EndlessExport,
+}
+
+/// An export's answer that never ends: an app entity whose components go on for ever.
+struct EndlessExport {
+    started: bool,
+}
+
+impl http_body::Body for EndlessExport {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        let chunk = match std::mem::replace(&mut self.started, true) {
+            false => Bytes::from_static(br#"{"app":[{"definition":{"appV2":{"components":["#),
+            true => Bytes::from(r#"{"id":"c","type":"Table"},"#.repeat(2048)),
+        };
+        std::task::Poll::Ready(Some(Ok(http_body::Frame::data(chunk))))
+    }
+}
+
+fn endless_export() -> Response {
+    (
+        StatusCode::CREATED,
+        [(header::CONTENT_TYPE, "application/json")],
+        axum::body::Body::new(EndlessExport { started: false }),
+    )
+        .into_response()
 }
 
 struct Shared {
@@ -281,6 +316,9 @@ async fn handle(
     if !settings.delay.is_zero() {
         tokio::time::sleep(settings.delay).await;
     }
+    if settings.endless_export && uri.path().contains("/api/ext/export/") {
+        return endless_export();
+    }
     let injected = shared.injected.lock().expect("injected").pop_front();
     match injected {
         None => {}
@@ -297,6 +335,7 @@ async fn handle(
             let status = StatusCode::from_u16(status).expect("status");
             return (status, [(header::CONTENT_TYPE, "text/plain")], body).into_response();
         }
+        Some(Injected::EndlessExport) => return endless_export(),
         Some(Injected::Json { status, body }) => {
             let status = StatusCode::from_u16(status).expect("status");
             return (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
