@@ -213,6 +213,14 @@ impl Operation {
         operation
     }
 
+    /// The app of the repository `create` imports, by the name or id given.
+    pub fn git_app(&self) -> Option<&str> {
+        match self {
+            Self::Create { git_app, .. } => git_app.name.as_deref().or(git_app.id.as_deref()),
+            _ => None,
+        }
+    }
+
     /// This operation in the workspace `id`, for those that act on a workspace (`create`,
     /// `configure-git`) and were given it by name.
     pub fn in_workspace(&self, id: &str) -> Self {

@@ -12,6 +12,7 @@ use crate::signals::Signal;
 use crate::steps::{Failure, Step, StepEnd, StepRecord};
 use crate::tooljet::ApiError;
 pub use crate::tooljet::fate::Outcome;
+use crate::tooljet::validation::Warnings;
 
 /// How one app's part of the step ended.
 #[derive(Debug)]
@@ -108,6 +109,8 @@ pub struct AppRun {
     pub exchanges: Vec<Exchange>,
     /// Its steps as they ended, in order.
     pub steps: Vec<StepRecord>,
+    /// What ToolJet's app validation reported, by the step whose write drew it.
+    pub validation: Vec<(Step, Warnings)>,
 }
 
 impl AppRun {
@@ -135,6 +138,7 @@ impl AppRun {
             notes: Vec::new(),
             exchanges: Vec::new(),
             steps: Vec::new(),
+            validation: Vec::new(),
         }
     }
 
@@ -151,6 +155,14 @@ impl AppRun {
 
     pub fn succeeded(&self) -> bool {
         self.outcome() == Outcome::Success
+    }
+
+    /// How many warnings ToolJet's app validation reported for this app.
+    pub fn warnings(&self) -> usize {
+        self.validation
+            .iter()
+            .map(|(_, warnings)| warnings.count)
+            .sum()
     }
 
     pub fn outcome(&self) -> Outcome {

@@ -281,6 +281,7 @@ async fn one<T: ToolJet>(mut steps: Steps<T>, config: &Config, job: &Job, label:
         run.response = body;
     }
     run.steps = steps.recorded().snapshot().0;
+    run.validation = std::mem::take(&mut steps.validation);
     let attempts = steps.into_tooljet().into_attempts();
     run.notes = attempts.notes;
     run.exchanges = attempts.exchanges;

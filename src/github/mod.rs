@@ -4,6 +4,7 @@ mod commands;
 mod outputs;
 mod report;
 mod summary;
+mod validation;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -295,6 +296,7 @@ impl GitHub {
             }
         }
         annotations.emit(&self.commands);
+        validation::annotate(&self.commands, &report.run.apps);
         written
     }
 

@@ -128,6 +128,7 @@ impl Report<'_> {
             ),
             ("in-sync", self.in_sync()),
             ("changed", self.changed().join("\n")),
+            ("warnings", per_app(&|a| a.warnings().to_string())),
             ("response", response),
             ("duration-ms", self.elapsed.as_millis().to_string()),
             (
@@ -203,13 +204,28 @@ impl Report<'_> {
             "http-status": app.status.map(|s| s.as_u16()),
             "duration-ms": app.duration.as_millis() as u64,
             "message": self.message(app),
+            "warnings": app.warnings(),
             "steps": steps::with_unrun(app.operation, &app.steps)
                 .iter()
-                .map(|record| match &record.end {
-                    StepEnd::Skipped(why) => serde_json::json!({
-                        "step": record.step.as_str(), "result": record.end.name(), "why": why,
-                    }),
-                    end => serde_json::json!({"step": record.step.as_str(), "result": end.name()}),
+                .map(|record| {
+                    let mut step = match &record.end {
+                        StepEnd::Skipped(why) => serde_json::json!({
+                            "step": record.step.as_str(), "result": record.end.name(), "why": why,
+                        }),
+                        end => {
+                            serde_json::json!({"step": record.step.as_str(), "result": end.name()})
+                        }
+                    };
+                    let warnings: usize = app
+                        .validation
+                        .iter()
+                        .filter(|(drew, _)| *drew == record.step)
+                        .map(|(_, warnings)| warnings.count)
+                        .sum();
+                    if warnings > 0 {
+                        step["warnings"] = warnings.into();
+                    }
+                    step
                 })
                 .collect::<Vec<_>>(),
         });

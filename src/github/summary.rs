@@ -18,6 +18,10 @@ const ENVIRONMENTS: [&str; 3] = ["development", "staging", "production"];
 const MAX_TEXT: usize = 2_000;
 /// A table cell holds less: one row per app.
 const MAX_CELL: usize = 200;
+/// Issues of ToolJet's app validation listed per app, and apps given a part; the rest are
+/// counted.
+const MAX_ISSUES: usize = 10;
+const MAX_WARNED: usize = 20;
 /// Unmanaged apps named in the summary; the rest are counted.
 const MAX_UNMANAGED: usize = 20;
 /// Rows in the table of apps; the rest are counted below it. With [`MAX_CELL`] this keeps the
@@ -83,6 +87,7 @@ pub fn render(report: &Report) -> String {
         (many, _) => render_many(report, many),
     };
     md.push_str(&unmanaged(report));
+    md.push_str(&validation(&report.run.apps));
     // Lookups are requests like the apps': their retries are told the same way.
     for note in &report.run.lookups.notes {
         md.push_str(&format!("\n> {}\n", escape(note.text())));
@@ -259,6 +264,48 @@ fn render_many(report: &Report, outcomes: &[AppRun]) -> String {
     ));
     if let Some(trigger) = triggered_by(report) {
         md.push_str(&format!("\nTriggered by {trigger}.\n"));
+    }
+    md
+}
+
+/// The summary's "ToolJet's app validation" part: per app, its issues as a table.
+fn validation(apps: &[AppRun]) -> String {
+    let warned: Vec<&AppRun> = apps.iter().filter(|app| app.warnings() > 0).collect();
+    if warned.is_empty() {
+        return String::new();
+    }
+    let cell = |text: &str| escape_within(text, MAX_CELL);
+    let mut md = String::from("\n#### ToolJet's app validation\n");
+    for app in warned.iter().take(MAX_WARNED) {
+        md.push_str(&format!(
+            "\n{}: {} warnings; the step went on.\n\n| Step | Code | Severity | Path | Message | Fix |\n|---|---|---|---|---|---|\n",
+            cell(&app.label),
+            app.warnings()
+        ));
+        let issues = app
+            .validation
+            .iter()
+            .flat_map(|(step, warnings)| warnings.issues.iter().map(move |issue| (step, issue)));
+        for (step, issue) in issues.clone().take(MAX_ISSUES) {
+            md.push_str(&format!(
+                "| {step} | {} | {} | {} | {} | {} |\n",
+                cell(&issue.code),
+                cell(&issue.severity),
+                cell(&issue.path),
+                cell(&issue.message),
+                cell(issue.fix.as_deref().unwrap_or_default()),
+            ));
+        }
+        let unlisted = app.warnings() - issues.take(MAX_ISSUES).count();
+        if unlisted > 0 {
+            md.push_str(&format!("\n{unlisted} more not listed here.\n"));
+        }
+    }
+    if warned.len() > MAX_WARNED {
+        md.push_str(&format!(
+            "\n{} more apps have warnings; `results` counts them.\n",
+            warned.len() - MAX_WARNED
+        ));
     }
     md
 }

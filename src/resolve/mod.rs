@@ -140,10 +140,8 @@ pub async fn targets(lookups: &mut Attempts, config: &Config) -> Result<Resolved
     let (targets, unmanaged) = match &config.work {
         Work::Single { operation, apps } if apps.is_empty() => {
             let job = in_workspace(lookups, config, operation, workspaces).await;
-            (
-                vec![Target::new(String::new(), job.map(Job::Single))],
-                Vec::new(),
-            )
+            let label = operation.git_app().unwrap_or_default().to_owned();
+            (vec![Target::new(label, job.map(Job::Single))], Vec::new())
         }
         Work::Single { operation, apps } => (
             resolve_apps(lookups, config, operation, apps, workspaces).await,

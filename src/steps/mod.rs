@@ -21,6 +21,7 @@ use crate::operation::{OperationKind, ResultIds};
 use crate::record::Note;
 use crate::tooljet::attempts::Attempts;
 use crate::tooljet::fate::{self, Outcome};
+use crate::tooljet::validation::Warnings;
 use crate::tooljet::{ApiError, ApiRequest, ApiResponse};
 
 /// One step of an operation, as the summary and `results` name it.
@@ -362,6 +363,8 @@ pub struct Steps<T> {
     wrote: bool,
     /// Ids learned along the way (a new app's), kept when a later step fails.
     pub learned: ResultIds,
+    /// What ToolJet's app validation reported, by the step whose write drew it.
+    pub validation: Vec<(Step, Warnings)>,
 }
 
 impl<T: ToolJet> Steps<T> {
@@ -372,6 +375,7 @@ impl<T: ToolJet> Steps<T> {
             last: None,
             wrote: false,
             learned: ResultIds::default(),
+            validation: Vec::new(),
         }
     }
 
@@ -435,6 +439,13 @@ impl<T: ToolJet> Steps<T> {
             Ok(Written::Answered(answer)) => {
                 self.keep(&answer);
                 self.wrote = true;
+                if let Some(warnings) = &answer.warnings {
+                    tracing::warn!(
+                        "{what}: ToolJet's app validation reported {} warnings",
+                        warnings.count
+                    );
+                    self.validation.push((step, warnings.clone()));
+                }
                 self.recorded.end(step, StepEnd::Done);
                 Ok(Written::Answered(answer))
             }

@@ -6,13 +6,16 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION, RETRY_AFTER};
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, LOCATION, RETRY_AFTER,
+};
 use reqwest::{StatusCode, Url, redirect};
 use serde_json::Value;
 
 use super::error::{Limit, MAX_ANSWER, Transport};
 use super::export::{LiveApp, Scanner};
 use super::proxy::{self, Proxy};
+use super::validation::{self, Warnings};
 use super::{ApiError, ApiRequest, Reading, retry};
 use crate::redact::{Secret, Secrets};
 
@@ -41,6 +44,8 @@ pub struct ApiResponse {
     pub json: Option<Value>,
     /// For an export (`Reading::LiveApp`): what it says is live. Its body is never kept.
     pub live: Option<LiveApp>,
+    /// What ToolJet's app validation found in the content a write imported.
+    pub warnings: Option<Warnings>,
 }
 
 /// The most of an export read before giving up on finding the live version in it: far more
@@ -165,8 +170,12 @@ impl Client {
                     .unwrap_or_default();
                 self.secrets.scrub(value).into_owned()
             };
-            let (content_type, location, retry_after) =
-                (header(CONTENT_TYPE), header(LOCATION), header(RETRY_AFTER));
+            let (content_type, location, retry_after, validated) = (
+                header(CONTENT_TYPE),
+                header(LOCATION),
+                header(RETRY_AFTER),
+                header(HeaderName::from_static(validation::HEADER)),
+            );
             if status.is_success() && request.reading == Reading::LiveApp {
                 let live = scan_export(&mut response).await.map_err(transport)?;
                 tracing::debug!("response: {status} in {} ms", started.elapsed().as_millis());
@@ -176,6 +185,7 @@ impl Client {
                         body: String::new(),
                         json: None,
                         live: Some(live),
+                        warnings: None,
                     })
                     .map_err(|why| ApiError::Unreadable {
                         status,
@@ -191,7 +201,7 @@ impl Client {
                 body.len(),
                 if cut { " (cut)" } else { "" }
             );
-            classify(Answer {
+            let mut answer = classify(Answer {
                 status,
                 content_type,
                 location,
@@ -199,7 +209,11 @@ impl Client {
                 body,
                 json,
                 cut,
-            })
+            });
+            if let Ok(answer) = &mut answer {
+                answer.warnings = validation::warnings(&validated, answer.json.as_ref());
+            }
+            answer
         }
         .await
     }
@@ -325,6 +339,7 @@ fn classify(answer: Answer) -> Result<ApiResponse, ApiError> {
             body,
             json,
             live: None,
+            warnings: None,
         })
     } else {
         Err(ApiError::from_status(status, body, retry_after, cut))

@@ -8,6 +8,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use super::proxy::Proxy;
+use super::validation::{self, Refusal};
 use crate::redact::Secrets;
 
 /// The most of one answer the client reads; the rest is never received, whatever the server
@@ -78,6 +79,13 @@ pub enum ApiError {
         from_tooljet: bool,
         /// How long the server asked to wait before trying again (`Retry-After`).
         retry_after: Option<Duration>,
+    },
+    /// ToolJet's app validation refused the app's content before anything was written.
+    #[error("{}", refused(.refusal))]
+    ValidationFailed {
+        status: StatusCode,
+        refusal: Refusal,
+        body: String,
     },
     /// An HTML page or other non-JSON body where ToolJet's API always answers JSON.
     #[error("expected JSON from ToolJet's API but got {status} with {content_type}{}", title_suffix(.title))]
@@ -152,6 +160,33 @@ pub enum ApiError {
     },
 }
 
+/// The blocking issues a refusal lists in its error, at most this many; the rest are counted.
+const MAX_BLOCKING: usize = 10;
+
+fn refused(refusal: &Refusal) -> String {
+    let mut message = format!(
+        "ToolJet's app validation refused the app's content: {}",
+        refusal.summary.trim_end_matches('.')
+    );
+    if !refusal.issues.is_empty() {
+        let lines: Vec<String> = refusal
+            .issues
+            .iter()
+            .take(MAX_BLOCKING)
+            .map(|issue| issue.line())
+            .collect();
+        message.push_str(&format!(". Blocking: {}", lines.join("; ")));
+        let more = refusal.blocking.saturating_sub(MAX_BLOCKING);
+        if more > 0 {
+            message.push_str(&format!("; and {more} more"));
+        }
+    }
+    if refusal.warnings > 0 {
+        message.push_str(&format!(" ({} warnings besides)", refusal.warnings));
+    }
+    message
+}
+
 fn status_message(status: StatusCode, message: &str, from_tooljet: bool) -> String {
     match (from_tooljet, status.as_u16()) {
         (false, 502..=504) => format!("a gateway in front of ToolJet answered {status}: {message}"),
@@ -197,6 +232,13 @@ impl ApiError {
     ) -> Self {
         let reason = status.canonical_reason().unwrap_or("no message");
         let json = serde_json::from_str::<Value>(&body).ok();
+        if let Some(refusal) = validation::refusal(json.as_ref()) {
+            return Self::ValidationFailed {
+                status,
+                refusal,
+                body,
+            };
+        }
         let from_tooljet = json
             .as_ref()
             .is_some_and(|json| json.get("statusCode").is_some() && json.get("message").is_some());
@@ -309,6 +351,7 @@ impl ApiError {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Self::Status { status, .. }
+            | Self::ValidationFailed { status, .. }
             | Self::NotJson { status, .. }
             | Self::Redirect { status, .. }
             | Self::Unreadable { status, .. }
@@ -321,6 +364,7 @@ impl ApiError {
     pub fn body(&self) -> Option<&str> {
         match self {
             Self::Status { body, .. }
+            | Self::ValidationFailed { body, .. }
             | Self::NotJson { body, .. }
             | Self::Unreadable { body, .. }
             | Self::Oversized { body, .. } => Some(body),
@@ -359,6 +403,10 @@ impl ApiError {
                 pushes or pulls, raise the gateway's read timeout above `timeout-seconds`."
                 .to_owned(),
             Self::Status { status, message, .. } => status_hint(*status, message, self.is_missing_route()),
+            Self::ValidationFailed { .. } => "ToolJet's app validation refused the app's content from \
+                git: nothing was written. Fix the app in the repository (the issues above say where), \
+                or ask the ToolJet admin about the validation mode for git, and re-run."
+                .to_owned(),
             Self::NotJson { .. } => "`tooljet-url` probably points at ToolJet's web front end, a login page or a \
                 proxy error page rather than ToolJet's server: use the address ToolJet itself is served on, with its \
                 sub path if it has one."

@@ -68,9 +68,10 @@ pub fn reach(err: &ApiError) -> Reach {
         }
         ApiError::Unreadable { .. } | ApiError::Oversized { .. } => Reach::MaybeActed,
         ApiError::Status { .. } if is_gateway(err) => Reach::MaybeActed,
-        ApiError::Status { .. } | ApiError::NotJson { .. } | ApiError::Redirect { .. } => {
-            Reach::Refused
-        }
+        ApiError::Status { .. }
+        | ApiError::ValidationFailed { .. }
+        | ApiError::NotJson { .. }
+        | ApiError::Redirect { .. } => Reach::Refused,
     }
 }
 

@@ -8,6 +8,7 @@ pub mod fate;
 pub mod proxy;
 mod request;
 pub mod retry;
+pub mod validation;
 
 pub use client::{ApiResponse, Client, Connection, TimeLeft};
 pub use error::ApiError;

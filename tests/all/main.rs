@@ -23,3 +23,4 @@ mod reliability;
 mod secrets;
 mod shell;
 mod slips;
+mod validation;

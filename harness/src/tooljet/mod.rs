@@ -24,7 +24,7 @@ use tokio::sync::oneshot;
 
 pub use world::{
     APP_ID, APP_SLUG, DRAFT_VERSION_ID, GIT_APP_ID_NEW, GIT_APP_NAME_NEW, INVENTORY_CO_RELATION_ID,
-    ORDERS_CO_RELATION_ID, ORG_ID, RELEASED_VERSION_ID, Tag, World,
+    ORDERS_CO_RELATION_ID, ORG_ID, RELEASED_VERSION_ID, Tag, Validation, World,
 };
 
 /// Which ToolJet the fake pretends to be.
@@ -229,6 +229,8 @@ impl FakeToolJet {
 pub(crate) struct ApiError {
     pub status: StatusCode,
     pub message: Value,
+    /// More fields of the body, as an exception with its own carries them.
+    pub extra: Option<Value>,
 }
 
 impl ApiError {
@@ -236,6 +238,7 @@ impl ApiError {
         Self {
             status: StatusCode::from_u16(status).expect("status"),
             message: Value::String(message.into()),
+            extra: None,
         }
     }
 
@@ -243,6 +246,17 @@ impl ApiError {
         Self {
             status: StatusCode::BAD_REQUEST,
             message: json!(messages),
+            extra: None,
+        }
+    }
+
+    /// ToolJet's app validation refusing content in enforce mode.
+    pub(crate) fn refused(summary: String, issues: Vec<Value>, warnings: Vec<Value>) -> Self {
+        Self {
+            extra: Some(
+                json!({"code": "APP_VALIDATION_FAILED", "issues": issues, "warnings": warnings}),
+            ),
+            ..Self::new(400, summary)
         }
     }
 }
@@ -367,15 +381,25 @@ async fn handle(
         parsed_body,
         &body,
     );
-    match answer {
+    let validated = shared.world.lock().expect("world").validated.take();
+    let mut response = match answer {
         Ok((status, Some(body))) => (status, axum::Json(body)).into_response(),
         Ok((status, None)) => status.into_response(),
-        Err(err) => (
-            err.status,
-            axum::Json(error_body(err.status, err.message, &url)),
-        )
-            .into_response(),
+        Err(err) => {
+            let mut body = error_body(err.status, err.message, &url);
+            if let (Some(Value::Object(extra)), Some(fields)) = (err.extra, body.as_object_mut()) {
+                fields.extend(extra);
+            }
+            (err.status, axum::Json(body)).into_response()
+        }
+    };
+    if let Some(count) = validated {
+        response.headers_mut().insert(
+            "x-tooljet-validation-warnings",
+            count.to_string().parse().expect("header value"),
+        );
     }
+    response
 }
 
 /// What Nest's AllExceptionsFilter sends: `{statusCode, timestamp, path, message}`.

@@ -108,10 +108,33 @@ pub struct World {
     pub branches: Vec<String>,
     /// The repository's tags, oldest first: the last of an app's is its latest.
     pub tags: Vec<Tag>,
+    /// ToolJet's app validation, per app name (as in the repository): its mode and the issues
+    /// it finds in the app's content whenever it is imported (create, pull, a tag pulled as it
+    /// is released).
+    pub validation: Vec<(String, Validation)>,
+    /// The warnings the last write's validation reported, for the answer's header.
+    pub validated: Option<usize>,
     /// Bytes of app definition each export carries (components, queries, data sources), as a
     /// real app's export does: tens of KB to many MB.
     pub export_size: usize,
     next_id: u64,
+}
+
+/// How ToolJet's app validation treats an app's content.
+#[derive(Debug, Clone)]
+pub struct Validation {
+    /// Refuse the write when a certain, critical or high issue is found (else report only).
+    pub enforce: bool,
+    /// The issues found, as ToolJet's `Issue` objects.
+    pub issues: Vec<Value>,
+}
+
+impl Validation {
+    /// An issue as ToolJet's validation reports it.
+    pub fn issue(code: &str, severity: &str, path: &str, message: &str, fix: &str) -> Value {
+        json!({"code": code, "severity": severity, "confidence": "certain", "path": path,
+               "message": message, "fix": fix, "entity": {"type": "component"}})
+    }
 }
 
 /// The routes of ToolJet's v1 external API that the fake serves.
@@ -243,6 +266,8 @@ impl World {
                 version: "v1".to_owned(),
             }],
             export_size: 16 * 1024,
+            validation: Vec::new(),
+            validated: None,
             next_id: 1,
         }
     }
@@ -502,6 +527,7 @@ impl World {
                 format!("App with name {} already exists", repo_app.name),
             ));
         }
+        let warnings = self.validate(&repo_app.name)?;
         let (id, version_id) = (self.new_id(), self.new_id());
         let app = App {
             id,
@@ -513,9 +539,42 @@ impl World {
             current_version_id: Some(version_id),
             commits: Vec::new(),
         };
-        let answer = app.to_json();
+        let mut answer = app.to_json();
         self.apps.push(app);
+        // A plain-object answer carries the list; the header counts it.
+        if let Some(warnings) = warnings {
+            answer["validationWarnings"] = Value::Array(warnings);
+        }
         Ok((CREATED, Some(answer)))
+    }
+
+    /// Runs the app's validation on its content as it is imported: a refusal in enforce mode,
+    /// else the warnings (counted in the answer's header), if any.
+    fn validate(&mut self, app: &str) -> Result<Option<Vec<Value>>, ApiError> {
+        let Some((_, validation)) = self.validation.iter().find(|(name, _)| name == app) else {
+            return Ok(None);
+        };
+        let blocks = |issue: &Value| {
+            issue["confidence"] == "certain"
+                && matches!(issue["severity"].as_str(), Some("critical" | "high"))
+        };
+        let (blocking, warnings): (Vec<Value>, Vec<Value>) =
+            validation.issues.iter().cloned().partition(blocks);
+        if validation.enforce && !blocking.is_empty() {
+            return Err(ApiError::refused(
+                format!(
+                    "{} validation problem{} in components: {}",
+                    blocking.len(),
+                    if blocking.len() == 1 { "" } else { "s" },
+                    blocking[0]["message"].as_str().unwrap_or_default()
+                ),
+                blocking,
+                warnings,
+            ));
+        }
+        let all = validation.issues.clone();
+        self.validated = Some(all.len());
+        Ok(Some(all))
     }
 
     fn pull(&mut self, app_id: &str, branch: Option<&str>) -> Answer {
@@ -527,9 +586,13 @@ impl World {
                 format!("Branch \"{branch}\" does not exist in this workspace"),
             ));
         }
-        let app = self
+        let name = self
             .app_mut(app_id, false)
+            .map(|app| app.name.clone())
             .ok_or_else(|| ApiError::new(400, "App not found"))?;
+        // The answer is the app entity: the header alone counts the warnings.
+        self.validate(&name)?;
+        let app = self.app_mut(app_id, false).expect("found above");
         Ok((StatusCode::OK, Some(app.to_json())))
     }
 
@@ -644,6 +707,8 @@ impl World {
             .iter()
             .any(|v| v.name == latest.version)
         {
+            let name = self.apps[index].name.clone();
+            self.validate(&name)?;
             let id = self.new_id();
             let pulled = Version::new(&id, &latest.version, false, 0);
             self.apps[index].versions.push(pulled);
