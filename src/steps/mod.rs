@@ -194,6 +194,24 @@ pub struct Failure {
 impl Failure {
     /// What to check, knowing the step: a 409 inside `deploy` must not suggest `pull`.
     pub fn hint(&self, kind: OperationKind) -> String {
+        let hint = self.own_hint(kind);
+        match &self.error {
+            // The read is ToolJet's word, but a write before it went through.
+            StepError::Api(err)
+                if self.outcome == Outcome::Unknown
+                    && fate::reach(err) != fate::Reach::MaybeActed =>
+            {
+                format!(
+                    "{hint} An earlier request for this app went through before this one failed, \
+                     so what it did cannot be shown here: check the app in ToolJet before \
+                     re-running."
+                )
+            }
+            _ => hint,
+        }
+    }
+
+    fn own_hint(&self, kind: OperationKind) -> String {
         let err = match &self.error {
             StepError::Check(Check::OtherVersionLive { next, .. }) => return next.clone(),
             StepError::Check(Check::Unverified(_)) => {
@@ -225,6 +243,12 @@ impl Failure {
             (Some(409), Step::Saved) => "The draft is already saved: release it by name, or set \
                 `if-saved: skip` to succeed without saving."
                 .to_owned(),
+            (Some(422), Step::Saved) if deploy && err.to_string().contains("Already exists") => {
+                "A version of that name was saved meanwhile, perhaps by another deploy (ToolJet \
+                answers 422 \"Already exists!\"): re-run this step; deploy now finds it in the \
+                workspace and releases it by name, without saving again."
+                    .to_owned()
+            }
             (Some(422), Step::Saved | Step::Released) => "ToolJet builds from the branch-scoped \
                 versions change (mid-2026) until the fix in ToolJet PR #17592 answer 422 to every \
                 save and release: upgrade ToolJet (3.20.216-lts or later)."

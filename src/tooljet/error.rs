@@ -275,7 +275,8 @@ impl ApiError {
         } = failure;
         if source.is_builder() {
             return Self::NotBuilt {
-                detail: secrets.scrub(&source.to_string()).into_owned(),
+                detail: "its address cannot be made from the inputs (too long, or not a valid URL)"
+                    .to_owned(),
             };
         }
         let connecting = source.is_connect();

@@ -489,6 +489,22 @@ async fn a_422_on_save_or_release_points_at_the_tooljet_bug_to_upgrade_past() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_save_another_deploy_made_first_says_that_re_running_finishes_the_deploy() {
+    let fake = fake().await;
+    fake.inject([
+        pass(),
+        pass(),
+        pass(),
+        status_saying(422, "Already exists!"),
+    ]);
+    let ran = deploy(&fake).with("version-name", "v3").run().await;
+    ran.assert_exit(1);
+    ran.assert_error_contains("perhaps by another deploy");
+    ran.assert_error_contains("re-run this step");
+    assert!(!ran.error().contains("upgrade ToolJet"), "{}", ran.error());
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn cancellation_keeps_the_finished_steps_and_names_the_one_in_flight() {
     let fake = fake().await;
     fake.inject([

@@ -24,7 +24,7 @@ use tokio::sync::oneshot;
 
 pub use world::{
     APP_ID, APP_SLUG, DRAFT_VERSION_ID, GIT_APP_ID_NEW, GIT_APP_NAME_NEW, INVENTORY_CO_RELATION_ID,
-    ORDERS_CO_RELATION_ID, ORG_ID, RELEASED_VERSION_ID, Tag, Validation, World,
+    ORDERS_CO_RELATION_ID, ORG_ID, RELEASED_VERSION_ID, Tag, Validation, Version, World,
 };
 
 /// Which ToolJet the fake pretends to be.
@@ -111,6 +111,9 @@ pub enum Injected {
     Json { status: u16, body: String },
     /// Answer an export whose definition never ends, before it names the live version.
     EndlessExport,
+    /// Answer this status with an HTML error page titled `title`, as nginx or an ingress in
+    /// front of ToolJet does, asking to retry at once.
+    Page { status: u16, title: String },
 }
 
 /// An export's answer that never ends: an app entity whose components go on for ever.
@@ -350,6 +353,21 @@ async fn handle(
             return (status, [(header::CONTENT_TYPE, "text/plain")], body).into_response();
         }
         Some(Injected::EndlessExport) => return endless_export(),
+        Some(Injected::Page { status, title }) => {
+            let status = StatusCode::from_u16(status).expect("status");
+            let page = format!(
+                "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+            );
+            return (
+                status,
+                [
+                    (header::CONTENT_TYPE, "text/html"),
+                    (header::RETRY_AFTER, "0"),
+                ],
+                page,
+            )
+                .into_response();
+        }
         Some(Injected::Json { status, body }) => {
             let status = StatusCode::from_u16(status).expect("status");
             return (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
