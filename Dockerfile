@@ -20,7 +20,7 @@ RUN mkdir -p src harness/src \
  && echo 'fn main() {}' > src/main.rs && touch src/lib.rs harness/src/lib.rs \
  && target="$(uname -m)-unknown-linux-gnu" \
  && cargo build --release --locked -p tooljet-gitsync-action --bin tooljet-gitsync-action --target "$target" \
- && rm -rf src
+ && rm -rf src "${CARGO_HOME:-$HOME/.cargo}/registry/src"
 
 # action.yml is compiled in: --help lists its inputs. build.rs stamps SOURCE_COMMIT into
 # --version (there is no .git here); the release workflow passes it.

@@ -17,7 +17,7 @@ use crate::job::{Job, Subject};
 use crate::outcome::{AppRun, Lookups, Run, Verdict};
 use crate::resolve::{self, Target};
 use crate::signals::Signal;
-use crate::steps::{self, Live, Plan, Recorded, StepEnd, Steps, ToolJet};
+use crate::steps::{self, Recorded, Seam, StepEnd, Steps};
 use crate::tooljet::Client;
 use crate::tooljet::attempts::{Attempts, Progress, Stage};
 
@@ -226,20 +226,31 @@ async fn one_target(
         _ if skip => AppRun::new(subject, &label, Duration::ZERO, Verdict::Skipped),
         Err(why) => AppRun::new(subject, &label, Duration::ZERO, Verdict::Unresolved(why)),
         // A check never writes, whatever its inputs: its seam cannot.
-        Ok(job @ Job::Check(_)) => {
-            one(Steps::new(Plan(attempts), steps), config, &job, &label).await
+        Ok(job) if matches!(job, Job::Check(_)) || config.dry_run => {
+            one(
+                Steps::new(Seam::Plan(attempts), steps),
+                config,
+                &job,
+                &label,
+            )
+            .await
         }
-        Ok(job) if config.dry_run => {
-            one(Steps::new(Plan(attempts), steps), config, &job, &label).await
+        Ok(job) => {
+            one(
+                Steps::new(Seam::Live(attempts), steps),
+                config,
+                &job,
+                &label,
+            )
+            .await
         }
-        Ok(job) => one(Steps::new(Live(attempts), steps), config, &job, &label).await,
     };
     run.notes.splice(0..0, notes);
     run
 }
 
 /// One app: its job's steps, through the seam `steps` sends them by.
-async fn one<T: ToolJet>(mut steps: Steps<T>, config: &Config, job: &Job, label: &str) -> AppRun {
+async fn one(mut steps: Steps, config: &Config, job: &Job, label: &str) -> AppRun {
     let started = Instant::now();
     let subject = job.subject();
     let mut run = match steps::run(&mut steps, config, job).await {
@@ -282,7 +293,7 @@ async fn one<T: ToolJet>(mut steps: Steps<T>, config: &Config, job: &Job, label:
     }
     run.steps = steps.recorded().snapshot().0;
     run.validation = std::mem::take(&mut steps.validation);
-    let attempts = steps.into_tooljet().into_attempts();
+    let attempts = steps.into_seam().into_attempts();
     run.notes = attempts.notes;
     run.exchanges = attempts.exchanges;
     run

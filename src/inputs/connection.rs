@@ -16,9 +16,18 @@ pub(super) fn parse_base_url(value: &str, allow_insecure_http: bool) -> Result<U
         )
     })?;
     let mut url = Url::parse(value).map_err(|err| {
+        let punycode = match err {
+            url::ParseError::IdnaError => {
+                ": a host name with letters beyond ASCII is given in its punycode form \
+                 (xn--…), as `idn2` or any IDNA converter writes it"
+            }
+            _ => "",
+        };
         InputError::new(
             INPUT,
-            format!("is not a valid URL ({err}); expected e.g. https://tooljet.example.com"),
+            format!(
+                "is not a valid URL ({err}){punycode}; expected e.g. https://tooljet.example.com"
+            ),
         )
     })?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
@@ -255,6 +264,13 @@ mod tests {
             parse_base_url("https://tj.example.com/apps", false).is_ok(),
             "a sub path named apps"
         );
+    }
+
+    #[test]
+    fn a_host_name_beyond_ascii_is_asked_for_in_punycode() {
+        let err = parse_base_url("https://tööljet.example.com", false).unwrap_err();
+        assert!(err.problem.contains("punycode form (xn--…)"), "{err}");
+        assert!(parse_base_url("https://xn--tljet-jua.example.com", false).is_ok());
     }
 
     #[test]

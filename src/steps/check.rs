@@ -5,12 +5,12 @@
 //! absent. With `dry-run`, what `apply` would send is planned too. A check that cannot read
 //! what is live fails: it cannot claim anything.
 
-use super::{Failure, Step, Steps, ToolJet, deploy, live};
+use super::{Failure, Step, Steps, deploy, live};
 use crate::desired::{Deploy, SyncState};
 use crate::operation::ResultIds;
 
-pub(super) async fn run<T: ToolJet>(
-    steps: &mut Steps<T>,
+pub(super) async fn run(
+    steps: &mut Steps,
     deploy: &Deploy,
     plan: bool,
 ) -> Result<ResultIds, Failure> {

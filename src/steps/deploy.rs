@@ -14,7 +14,7 @@
 //! So a re-run after a failure at any step finishes the deploy: what was created or saved is
 //! in the listing then, and is released by name rather than made again.
 
-use super::{Check, Failure, Step, Steps, ToolJet, Written, live};
+use super::{Check, Failure, Step, Steps, Written, live};
 use crate::desired::{Before, Deploy, DeployApp, DeployVersion, SyncState, VersionLabel};
 use crate::listing::{ListedApp, Listing};
 use crate::operation::{GitApp, Operation, ReleaseTarget, ResultIds};
@@ -24,10 +24,7 @@ use crate::tooljet::{ApiError, ApiRequest};
 /// create answer.
 const NEW_APP: &str = ":new-app-id";
 
-pub(super) async fn run<T: ToolJet>(
-    steps: &mut Steps<T>,
-    deploy: &Deploy,
-) -> Result<ResultIds, Failure> {
+pub(super) async fn run(steps: &mut Steps, deploy: &Deploy) -> Result<ResultIds, Failure> {
     // Listed with every app of the step, before any app ran.
     steps.done(Step::Listed);
     let before = live::or_warn(steps, deploy).await;
@@ -35,8 +32,8 @@ pub(super) async fn run<T: ToolJet>(
 }
 
 /// Makes the version live, given what was live `before`.
-pub(super) async fn make_live<T: ToolJet>(
-    steps: &mut Steps<T>,
+pub(super) async fn make_live(
+    steps: &mut Steps,
     deploy: &Deploy,
     before: &Before,
 ) -> Result<ResultIds, Failure> {
@@ -116,12 +113,7 @@ pub(super) async fn make_live<T: ToolJet>(
 }
 
 /// The version wanted is live already: nothing is sent, and what the export said is the proof.
-fn already_live<T: ToolJet>(
-    steps: &mut Steps<T>,
-    deploy: &Deploy,
-    app: &ListedApp,
-    before: &Before,
-) -> ResultIds {
+fn already_live(steps: &mut Steps, deploy: &Deploy, app: &ListedApp, before: &Before) -> ResultIds {
     let wanted = deploy.version.name();
     let why = format!("version {wanted} is live already");
     for step in [Step::Created, Step::Pulled, Step::Saved] {
@@ -154,8 +146,8 @@ fn version_named(versions: &[(String, String)], name: &str) -> Option<String> {
 /// Imports the absent app from git, by `git-app-name` or else its own name: its new id, and
 /// the versions the import brought, read from the listing (a plan has neither). An answer that
 /// names an app the workspace already had (`listed_ids`) is about another app.
-async fn create<T: ToolJet>(
-    steps: &mut Steps<T>,
+async fn create(
+    steps: &mut Steps,
     deploy: &Deploy,
     listed_ids: &[String],
 ) -> Result<(String, Vec<(String, String)>), Failure> {
@@ -216,11 +208,7 @@ async fn create<T: ToolJet>(
     Ok((id, versions))
 }
 
-async fn pull<T: ToolJet>(
-    steps: &mut Steps<T>,
-    deploy: &Deploy,
-    app_id: &str,
-) -> Result<(), Failure> {
+async fn pull(steps: &mut Steps, deploy: &Deploy, app_id: &str) -> Result<(), Failure> {
     let pull = Operation::Pull {
         app_id: app_id.to_owned(),
         branch: deploy.branch.clone(),
@@ -233,11 +221,7 @@ async fn pull<T: ToolJet>(
 }
 
 /// Saves the draft as `name`: the new version's id, when ToolJet's answer has it.
-async fn save<T: ToolJet>(
-    steps: &mut Steps<T>,
-    app_id: &str,
-    name: &str,
-) -> Result<Option<String>, Failure> {
+async fn save(steps: &mut Steps, app_id: &str, name: &str) -> Result<Option<String>, Failure> {
     let save = Operation::SaveVersion {
         app_id: app_id.to_owned(),
         name: Some(name.to_owned()),
@@ -253,8 +237,8 @@ async fn save<T: ToolJet>(
 /// the save answer or the first listing, else (a tag ToolJet pulled as it released) from the
 /// workspace listing read again. The live version's id. Another version is named as live only
 /// when a listing names it with another name: a version never is "not" itself.
-async fn verify<T: ToolJet>(
-    steps: &mut Steps<T>,
+async fn verify(
+    steps: &mut Steps,
     deploy: &Deploy,
     app_id: &str,
     expected: Option<String>,
@@ -320,8 +304,8 @@ async fn verify<T: ToolJet>(
 }
 
 /// The app's versions as the workspace lists them now.
-async fn listed_again<T: ToolJet>(
-    steps: &mut Steps<T>,
+async fn listed_again(
+    steps: &mut Steps,
     deploy: &Deploy,
     app_id: &str,
 ) -> Result<Vec<(String, String)>, Failure> {

@@ -1,7 +1,7 @@
 //! Reading what is live before anything is sent: the app's export, shared by `deploy`,
 //! `apply` and `check`.
 
-use super::{Check, Failure, Step, Steps, ToolJet};
+use super::{Check, Failure, Step, Steps};
 use crate::desired::{Before, Deploy, DeployApp, VersionLabel};
 use crate::listing::ListedApp;
 use crate::record::Note;
@@ -11,10 +11,7 @@ const WHAT: &str = "read which version is live";
 
 /// What is live, for `check`, which can claim nothing without it: a read that fails fails the
 /// step it is.
-pub(super) async fn read<T: ToolJet>(
-    steps: &mut Steps<T>,
-    deploy: &Deploy,
-) -> Result<Before, Failure> {
+pub(super) async fn read(steps: &mut Steps, deploy: &Deploy) -> Result<Before, Failure> {
     let DeployApp::Listed(app) = &deploy.app else {
         return Ok(Before::Absent);
     };
@@ -28,7 +25,7 @@ pub(super) async fn read<T: ToolJet>(
 /// What is live, for a program that goes on without it (`deploy`, `apply`): an export that
 /// cannot be read, or an instance without the route, leaves the previous version unknown,
 /// with a warning that says why.
-pub(super) async fn or_warn<T: ToolJet>(steps: &mut Steps<T>, deploy: &Deploy) -> Before {
+pub(super) async fn or_warn(steps: &mut Steps, deploy: &Deploy) -> Before {
     let DeployApp::Listed(app) = &deploy.app else {
         return Before::Absent;
     };

@@ -1,8 +1,8 @@
 //! An app's operation as a short program of steps, read top to bottom in one place
-//! (`single.rs` for the one-request operations, `deploy.rs` for deploy), over a seam with two
-//! implementations: [`Live`] sends every request, [`Plan`] (`dry-run`) sends the reads that
-//! decide the path and prints the writes instead of sending them. Each step is recorded as it
-//! ends, where a signal can still read it.
+//! (`single.rs` for the one-request operations, `deploy.rs` for deploy and apply, `check.rs`),
+//! over a [`Seam`] of two kinds: `Live` sends every request, `Plan` (`dry-run`, and `check`)
+//! sends the reads that decide the path and prints the writes instead of sending them. Each
+//! step is recorded as it ends, where a signal can still read it.
 
 mod check;
 mod deploy;
@@ -10,7 +10,6 @@ mod live;
 mod single;
 
 use std::fmt;
-use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use reqwest::StatusCode;
@@ -266,69 +265,48 @@ pub enum Written {
     Planned(String),
 }
 
-/// Where a program's requests go. Both seams send through `Attempts`; they differ in writes.
-pub trait ToolJet: Send {
+/// Where a program's requests go. Both send through `Attempts`; they differ in writes. One
+/// type, not a trait with two: every program is compiled once.
+pub enum Seam {
+    /// Sends everything.
+    Live(Attempts),
+    /// A dry run (and every `check`): sends the reads, prints the writes.
+    Plan(Attempts),
+}
+
+impl Seam {
     /// A request that may change ToolJet.
-    fn write(
-        &mut self,
-        request: &ApiRequest,
-        what: &str,
-    ) -> impl Future<Output = Result<Written, ApiError>> + Send;
-
-    /// The sender, with the requests sent so far and the notes for the report.
-    fn attempts(&mut self) -> &mut Attempts;
-
-    /// The sender, once the program is over, for the report.
-    fn into_attempts(self) -> Attempts;
+    async fn write(&mut self, request: &ApiRequest, what: &str) -> Result<Written, ApiError> {
+        match self {
+            Self::Live(attempts) => attempts.send(request, what).await.map(Written::Answered),
+            Self::Plan(attempts) => {
+                let plan = format!(
+                    "{} {}{}",
+                    request.method,
+                    attempts.client().url(request),
+                    request.body_for_display()
+                );
+                tracing::info!("dry run: would send {plan}");
+                Ok(Written::Planned(plan))
+            }
+        }
+    }
 
     /// A read, which changes nothing: sent by either seam, as the path depends on it.
-    fn read(
-        &mut self,
-        request: &ApiRequest,
-        what: &str,
-    ) -> impl Future<Output = Result<ApiResponse, ApiError>> + Send {
-        async move { self.attempts().send(request, what).await }
-    }
-}
-
-/// Sends everything.
-pub struct Live(pub Attempts);
-
-/// A dry run: sends the reads, prints the writes.
-pub struct Plan(pub Attempts);
-
-impl ToolJet for Live {
-    async fn write(&mut self, request: &ApiRequest, what: &str) -> Result<Written, ApiError> {
-        self.0.send(request, what).await.map(Written::Answered)
+    async fn read(&mut self, request: &ApiRequest, what: &str) -> Result<ApiResponse, ApiError> {
+        self.attempts().send(request, what).await
     }
 
+    /// The sender, with the requests sent so far and the notes for the report.
     fn attempts(&mut self) -> &mut Attempts {
-        &mut self.0
+        let (Self::Live(attempts) | Self::Plan(attempts)) = self;
+        attempts
     }
 
-    fn into_attempts(self) -> Attempts {
-        self.0
-    }
-}
-
-impl ToolJet for Plan {
-    async fn write(&mut self, request: &ApiRequest, _what: &str) -> Result<Written, ApiError> {
-        let plan = format!(
-            "{} {}{}",
-            request.method,
-            self.0.client().url(request),
-            request.body_for_display()
-        );
-        tracing::info!("dry run: would send {plan}");
-        Ok(Written::Planned(plan))
-    }
-
-    fn attempts(&mut self) -> &mut Attempts {
-        &mut self.0
-    }
-
-    fn into_attempts(self) -> Attempts {
-        self.0
+    /// The sender, once the program is over, for the report.
+    pub fn into_attempts(self) -> Attempts {
+        let (Self::Live(attempts) | Self::Plan(attempts)) = self;
+        attempts
     }
 }
 
@@ -378,8 +356,8 @@ impl Recorded {
 
 /// A program's view of its app: the seam, the steps recorded, the last answer, and what the
 /// program learned and changed so far, which decide what a failure may claim.
-pub struct Steps<T> {
-    tooljet: T,
+pub struct Steps {
+    seam: Seam,
     recorded: Recorded,
     /// The last request's answer, for `http-status` and `response`.
     pub last: Option<(StatusCode, String)>,
@@ -391,10 +369,10 @@ pub struct Steps<T> {
     pub validation: Vec<(Step, Warnings)>,
 }
 
-impl<T: ToolJet> Steps<T> {
-    pub fn new(tooljet: T, recorded: Recorded) -> Self {
+impl Steps {
+    pub fn new(seam: Seam, recorded: Recorded) -> Self {
         Self {
-            tooljet,
+            seam,
             recorded,
             last: None,
             wrote: false,
@@ -409,8 +387,8 @@ impl<T: ToolJet> Steps<T> {
     }
 
     /// The seam, with the requests it sent and its notes.
-    pub fn into_tooljet(self) -> T {
-        self.tooljet
+    pub fn into_seam(self) -> Seam {
+        self.seam
     }
 
     /// A read as `step`, recorded done or failed.
@@ -421,7 +399,7 @@ impl<T: ToolJet> Steps<T> {
         what: &str,
     ) -> Result<ApiResponse, Failure> {
         self.recorded.start(step);
-        match self.tooljet.read(request, what).await {
+        match self.seam.read(request, what).await {
             Ok(answer) => {
                 self.keep(&answer);
                 self.recorded.end(step, StepEnd::Done);
@@ -440,7 +418,7 @@ impl<T: ToolJet> Steps<T> {
         what: &str,
     ) -> Result<ApiResponse, ApiError> {
         self.recorded.start(step);
-        let answer = self.tooljet.read(request, what).await;
+        let answer = self.seam.read(request, what).await;
         match &answer {
             Ok(answer) => {
                 self.keep(answer);
@@ -459,7 +437,7 @@ impl<T: ToolJet> Steps<T> {
         what: &str,
     ) -> Result<Written, Failure> {
         self.recorded.start(step);
-        match self.tooljet.write(request, what).await {
+        match self.seam.write(request, what).await {
             Ok(Written::Answered(answer)) => {
                 self.keep(&answer);
                 self.wrote = true;
@@ -483,7 +461,7 @@ impl<T: ToolJet> Steps<T> {
 
     /// A note for the report, beside the result.
     pub fn note(&mut self, note: Note) {
-        self.tooljet.attempts().notes.push(note);
+        self.seam.attempts().notes.push(note);
     }
 
     /// A planned step's request, with what it depends on or means said first ("only if …").
@@ -541,11 +519,7 @@ impl<T: ToolJet> Steps<T> {
 }
 
 /// Carries out one app's job.
-pub async fn run<T: ToolJet>(
-    steps: &mut Steps<T>,
-    config: &Config,
-    job: &Job,
-) -> Result<ResultIds, Failure> {
+pub async fn run(steps: &mut Steps, config: &Config, job: &Job) -> Result<ResultIds, Failure> {
     match job {
         Job::Single(operation) => single::run(steps, config, operation).await,
         Job::Deploy(deploy) | Job::Apply(deploy) => deploy::run(steps, deploy).await,

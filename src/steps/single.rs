@@ -3,7 +3,7 @@
 
 use reqwest::StatusCode;
 
-use super::{Failure, Step, StepError, Steps, ToolJet, Written};
+use super::{Failure, Step, StepError, Steps, Written};
 use crate::inputs::{Config, IfExists, IfSaved};
 use crate::listing::Listing;
 use crate::operation::{LEGACY_ORGANIZATION_GIT_PATH, Operation, OperationKind, ResultIds};
@@ -11,8 +11,8 @@ use crate::record::Note;
 use crate::tooljet::ApiRequest;
 
 /// Carries out a one-request operation.
-pub(super) async fn run<T: ToolJet>(
-    steps: &mut Steps<T>,
+pub(super) async fn run(
+    steps: &mut Steps,
     config: &Config,
     operation: &Operation,
 ) -> Result<ResultIds, Failure> {
@@ -52,8 +52,8 @@ fn step_of(kind: OperationKind) -> Step {
 }
 
 /// The ids a successful answer to `request` holds; a plan has only those its inputs name.
-fn finish<T: ToolJet>(
-    steps: &mut Steps<T>,
+fn finish(
+    steps: &mut Steps,
     operation: &Operation,
     step: Step,
     request: &ApiRequest,
@@ -70,8 +70,8 @@ fn finish<T: ToolJet>(
 
 /// ToolJet serves the plural path; its public page shows this singular one, which older
 /// instances may still serve. Tried once when the plural route does not exist.
-async fn older_configure_git_route<T: ToolJet>(
-    steps: &mut Steps<T>,
+async fn older_configure_git_route(
+    steps: &mut Steps,
     operation: &Operation,
     request: ApiRequest,
 ) -> Result<ResultIds, Failure> {
@@ -90,8 +90,8 @@ async fn older_configure_git_route<T: ToolJet>(
 }
 
 /// `if-exists: sync`: the app is already imported, so it is found by name and pulled instead.
-async fn pull_the_imported_app<T: ToolJet>(
-    steps: &mut Steps<T>,
+async fn pull_the_imported_app(
+    steps: &mut Steps,
     operation: &Operation,
     conflict: Failure,
 ) -> Result<ResultIds, Failure> {
