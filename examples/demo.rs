@@ -3,8 +3,14 @@
 //! Builds the action's binary, starts the fake ToolJet on loopback and runs one workflow step
 //! at a time the way the GitHub runner does: push, save-version, release, pull, create,
 //! promote, configure-git, two apps by name as a dry-run plan and then for real, a deploy of
-//! the version saved above as a plan and then for real, and a step with a wrong token. For each it prints what the workflow log, the step's outputs and its
-//! summary would show, and it fails if any step ends other than expected.
+//! the version saved above as a plan and then for real, the desired state of a tooljet.yml
+//! (check, apply, check again), and a step with a wrong token. For each it prints what the
+//! workflow log, the step's outputs and its summary would show, and it fails if any step ends
+//! other than expected.
+//!
+//! `cargo run --example demo -- serve [--port N]` instead starts the fake ToolJet (on port 8089
+//! by default), says what it holds and which commands to try against it, and serves until
+//! Ctrl-C.
 
 use std::error::Error;
 use std::path::PathBuf;
@@ -15,9 +21,22 @@ use harness::tooljet::{APP_ID, DRAFT_VERSION_ID, FakeToolJet, GIT_APP_NAME_NEW, 
 const PRIVATE_KEY: &str =
     "-----BEGIN RSA PRIVATE KEY-----\\nMIIEdemo\\n-----END RSA PRIVATE KEY-----";
 
+/// The desired state the demo checks and applies: Inventory back at v1 (v2 was deployed above),
+/// Orders (imported above) at v1.
+const MANIFEST: &str = "instances:\n  production:\n    workspace: Acme\n    apps:\n      \
+                        Inventory: v1\n      Orders: v1\n";
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     let action = build_action()?;
+    let mut args = std::env::args().skip(1);
+    if args.next().as_deref() == Some("serve") {
+        let port = match (args.next().as_deref(), args.next()) {
+            (Some("--port"), Some(port)) => port.parse()?,
+            _ => 8089,
+        };
+        return serve(&action, port).await;
+    }
     let fake = FakeToolJet::start(Settings::default()).await?;
     println!(
         "Fake ToolJet (Enterprise, GitSync configured) listening at {}\n",
@@ -83,6 +102,15 @@ async fn main() -> Result<(), Box<dyn Error>> {
     };
     show(deploy().with("dry-run", "true"), 0).await?;
     show(deploy(), 0).await?;
+    println!(
+        "Desired state: tooljet.yml says Inventory v1 and Orders v1; check it, apply it, check again.\n"
+    );
+    let desired = |operation: &str| {
+        Step::new(&action, operation, &fake).workspace_file("tooljet.yml", MANIFEST)
+    };
+    show(desired("check"), 0).await?;
+    show(desired("apply"), 0).await?;
+    show(desired("check").with("fail-on-drift", "true"), 0).await?;
     println!("A failing step: the token is wrong.\n");
     show(
         step("pull")
@@ -95,6 +123,51 @@ async fn main() -> Result<(), Box<dyn Error>> {
         "Demo finished: ToolJet received {} requests.",
         fake.requests().len()
     );
+    Ok(())
+}
+
+/// Serves the fake ToolJet on `port` until Ctrl-C, saying what it holds and what to try.
+async fn serve(action: &std::path::Path, port: u16) -> Result<(), Box<dyn Error>> {
+    let fake = FakeToolJet::start_on(([127, 0, 0, 1], port).into(), Settings::default()).await?;
+    let url = fake.url();
+    let world = fake.world().clone();
+    println!("Fake ToolJet listening at {url}");
+    println!(
+        "  token: {} (its EXTERNAL_API_ACCESS_TOKEN)",
+        Settings::default().token
+    );
+    for (id, name) in &world.workspaces {
+        println!("  workspace {name} ({id})");
+        for app in world.apps.iter().filter(|app| app.organization_id == *id) {
+            let versions: Vec<String> = app
+                .versions
+                .iter()
+                .map(|version| match (&app.current_version_id, version.draft) {
+                    (Some(live), _) if *live == version.id => format!("{} (live)", version.name),
+                    (_, true) => format!("{} (draft)", version.name),
+                    _ => version.name.clone(),
+                })
+                .collect();
+            println!("    app {} ({}): {}", app.name, app.id, versions.join(", "));
+        }
+    }
+    let imported: Vec<&str> = world
+        .repo
+        .iter()
+        .filter(|repo| !world.apps.iter().any(|app| app.name == repo.name))
+        .map(|repo| repo.name.as_str())
+        .collect();
+    println!("  in git, not imported yet: {}", imported.join(", "));
+    let deploy = format!(
+        "{} deploy --tooljet-url {url} --workspace Acme --app-name Inventory --version-name v2",
+        action.display()
+    );
+    println!("\nTry, in another shell:\n  export TOOLJET_ACCESS_TOKEN=test-token");
+    println!("  {deploy} --dry-run   # the plan");
+    println!("  {deploy}             # pull, save v2, release it, check it");
+    println!("  {deploy}             # v2 is live already: no write");
+    println!("\nServing until Ctrl-C.");
+    harness::until_stopped().await?;
     Ok(())
 }
 

@@ -71,6 +71,11 @@ impl Report<'_> {
                 Some("already live: nothing to send".to_owned())
             }
             (Verdict::Planned, _) => Some(planned.join(" ; ")),
+            (Verdict::Succeeded, Some(SyncState::InSync))
+                if app.operation != OperationKind::Check =>
+            {
+                Some("already live: nothing was sent".to_owned())
+            }
             (Verdict::Succeeded, Some(state)) if app.operation == OperationKind::Check => {
                 let would = app.ids.would.as_deref().unwrap_or_default();
                 Some(match planned.is_empty() {

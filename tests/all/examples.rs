@@ -64,21 +64,33 @@ fn assert_declared(path: &str, keys: &[(usize, String)]) {
     }
 }
 
+/// The files under `dir` of this repository, and of its folders, as repository paths.
+fn files_under(dir: &str) -> Vec<String> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(Path::new(ROOT).join(dir)).unwrap() {
+        let path = entry.unwrap().path();
+        let name = format!("{dir}/{}", path.file_name().unwrap().to_string_lossy());
+        match path.is_dir() {
+            true => files.extend(files_under(&name)),
+            false => files.push(name),
+        }
+    }
+    files.sort();
+    files
+}
+
 #[test]
 fn example_workflows_use_only_declared_inputs() {
-    let mut checked = 0;
-    for entry in std::fs::read_dir(Path::new(ROOT).join("examples/workflows")).unwrap() {
-        let path = entry.unwrap().path();
-        let name = format!(
-            "examples/workflows/{}",
-            path.file_name().unwrap().to_string_lossy()
-        );
-        let keys = with_keys(&read(&name));
+    let workflows = files_under("examples/workflows");
+    for name in &workflows {
+        let keys = with_keys(&read(name));
         assert!(!keys.is_empty(), "{name} uses the action with no inputs?");
-        assert_declared(&name, &keys);
-        checked += 1;
+        assert_declared(name, &keys);
     }
-    assert!(checked >= 5, "the example workflows are there");
+    assert!(
+        workflows.len() >= 9,
+        "the example workflows are there: {workflows:?}"
+    );
 }
 
 #[test]
@@ -108,35 +120,64 @@ fn keys_under(text: &str, block: &str) -> Vec<String> {
         .collect()
 }
 
+/// The keys of every `inputs:` block in `text`.
+fn every_inputs_block(text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(_, line)| line.trim() == "inputs:")
+        .flat_map(|(at, _)| keys_under(&lines[at..].join("\n"), "inputs:"))
+        .collect()
+}
+
 #[test]
-fn the_gitlab_example_gives_the_template_only_inputs_it_declares() {
-    let inputs = keys_under(&read("examples/other-ci/.gitlab-ci.yml"), "inputs:");
+fn the_gitlab_examples_give_the_template_only_inputs_it_declares() {
     let template = read("templates/tooljet-gitsync.yml");
     let declared = keys_under(&template, "inputs:");
-    assert!(inputs.len() >= 5, "{inputs:?}");
-    for input in &inputs {
-        assert!(
-            declared.contains(input),
-            "examples/other-ci/.gitlab-ci.yml: `{input}` is not an input of the template"
-        );
+    for example in [
+        "examples/other-ci/.gitlab-ci.yml",
+        "examples/other-ci/gitops.gitlab-ci.yml",
+    ] {
+        let inputs = every_inputs_block(&read(example));
+        assert!(inputs.len() >= 5, "{example}: {inputs:?}");
+        for input in &inputs {
+            assert!(
+                declared.contains(input),
+                "{example}: `{input}` is not an input of the template"
+            );
+        }
     }
 }
 
 #[test]
-fn the_jenkinsfile_gives_the_step_only_arguments_it_takes() {
-    let jenkinsfile = read("examples/other-ci/Jenkinsfile");
-    let call = jenkinsfile
-        .split("toolJetGitSync(")
-        .nth(1)
-        .and_then(|rest| rest.split(')').next())
-        .expect("the Jenkinsfile calls the step");
+fn the_jenkinsfiles_give_the_step_only_arguments_it_takes() {
+    for example in [
+        "examples/other-ci/Jenkinsfile",
+        "examples/other-ci/Jenkinsfile.gitops",
+    ] {
+        let jenkinsfile = read(example);
+        let calls: Vec<&str> = jenkinsfile
+            .split("toolJetGitSync(")
+            .skip(1)
+            .filter_map(|rest| rest.split(')').next())
+            .collect();
+        assert!(!calls.is_empty(), "{example} calls the step");
+        for call in calls {
+            arguments_are_taken(example, call);
+        }
+    }
+}
+
+/// Every argument of one call of the step is one it takes.
+fn arguments_are_taken(example: &str, call: &str) {
     let (inputs, own) = (jenkins_step_list("INPUTS"), jenkins_step_list("OWN"));
     let arguments: Vec<&str> = call
         .split(',')
         .filter_map(|argument| argument.split_once(':'))
         .map(|(name, _)| name.trim())
         .collect();
-    assert!(arguments.len() >= 5, "{arguments:?}");
+    assert!(arguments.len() >= 4, "{example}: {arguments:?}");
     for argument in arguments {
         // The step's own rule: appName is the input app-name.
         let input: String = argument
@@ -148,19 +189,21 @@ fn the_jenkinsfile_gives_the_step_only_arguments_it_takes() {
             .collect();
         assert!(
             inputs.contains(&input) || own.iter().any(|name| name == argument),
-            "examples/other-ci/Jenkinsfile: `{argument}` is not an argument of toolJetGitSync"
+            "{example}: `{argument}` is not an argument of toolJetGitSync"
         );
     }
 }
 
 #[test]
-fn the_readme_links_every_example_workflow() {
+fn the_readme_links_every_example() {
     let readme = read("README.md");
-    for entry in std::fs::read_dir(Path::new(ROOT).join("examples/workflows")).unwrap() {
-        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+    let mut examples = files_under("examples/workflows");
+    examples.extend(files_under("examples/other-ci"));
+    examples.push("examples/tooljet.yml".to_owned());
+    for name in examples {
         assert!(
-            readme.contains(&format!("(examples/workflows/{name})")),
-            "README does not link examples/workflows/{name}"
+            readme.contains(&format!("({name})")),
+            "README does not link {name}"
         );
     }
 }
