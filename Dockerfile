@@ -13,24 +13,21 @@ WORKDIR /src
 ENV RUSTFLAGS="-C target-feature=+crt-static" \
     CARGO_TERM_COLOR=never
 
-# Dependencies first, in their own layer, so a change in src/ rebuilds only the action.
-COPY Cargo.toml Cargo.lock ./
-COPY harness/Cargo.toml harness/
-RUN mkdir -p src harness/src \
- && echo 'fn main() {}' > src/main.rs && touch src/lib.rs harness/src/lib.rs \
- && target="$(uname -m)-unknown-linux-gnu" \
- && cargo build --release --locked -p tooljet-gitsync-action --bin tooljet-gitsync-action --target "$target" \
- && rm -rf src "${CARGO_HOME:-$HOME/.cargo}/registry/src"
-
+# One RUN and a small layer. A hosted runner keeps no layer cache, so every job builds cold; a
+# separate dependency layer made that build 16% slower (its 170 MB commit, and the crate
+# compiled only after the last dependency instead of beside it) to speed up warm rebuilds
+# that only a self-hosted runner or a contributor's machine ever sees.
 # action.yml is compiled in: --help lists its inputs. build.rs stamps SOURCE_COMMIT into
 # --version (there is no .git here); the release workflow passes it.
 ARG SOURCE_COMMIT=""
-COPY action.yml build.rs ./
+COPY Cargo.toml Cargo.lock action.yml build.rs ./
+COPY harness/Cargo.toml harness/
 COPY src ./src
-RUN target="$(uname -m)-unknown-linux-gnu" \
- && touch src/main.rs src/lib.rs \
+RUN mkdir harness/src && touch harness/src/lib.rs \
+ && target="$(uname -m)-unknown-linux-gnu" \
  && cargo build --release --locked -p tooljet-gitsync-action --bin tooljet-gitsync-action --target "$target" \
- && cp "target/$target/release/tooljet-gitsync-action" /tooljet-gitsync-action
+ && cp "target/$target/release/tooljet-gitsync-action" /tooljet-gitsync-action \
+ && rm -rf target "${CARGO_HOME:-$HOME/.cargo}/registry"
 
 # The shell variant's static busybox: the local builder has Debian's busybox-static already;
 # the public Rust image gets it from Debian.
