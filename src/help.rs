@@ -58,7 +58,7 @@ fn operations() -> String {
 
 pub fn help() -> String {
     let mut text = format!(
-        "{}\nRuns one ToolJet GitSync CI/CD operation: deploy, configure-git, push, create, pull, save-version, release or promote.\n\n\
+        "{}\nRuns one ToolJet GitSync CI/CD operation: deploy, check, apply, configure-git, push, create, pull, save-version, release or promote.\n\n\
          Usage: the operation first, then any input as a flag, --name value or --name=value (a list \
          input's flag once per value):\n  \
          tooljet-gitsync-action deploy --app-name Inventory --workspace Acme --version-name v3\n\
