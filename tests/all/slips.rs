@@ -21,6 +21,14 @@ async fn run(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     )
 }
 
+/// Runs the binary as `run` does and returns its stderr, after checking that it stopped with
+/// exit code 2: an input slip, refused before any request.
+async fn refused(args: &[&str], env: &[(&str, &str)]) -> String {
+    let (code, _, stderr) = run(args, env).await;
+    assert_eq!(code, 2, "{stderr}");
+    stderr
+}
+
 fn token() -> String {
     Settings::default().token
 }
@@ -41,8 +49,7 @@ async fn a_mistyped_input_variable_off_github_stops_the_step_naming_the_input_it
         ("INPUT_DRYRUN", "true"),
         ("TOOLJET_ACCESS_TOKEN", token.as_str()),
     ];
-    let (code, _, stderr) = run(&[], &env).await;
-    assert_eq!(code, 2, "{stderr}");
+    let stderr = refused(&[], &env).await;
     assert!(
         stderr.contains(
             "INPUT_DRYRUN is set, but it is no input of this action; did you mean \
@@ -88,8 +95,7 @@ async fn a_flag_where_a_value_belongs_is_a_missing_value_and_nothing_is_deployed
         "--version-name",
         "--dry-run=true",
     ];
-    let (code, _, stderr) = run(&args, &[("TOOLJET_ACCESS_TOKEN", &token)]).await;
-    assert_eq!(code, 2, "{stderr}");
+    let stderr = refused(&args, &[("TOOLJET_ACCESS_TOKEN", &token)]).await;
     assert!(
         stderr.contains("has no value after --version-name: --dry-run=true is a flag of its own"),
         "{stderr}"
@@ -119,8 +125,7 @@ async fn a_bare_switch_is_true() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unknown_flag_ends_its_error_once() {
-    let (code, _, stderr) = run(&["pull", "--app-nmae", "Inventory"], &[]).await;
-    assert_eq!(code, 2);
+    let stderr = refused(&["pull", "--app-nmae", "Inventory"], &[]).await;
     assert!(!stderr.contains(". ."), "{stderr}");
     assert!(
         stderr.contains("(see --help). Nothing was sent to ToolJet."),
@@ -130,8 +135,7 @@ async fn an_unknown_flag_ends_its_error_once() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_token_given_as_a_flag_gets_its_advice_once() {
-    let (code, _, stderr) = run(&["pull", "--access-token", "s3cr3t-value"], &[]).await;
-    assert_eq!(code, 2);
+    let stderr = refused(&["pull", "--access-token", "s3cr3t-value"], &[]).await;
     assert_eq!(
         stderr.matches("TOOLJET_ACCESS_TOKEN").count(),
         1,
@@ -194,8 +198,7 @@ async fn an_empty_token_file_never_falls_back_to_the_token_variable() {
         "--access-token-file",
         &file,
     ];
-    let (code, _, stderr) = run(&args, &[("TOOLJET_ACCESS_TOKEN", &token)]).await;
-    assert_eq!(code, 2, "{stderr}");
+    let stderr = refused(&args, &[("TOOLJET_ACCESS_TOKEN", &token)]).await;
     assert!(
         stderr.contains("in the file given to --access-token-file is empty"),
         "{stderr}"
@@ -219,8 +222,7 @@ async fn the_token_given_two_ways_names_the_ways_used_and_neither_value() {
         "--access-token-file",
         &file,
     ];
-    let (code, _, stderr) = run(&args, &[("TOOLJET_ACCESS_TOKEN", "token-in-the-variable")]).await;
-    assert_eq!(code, 2, "{stderr}");
+    let stderr = refused(&args, &[("TOOLJET_ACCESS_TOKEN", "token-in-the-variable")]).await;
     assert!(
         stderr.contains(
             "is given twice with different values, as `--access-token-file` and the \
@@ -286,8 +288,7 @@ async fn the_gitlab_template_and_the_jenkins_step_are_told_their_own_names() {
             ("INPUT_APP_NAME", "Inventory"),
             ("TOOLJET_ACCESS_TOKEN", "test-token"),
         ];
-        let (code, _, stderr) = run(&[], &env).await;
-        assert_eq!(code, 2, "{stderr}");
+        let stderr = refused(&[], &env).await;
         assert!(stderr.contains(named), "{caller}: {stderr}");
         assert!(stderr.contains(how), "{caller}: {stderr}");
         assert!(
@@ -306,8 +307,7 @@ async fn a_shell_that_set_variables_is_told_the_variable_not_a_flag() {
         ("INPUT_APP_NAME", "Inventory"),
         ("TOOLJET_ACCESS_TOKEN", "test-token"),
     ];
-    let (code, _, stderr) = run(&[], &env).await;
-    assert_eq!(code, 2, "{stderr}");
+    let stderr = refused(&[], &env).await;
     assert!(
         stderr.contains("variable `INPUT_VERSION_NAME` (or `INPUT_GIT_TAG`) is required"),
         "{stderr}"
