@@ -247,6 +247,31 @@ async fn apply_after_drift_releases_the_declared_version_and_says_what_changed()
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_gitlab_dotenv_report_says_whether_in_sync_and_what_changed() {
+    let fake = fake().await;
+    fake.world().add_version(APP_ID, "v0");
+    let dir = tempfile::tempdir().unwrap();
+    let dotenv = dir.path().join("out.env");
+    let ran = with_manifest("apply", &fake, "Inventory: v0")
+        .outside_github()
+        .env("TOOLJET_DOTENV", &dotenv.display().to_string())
+        .run()
+        .await;
+    ran.assert_exit(0);
+    let text = std::fs::read_to_string(&dotenv).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.contains(&"TOOLJET_GITSYNC_IN_SYNC=true"), "{text}");
+    assert!(
+        lines.contains(&"TOOLJET_GITSYNC_CHANGED=Inventory"),
+        "{text}"
+    );
+    assert!(
+        lines.contains(&"TOOLJET_GITSYNC_PREVIOUS_VERSION=v1"),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn apply_imports_an_app_the_instance_lacks_and_leaves_its_previous_version_empty() {
     let fake = fake().await;
     let ran = with_manifest("apply", &fake, "Inventory: v1\nOrders: v1")
