@@ -14,6 +14,7 @@ use tokio::task::JoinSet;
 use crate::desired::SyncState;
 use crate::inputs::{AppRef, Config, Work};
 use crate::job::{Job, Subject};
+use crate::operation::OperationKind;
 use crate::outcome::{AppRun, Lookups, Run, Verdict};
 use crate::resolve::{self, Target};
 use crate::signals::Signal;
@@ -62,16 +63,16 @@ fn each_app(config: &Config, started: Instant, verdict: impl Fn() -> Verdict) ->
     let apps = config.work.apps();
     if apps.is_empty() {
         return vec![AppRun::new(
-            as_given(config, None),
+            unresolved(config),
             "",
             started.elapsed(),
             verdict(),
         )];
     }
     apps.into_iter()
-        .map(|app| {
+        .map(|(app, version)| {
             AppRun::new(
-                as_given(config, Some(app)),
+                as_given(config.kind, app, version),
                 app.label(),
                 started.elapsed(),
                 verdict(),
@@ -81,22 +82,28 @@ fn each_app(config: &Config, started: Instant, verdict: impl Fn() -> Verdict) ->
 }
 
 /// What an app's part is about as the inputs give it, before names are looked up.
-fn as_given(config: &Config, app: Option<&AppRef>) -> Subject {
-    let id = match app {
-        Some(AppRef::Id(id)) => Some(id.clone()),
-        _ => None,
-    };
+fn as_given(kind: OperationKind, app: &AppRef, version: Option<&str>) -> Subject {
+    Subject {
+        kind,
+        app: match app {
+            AppRef::Id(id) => Some(id.clone()),
+            AppRef::Name(_) => None,
+        },
+        version: version.map(str::to_owned),
+    }
+}
+
+/// What a part is about whose app is not known: the step's operation, and its version if the
+/// inputs give one for every app.
+fn unresolved(config: &Config) -> Subject {
     let version = match &config.work {
-        Work::Single { operation, .. } => operation.version().map(str::to_owned),
-        Work::Desired(apps) => apps
-            .iter()
-            .find(|desired| Some(&desired.app) == app)
-            .map(|desired| desired.version.name().to_owned()),
+        Work::Single { operation, .. } => operation.version(),
+        Work::Desired(_) => None,
     };
     Subject {
         kind: config.kind,
-        app: id,
-        version,
+        app: None,
+        version: version.map(str::to_owned),
     }
 }
 
@@ -156,7 +163,7 @@ async fn run_all(
             subject: target
                 .job
                 .as_ref()
-                .map_or_else(|_| as_given(config, None), Job::subject),
+                .map_or_else(|_| unresolved(config), Job::subject),
             progress: progress.clone(),
             steps: steps.clone(),
         });
@@ -221,7 +228,7 @@ async fn one_target(
     let Target { label, job, notes } = target;
     let subject = job
         .as_ref()
-        .map_or_else(|_| as_given(config, None), Job::subject);
+        .map_or_else(|_| unresolved(config), Job::subject);
     let mut run = match job {
         _ if skip => AppRun::new(subject, &label, Duration::ZERO, Verdict::Skipped),
         Err(why) => AppRun::new(subject, &label, Duration::ZERO, Verdict::Unresolved(why)),

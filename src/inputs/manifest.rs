@@ -265,11 +265,11 @@ fn parse(text: &str) -> Result<Vec<Instance>, Problem> {
         "it is empty; it needs `instances:`".to_owned(),
     ))?;
     let top = mapping(&root, "", &["instances"])?;
-    let instances = top
-        .iter()
-        .find(|(key, _)| key.as_str() == "instances")
-        .map(|(_, node)| *node)
-        .ok_or((Some(root.line()), None, "it needs `instances:`".to_owned()))?;
+    let instances = value_of(&top, "instances").ok_or((
+        Some(root.line()),
+        None,
+        "it needs `instances:`".to_owned(),
+    ))?;
     let entries = mapping(instances, "instances", &[])?;
     if entries.is_empty() {
         return Err((
@@ -280,16 +280,27 @@ fn parse(text: &str) -> Result<Vec<Instance>, Problem> {
     }
     entries
         .into_iter()
-        .map(|(name, node)| instance(&name, node))
+        .map(|entry| instance(&entry.key, entry.value))
         .collect()
 }
 
+/// One entry of a mapping: its key, the line the key is on, and its value.
+struct Keyed<'a> {
+    key: String,
+    line: usize,
+    value: &'a Node,
+}
+
+/// The value of `key` among `entries`.
+fn value_of<'a>(entries: &[Keyed<'a>], key: &str) -> Option<&'a Node> {
+    entries
+        .iter()
+        .find(|entry| entry.key == key)
+        .map(|entry| entry.value)
+}
+
 /// The entries of a mapping at `path`, each key once, only `allowed` keys (any when empty).
-fn mapping<'a>(
-    node: &'a Node,
-    path: &str,
-    allowed: &[&str],
-) -> Result<Vec<(String, &'a Node)>, Problem> {
+fn mapping<'a>(node: &'a Node, path: &str, allowed: &[&str]) -> Result<Vec<Keyed<'a>>, Problem> {
     let here = |line: usize, problem: String| Err((Some(line), key_path(path, None), problem));
     let Node::Map { entries, .. } = node else {
         return here(
@@ -297,16 +308,18 @@ fn mapping<'a>(
             "must be a mapping of keys to values".to_owned(),
         );
     };
-    let mut keys: Vec<(String, &Node)> = Vec::new();
+    let mut keys: Vec<Keyed> = Vec::new();
+    // Each key's first line, found at once in a mapping of thousands of apps.
+    let mut seen: HashMap<&str, usize> = HashMap::new();
     for (key, value) in entries {
         let Node::Scalar { text: name, .. } = key else {
             return here(key.line(), "has a key that is not a plain word".to_owned());
         };
-        if let Some((_, first)) = keys.iter().find(|(seen, _)| seen == name) {
+        if let Some(first) = seen.insert(name, key.line()) {
             return Err((
                 Some(key.line()),
                 key_path(path, Some(name)),
-                format!("is given twice (first on line {})", first.line()),
+                format!("is given twice (first on line {first})"),
             ));
         }
         if !allowed.is_empty() && !allowed.contains(&name.as_str()) {
@@ -316,7 +329,11 @@ fn mapping<'a>(
                 unknown_key(name, allowed),
             ));
         }
-        keys.push((name.clone(), value));
+        keys.push(Keyed {
+            key: name.clone(),
+            line: key.line(),
+            value,
+        });
     }
     Ok(keys)
 }
@@ -385,7 +402,7 @@ fn scalar(node: &Node, path: &str) -> Result<String, Problem> {
 fn instance(name: &str, node: &Node) -> Result<Instance, Problem> {
     let path = format!("instances.{}", shown_key(name));
     let entries = mapping(node, &path, &["workspace", "apps"])?;
-    let get = |key: &str| entries.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
+    let get = |key: &str| value_of(&entries, key);
     let missing = |key: &str| {
         (
             Some(node.line()),
@@ -412,23 +429,20 @@ fn instance(name: &str, node: &Node) -> Result<Instance, Problem> {
         ));
     }
     let mut apps: Vec<ManifestApp> = Vec::new();
-    for (app_name, app_node) in entries {
-        let line = key_line(apps_node, &app_name);
-        if let Some(first) = apps
-            .iter()
-            .find(|app| app.name.eq_ignore_ascii_case(&app_name))
-        {
+    // Each app's name in lower case, with its name as written: the same app in another case.
+    let mut folded: HashMap<String, &str> = HashMap::new();
+    for entry in &entries {
+        if let Some(first) = folded.insert(entry.key.to_ascii_lowercase(), &entry.key) {
             return Err((
-                Some(line),
-                key_path(&apps_path, Some(&app_name)),
+                Some(entry.line),
+                key_path(&apps_path, Some(&entry.key)),
                 format!(
-                    "is listed twice: {:?} is the same app in another letter case, and ToolJet \
-                     names would not tell them apart here",
-                    first.name
+                    "is listed twice: {first:?} is the same app in another letter case, and \
+                     ToolJet names would not tell them apart here"
                 ),
             ));
         }
-        apps.push(app(&app_name, app_node, &apps_path)?);
+        apps.push(app(&entry.key, entry.value, &apps_path)?);
     }
     Ok(Instance {
         name: name.to_owned(),
@@ -437,23 +451,12 @@ fn instance(name: &str, node: &Node) -> Result<Instance, Problem> {
     })
 }
 
-/// The line of `key` in a mapping node.
-fn key_line(node: &Node, key: &str) -> usize {
-    match node {
-        Node::Map { entries, .. } => entries
-            .iter()
-            .find(|(k, _)| matches!(k, Node::Scalar { text, .. } if text == key))
-            .map_or(node.line(), |(k, _)| k.line()),
-        _ => node.line(),
-    }
-}
-
 fn app(name: &str, node: &Node, apps_path: &str) -> Result<ManifestApp, Problem> {
     let path = format!("{apps_path}.{}", shown_key(name));
     let (version, git_app_name, git_branch) = match node {
         Node::Map { .. } => {
             let entries = mapping(node, &path, &["version", "git-app-name", "git-branch"])?;
-            let get = |key: &str| entries.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
+            let get = |key: &str| value_of(&entries, key);
             let optional = |key: &str| {
                 get(key)
                     .filter(|node| !node.is_null())

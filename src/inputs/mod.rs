@@ -463,11 +463,16 @@ pub enum Work {
 }
 
 impl Work {
-    /// The apps as given, in order.
-    pub fn apps(&self) -> Vec<&AppRef> {
+    /// The apps as given, in order, each with the version given for it.
+    pub fn apps(&self) -> Vec<(&AppRef, Option<&str>)> {
         match self {
-            Self::Single { apps, .. } => apps.iter().collect(),
-            Self::Desired(apps) => apps.iter().map(|desired| &desired.app).collect(),
+            Self::Single { operation, apps } => {
+                apps.iter().map(|app| (app, operation.version())).collect()
+            }
+            Self::Desired(apps) => apps
+                .iter()
+                .map(|desired| (&desired.app, Some(desired.version.name())))
+                .collect(),
         }
     }
 }

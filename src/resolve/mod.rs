@@ -1,6 +1,8 @@
 //! Turning the apps as given into requests: names looked up in the workspace (requests like any
 //! other, with retries and records), versions by name for push, and an app given twice merged.
 
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::desired::{Deploy, DeployApp};
@@ -197,14 +199,15 @@ async fn resolve_desired(
         .collect();
     let unmanaged = match (&listing, config.kind) {
         (Ok((_, listing)), OperationKind::Check | OperationKind::Apply) => {
-            let managed: Vec<&str> = targets
+            let managed: HashSet<String> = targets
                 .iter()
                 .filter_map(|target| target.job.as_ref().ok()?.app_id())
+                .map(str::to_ascii_lowercase)
                 .collect();
             listing
                 .apps
                 .iter()
-                .filter(|app| !managed.iter().any(|id| id.eq_ignore_ascii_case(&app.id)))
+                .filter(|app| !managed.contains(&app.id.to_ascii_lowercase()))
                 .map(|app| app.name.clone())
                 .collect()
         }
@@ -415,14 +418,14 @@ async fn workspace_id(
 /// One target per app: an app given twice (the same id twice, or its id and its name) runs
 /// once, under its first label, with a warning naming every way it was given.
 fn merge_duplicates(targets: Vec<Target>) -> Vec<Target> {
+    // By key, so that a manifest of thousands of apps is not compared pair by pair.
     let mut merged: Vec<(Target, Vec<String>)> = Vec::new();
+    let mut at: HashMap<String, usize> = HashMap::new();
     for target in targets {
-        match merged
-            .iter_mut()
-            .find(|(kept, _)| kept.key() == target.key())
-        {
-            Some((_, labels)) => labels.push(target.label),
-            None => {
+        match at.entry(target.key()) {
+            Entry::Occupied(kept) => merged[*kept.get()].1.push(target.label),
+            Entry::Vacant(slot) => {
+                slot.insert(merged.len());
                 let label = target.label.clone();
                 merged.push((target, vec![label]));
             }
