@@ -8,23 +8,13 @@ use harness::tooljet::{
     RELEASED_VERSION_ID,
 };
 
-use crate::support::{self, Ran, Step, fake, results, status, status_saying, step};
+use crate::support::{self, Ran, Step, fake, results, status, status_saying, step, writes};
 
 /// A deploy of Inventory in the seeded workspace; the caller names the version.
 fn deploy(fake: &FakeToolJet) -> Step {
     step("deploy", fake)
         .with("app-name", "Inventory")
         .with("organization-id", ORG_ID)
-}
-
-/// Every request that may change ToolJet, as `METHOD path`, in order: the export, a POST,
-/// only reads.
-fn writes(fake: &FakeToolJet) -> Vec<String> {
-    fake.requests()
-        .into_iter()
-        .filter(|r| r.method != "GET" && !r.path.starts_with("/api/ext/export/"))
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect()
 }
 
 /// Adds `v0` to Inventory, saved and on the instance but not live; its id.

@@ -5,7 +5,7 @@
 use harness::tooljet::{APP_ID, FakeToolJet, Injected, ORG_ID, RELEASED_VERSION_ID, Settings};
 use serde_json::Value;
 
-use crate::support::{self, Ran, Step, fake, fake_with, results, status, step};
+use crate::support::{self, Ran, Step, fake, fake_with, results, status, step, writes};
 
 /// A manifest with one instance, `production`, whose apps are `apps` (`Name: version` lines).
 fn manifest(apps: &str) -> String {
@@ -15,15 +15,6 @@ fn manifest(apps: &str) -> String {
 
 fn with_manifest(operation: &str, fake: &FakeToolJet, apps: &str) -> Step {
     step(operation, fake).workspace_file("tooljet.yml", &manifest(apps))
-}
-
-/// Requests that could change ToolJet: any but a GET and the export.
-fn writes(fake: &FakeToolJet) -> Vec<String> {
-    fake.requests()
-        .into_iter()
-        .filter(|r| r.method != "GET" && !r.path.starts_with("/api/ext/export/"))
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect()
 }
 
 /// Each app's `field` in `results`.

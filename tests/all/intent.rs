@@ -4,15 +4,7 @@
 
 use harness::tooljet::{APP_ID, FakeToolJet, ORG_ID};
 
-use crate::support::{Step, fake, step};
-
-/// Requests that could change ToolJet: any but a GET and the export.
-fn writes(fake: &FakeToolJet) -> usize {
-    fake.requests()
-        .iter()
-        .filter(|r| r.method != "GET" && !r.path.starts_with("/api/ext/export/"))
-        .count()
-}
+use crate::support::{Step, fake, step, writes};
 
 fn by_name(operation: &str, fake: &FakeToolJet, app: &str) -> Step {
     step(operation, fake)
@@ -138,7 +130,7 @@ async fn every_slip_is_refused_before_any_write_and_the_dry_run_says_the_same() 
             let ran = (slip.step)(&fake).with("dry-run", dry_run).run().await;
             ran.assert_exit(1);
             ran.assert_error_contains(slip.says);
-            assert_eq!(writes(&fake), 0, "{}: nothing is written", slip.name);
+            assert_eq!(writes(&fake).len(), 0, "{}: nothing is written", slip.name);
             assert_eq!(ran.output("outcome"), "failure", "{}", slip.name);
             errors.push(ran.error());
         }
@@ -213,7 +205,7 @@ async fn a_create_answer_naming_an_app_the_workspace_had_is_never_deployed_to() 
     ran.assert_error_contains("which was in the workspace before: not a new app");
     assert_eq!(ran.output("app-id"), "", "never the other app's id");
     assert_eq!(ran.output("app-url"), "");
-    assert_eq!(writes(&fake), 1, "nothing after the create");
+    assert_eq!(writes(&fake).len(), 1, "nothing after the create");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,6 +1,6 @@
 //! Many apps in one step, apps and versions by name, and the dry-run plan.
 
-use crate::support;
+use crate::support::{self, writes};
 
 use std::time::Duration;
 
@@ -9,14 +9,6 @@ use serde_json::Value;
 use support::{fake, fake_with, results, step};
 
 const MISSING_APP: &str = "00000000-0000-4000-8000-00000000dead";
-
-fn mutating(fake: &harness::tooljet::FakeToolJet) -> Vec<String> {
-    fake.requests()
-        .into_iter()
-        .filter(|r| r.method != "GET")
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect()
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn twenty_apps_are_pulled_four_at_a_time() {
@@ -192,7 +184,7 @@ async fn an_unknown_name_fails_with_close_matches_and_sends_nothing_for_it() {
     ran.assert_error_contains(
         "no app named \"Inventry\" in the workspace; close matches: \"Inventory\"",
     );
-    assert!(mutating(&fake).is_empty());
+    assert!(writes(&fake).is_empty());
     assert_eq!(results(&ran)[0]["result"], "not found");
 }
 
@@ -208,7 +200,7 @@ async fn an_ambiguous_name_fails_listing_the_candidates() {
         .await;
     ran.assert_exit(1);
     ran.assert_error_contains("is ambiguous: it matches \"Orders\", \"orders\"");
-    assert!(mutating(&fake).is_empty());
+    assert!(writes(&fake).is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -222,7 +214,7 @@ async fn push_resolves_a_version_name_to_its_id() {
         .await;
     ran.assert_exit(0);
     assert_eq!(
-        mutating(&fake),
+        writes(&fake),
         [format!(
             "POST /api/ext/apps/{APP_ID}/versions/{DRAFT_VERSION_ID}/git-sync/push"
         )]
@@ -242,11 +234,7 @@ async fn dry_run_checks_access_and_resolves_names_but_changes_nothing() {
         .run()
         .await;
     ran.assert_exit(0);
-    assert!(
-        mutating(&fake).is_empty(),
-        "dry run sent {:?}",
-        mutating(&fake)
-    );
+    assert!(writes(&fake).is_empty(), "dry run sent {:?}", writes(&fake));
     assert_eq!(
         fake.requests()[0].path,
         "/api/ext/workspaces",
@@ -281,7 +269,7 @@ async fn dry_run_with_a_wrong_token_fails_before_planning() {
         .await;
     ran.assert_exit(1);
     ran.assert_error_contains("403 Forbidden: Unauthorized");
-    assert!(mutating(&fake).is_empty());
+    assert!(writes(&fake).is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -297,7 +285,7 @@ async fn dry_run_never_shows_the_private_key() {
     ran.assert_exit(0);
     assert!(ran.summary.contains("&lt;redacted&gt;"), "{}", ran.summary);
     ran.assert_hidden("S3CRETKEYLINE");
-    assert!(mutating(&fake).is_empty());
+    assert!(writes(&fake).is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -498,7 +486,7 @@ async fn an_ambiguous_workspace_name_is_refused_not_guessed() {
     ran.assert_error_contains(
         "the workspace name \"acme\" is ambiguous: it matches \"Acme\", \"ACME\"",
     );
-    assert!(mutating(&fake).is_empty());
+    assert!(writes(&fake).is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -522,7 +510,7 @@ async fn an_app_uuid_in_two_letter_cases_is_one_app_and_runs_once() {
         .run()
         .await;
     ran.assert_exit(0);
-    assert_eq!(mutating(&fake).len(), 1, "{:?}", mutating(&fake));
+    assert_eq!(writes(&fake).len(), 1, "{:?}", writes(&fake));
     let warnings = ran.annotations("warning");
     assert!(
         warnings
@@ -547,5 +535,5 @@ async fn a_wrong_version_name_on_release_lists_close_matches_and_sends_nothing()
         "no version named \"v11\" in app \"Inventory\"; close matches: \"v1\"",
     );
     ran.assert_error_contains("`version-id` avoids the lookup");
-    assert!(mutating(&fake).is_empty());
+    assert!(writes(&fake).is_empty());
 }

@@ -7,6 +7,16 @@ use serde_json::Value;
 
 const ACTION: &str = env!("CARGO_BIN_EXE_tooljet-gitsync-action");
 
+/// Every request that could change ToolJet, as `METHOD path`, in order: any but a GET and the
+/// export, which only reads.
+pub fn writes(fake: &FakeToolJet) -> Vec<String> {
+    fake.requests()
+        .into_iter()
+        .filter(|r| r.method != "GET" && !r.path.starts_with("/api/ext/export/"))
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
 /// A step running `operation` against `fake`.
 pub fn step(operation: &str, fake: &FakeToolJet) -> Step {
     Step::new(ACTION, operation, fake)
