@@ -171,7 +171,7 @@ pub(super) fn read_bounded(path: &std::path::Path, limit: u64) -> std::io::Resul
         .read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
         return Err(std::io::Error::other(format!(
-            "it is larger than {} KiB, more than any certificate bundle",
+            "it is larger than {} KiB",
             limit / 1024
         )));
     }

@@ -379,7 +379,7 @@ async fn a_manifest_error_stops_the_step_before_any_request() {
         .run()
         .await;
     ran.assert_exit(2);
-    ran.assert_error_contains("larger than 1024 KiB");
+    ran.assert_error_contains("tooljet.yml: it cannot be read: it is larger than 1024 KiB.");
     let missing = step("check", &fake).run().await;
     missing.assert_exit(2);
     missing.assert_error_contains("tooljet.yml: there is no such file");
