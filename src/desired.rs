@@ -97,6 +97,14 @@ impl VersionLabel {
     }
 }
 
+/// The id of the version named exactly `name` among `(id, name)` versions.
+pub fn version_named<'a>(versions: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    versions
+        .iter()
+        .find(|(_, listed)| listed == name)
+        .map(|(id, _)| id.as_str())
+}
+
 /// What was live on the instance before anything was sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Before {
@@ -145,12 +153,7 @@ impl SyncState {
 impl Deploy {
     /// The id of the wanted version on the instance, as the listing names it exactly.
     pub fn wanted_id(&self) -> Option<&str> {
-        let wanted = self.version.name();
-        self.app
-            .versions()
-            .iter()
-            .find(|(_, name)| name == wanted)
-            .map(|(id, _)| id.as_str())
+        version_named(self.app.versions(), self.version.name())
     }
 
     /// How the app stands given what was live (`before`); `None` when that could not be read.

@@ -15,7 +15,9 @@
 //! in the listing then, and is released by name rather than made again.
 
 use super::{Check, Failure, Step, Steps, Written, live};
-use crate::desired::{Before, Deploy, DeployApp, DeployVersion, SyncState, VersionLabel};
+use crate::desired::{
+    Before, Deploy, DeployApp, DeployVersion, SyncState, VersionLabel, version_named,
+};
 use crate::listing::{ListedApp, Listing};
 use crate::operation::{GitApp, Operation, ReleaseTarget, ResultIds};
 use crate::tooljet::{ApiError, ApiRequest};
@@ -49,7 +51,8 @@ pub(super) async fn make_live(
         }
         DeployApp::Absent { listed_ids, .. } => {
             let (id, versions) = create(steps, deploy, listed_ids).await?;
-            (id, version_named(&versions, wanted), true)
+            let on_instance = version_named(&versions, wanted).map(str::to_owned);
+            (id, on_instance, true)
         }
     };
     let (target, expected) = match (on_instance, &deploy.version) {
@@ -135,14 +138,6 @@ fn already_live(steps: &mut Steps, deploy: &Deploy, app: &ListedApp, before: &Be
     }
 }
 
-/// The id of the version named `name` among listed `(id, name)` versions.
-fn version_named(versions: &[(String, String)], name: &str) -> Option<String> {
-    versions
-        .iter()
-        .find(|(_, listed)| listed == name)
-        .map(|(id, _)| id.clone())
-}
-
 /// Imports the absent app from git, by `git-app-name` or else its own name: its new id, and
 /// the versions the import brought, read from the listing (a plan has neither). An answer that
 /// names an app the workspace already had (`listed_ids`) is about another app.
@@ -197,14 +192,7 @@ async fn create(
         return Err(steps.refuse_answer(Step::Created, &request, err));
     }
     steps.learned.app_id = Some(id.clone());
-    let listing = ApiRequest::workspace_apps(&deploy.organization_id);
-    let answer = steps
-        .read(Step::Created, &listing, "list the workspace's apps")
-        .await?;
-    let versions = Listing::parse(answer.json.as_ref())
-        .app_with_id(&id)
-        .map(|app| app.versions.clone())
-        .unwrap_or_default();
+    let versions = listed_versions(steps, Step::Created, deploy, &id).await?;
     Ok((id, versions))
 }
 
@@ -261,8 +249,8 @@ async fn verify(
         steps.done(Step::Verified);
         return Ok(live);
     }
-    let versions = listed_again(steps, deploy, app_id).await?;
-    if expected.is_none() && version_named(&versions, wanted).as_deref() == Some(live.as_str()) {
+    let versions = listed_versions(steps, Step::Verified, deploy, app_id).await?;
+    if expected.is_none() && version_named(&versions, wanted) == Some(live.as_str()) {
         steps.done(Step::Verified);
         return Ok(live);
     }
@@ -303,15 +291,16 @@ async fn verify(
     ))
 }
 
-/// The app's versions as the workspace lists them now.
-async fn listed_again(
+/// The app's versions as the workspace lists them now, read as `step`.
+async fn listed_versions(
     steps: &mut Steps,
+    step: Step,
     deploy: &Deploy,
     app_id: &str,
 ) -> Result<Vec<(String, String)>, Failure> {
     let listing = ApiRequest::workspace_apps(&deploy.organization_id);
     let answer = steps
-        .read(Step::Verified, &listing, "list the workspace's apps")
+        .read(step, &listing, "list the workspace's apps")
         .await?;
     Ok(Listing::parse(answer.json.as_ref())
         .app_with_id(app_id)

@@ -398,13 +398,8 @@ impl Steps {
         request: &ApiRequest,
         what: &str,
     ) -> Result<ApiResponse, Failure> {
-        self.recorded.start(step);
-        match self.seam.read(request, what).await {
-            Ok(answer) => {
-                self.keep(&answer);
-                self.recorded.end(step, StepEnd::Done);
-                Ok(answer)
-            }
+        match self.send_read(step, request, what).await {
+            Ok(answer) => Ok(answer),
             Err(err) => Err(self.failed(step, request, err)),
         }
     }
@@ -417,16 +412,26 @@ impl Steps {
         request: &ApiRequest,
         what: &str,
     ) -> Result<ApiResponse, ApiError> {
-        self.recorded.start(step);
-        let answer = self.seam.read(request, what).await;
-        match &answer {
-            Ok(answer) => {
-                self.keep(answer);
-                self.recorded.end(step, StepEnd::Done);
-            }
-            Err(_) => self.recorded.stop(),
+        let answer = self.send_read(step, request, what).await;
+        if answer.is_err() {
+            self.recorded.stop();
         }
         answer
+    }
+
+    /// A read as `step`, recorded done when it answers; a failure is left for the caller to
+    /// record.
+    async fn send_read(
+        &mut self,
+        step: Step,
+        request: &ApiRequest,
+        what: &str,
+    ) -> Result<ApiResponse, ApiError> {
+        self.recorded.start(step);
+        let answer = self.seam.read(request, what).await?;
+        self.keep(&answer);
+        self.recorded.end(step, StepEnd::Done);
+        Ok(answer)
     }
 
     /// A write as `step`, recorded done, planned or failed.
@@ -513,8 +518,7 @@ impl Steps {
         if let Some(status) = err.status() {
             self.last = Some((status, err.body().unwrap_or_default().to_owned()));
         }
-        let outcome = fate::outcome(&err, request.effect, self.wrote);
-        self.end_failed(step, err.into(), outcome)
+        self.refuse_answer(step, request, err)
     }
 }
 
