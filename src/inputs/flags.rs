@@ -8,6 +8,7 @@ use std::ffi::OsString;
 use std::path::Path;
 
 use super::connection::read_bounded;
+use super::values::closest;
 use super::{InputError, given_once};
 use crate::declared::{Entry, entries, variable};
 use crate::environment::env_var;
@@ -169,12 +170,8 @@ fn input_of(flag: &str) -> Result<(&'static str, bool), ArgError> {
     if let Some(input) = declared.iter().find(|input| input.name == flag) {
         return Ok((input.name, false));
     }
-    let guess = declared
-        .iter()
-        .map(|input| (strsim::levenshtein(flag, input.name), input.name))
-        .min()
-        .filter(|(distance, _)| *distance <= 2)
-        .map(|(_, name)| format!(" (did you mean --{name}?)"))
+    let guess = closest(flag, declared.iter().map(|input| (input.name, input.name)))
+        .map(|name| format!(" (did you mean --{name}?)"))
         .unwrap_or_default();
     Err(ArgError::Unknown {
         arg: format!("--{flag}"),

@@ -25,6 +25,7 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use super::connection::read_bounded;
 use super::operation::version_name_problem;
+use super::values::closest;
 
 /// The manifest's path when `manifest` is not given.
 pub const DEFAULT: &str = "tooljet.yml";
@@ -367,12 +368,8 @@ fn unknown_key(key: &str, allowed: &[&str]) -> String {
                 the repository"
             .to_owned();
     }
-    let guess = allowed
-        .iter()
-        .map(|known| (strsim::levenshtein(&lower, known), known))
-        .min()
-        .filter(|(distance, _)| *distance <= 2)
-        .map(|(_, known)| format!("; did you mean `{known}`?"))
+    let guess = closest(&lower, allowed.iter().map(|known| (known, known)))
+        .map(|known| format!("; did you mean `{known}`?"))
         .unwrap_or_default();
     format!(
         "is not a key here{guess} (allowed: {})",

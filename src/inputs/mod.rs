@@ -21,7 +21,7 @@ pub use apps::{AppRef, DesiredApp, WorkspaceRef};
 use connection::{parse_base_url, parse_ca_certificate, parse_token};
 use operation::{parse_deploy_version, parse_operation, parse_operation_inputs, unescape_newlines};
 use table::{Need, uses};
-use values::{MAX_SECONDS, given, parse_bool, parse_choice, parse_seconds, parse_whole};
+use values::{MAX_SECONDS, closest, given, parse_bool, parse_choice, parse_seconds, parse_whole};
 
 use crate::desired::DeployVersion;
 use crate::environment::{RunContext, env_var};
@@ -394,17 +394,12 @@ pub fn unknown_variables(vars: &[(String, String)]) -> Vec<(String, Option<&'sta
         })
         .map(|(name, rest)| {
             let folded = rest.to_lowercase().replace(['_', '-'], "");
-            let close = declared
-                .iter()
-                .map(|input| {
-                    (
-                        strsim::levenshtein(&folded, &input.name.replace('-', "")),
-                        input.name,
-                    )
-                })
-                .min()
-                .filter(|(distance, _)| *distance <= 2)
-                .map(|(_, input)| input);
+            let close = closest(
+                &folded,
+                declared
+                    .iter()
+                    .map(|input| (input.name.replace('-', ""), input.name)),
+            );
             (name.clone(), close)
         })
         .collect()

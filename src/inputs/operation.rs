@@ -3,7 +3,7 @@
 use reqwest::Url;
 
 use super::apps::segment;
-use super::values::{given, required};
+use super::values::{closest, given, required};
 use super::{InputError, RawInputs};
 use crate::desired::DeployVersion;
 use crate::environment::RunContext;
@@ -21,12 +21,8 @@ pub(super) fn parse_operation(value: &str) -> Result<OperationKind, InputError> 
     })?;
     value.parse().map_err(|_| {
         let lower = value.to_lowercase();
-        let guess = OperationKind::ALL
-            .into_iter()
-            .map(|kind| (strsim::levenshtein(&lower, kind.as_str()), kind))
-            .min_by_key(|(distance, _)| *distance)
-            .filter(|(distance, _)| *distance <= 2)
-            .map(|(_, kind)| format!(" did you mean `{kind}`?"))
+        let guess = closest(&lower, OperationKind::ALL.map(|kind| (kind.as_str(), kind)))
+            .map(|kind| format!(" did you mean `{kind}`?"))
             .unwrap_or_default();
         InputError::new(
             "operation",

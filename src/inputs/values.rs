@@ -8,6 +8,20 @@ use crate::operation::OperationKind;
 
 pub(super) const MAX_SECONDS: u64 = 6 * 60 * 60;
 
+/// The known word that `word` is a slip of: the nearest of `known`, each given as `(how it is
+/// spelled, what it is)`, if at most two edits away; the first of equals wins.
+pub(super) fn closest<S: AsRef<str>, T>(
+    word: &str,
+    known: impl IntoIterator<Item = (S, T)>,
+) -> Option<T> {
+    known
+        .into_iter()
+        .map(|(spelled, known)| (strsim::levenshtein(word, spelled.as_ref()), known))
+        .min_by_key(|(distance, _)| *distance)
+        .filter(|(distance, _)| *distance <= 2)
+        .map(|(_, known)| known)
+}
+
 pub(super) fn given(value: &str) -> Option<&str> {
     let value = value.trim();
     (!value.is_empty()).then_some(value)
