@@ -361,21 +361,21 @@ const FALLBACKS: [(&str, &str); 2] = [
 /// An input given and its stand-in variable set too, to another value: which was meant cannot be
 /// told (another instance's token, perhaps), so it is refused, naming both and neither value.
 pub fn given_once_with_fallbacks(vars: &[(String, String)]) -> Result<(), InputError> {
+    let inputs = crate::declared::entries("inputs");
+    // A URL with and without its trailing slash is one.
+    let value = |name: &str| env_var(vars, name).map(|value| value.trim().trim_end_matches('/'));
     for (input, fallback) in FALLBACKS {
-        let given = env_var(vars, &crate::declared::variable(input)).map(str::trim);
-        let stands_in = env_var(vars, fallback).map(str::trim);
-        if let (Some(given), Some(stands_in)) = (given, stands_in)
-            && given.trim_end_matches('/') != stands_in.trim_end_matches('/')
-        {
-            return Err(InputError::new(
-                input,
-                format!(
-                    "is given twice with different values, as `{input}` and the {fallback} \
-                     variable: set one of them"
-                ),
-            )
-            .saying_how());
-        }
+        let (Some(given), Some(stands_in)) =
+            (value(&crate::declared::variable(input)), value(fallback))
+        else {
+            continue;
+        };
+        let declared = inputs
+            .iter()
+            .find(|declared| declared.name == input)
+            .expect("action.yml declares the inputs with fallbacks");
+        let ways = [format!("`{input}`"), format!("the {fallback} variable")];
+        given_once(declared, given, stands_in, [&ways[0], &ways[1]])?;
     }
     Ok(())
 }
