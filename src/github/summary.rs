@@ -33,6 +33,11 @@ pub fn escape(text: &str) -> String {
     escape_within(text, MAX_TEXT)
 }
 
+/// [`escape`] for a table cell, which holds at most [`MAX_CELL`] characters.
+fn cell(text: &str) -> String {
+    escape_within(text, MAX_CELL)
+}
+
 /// [`escape`], keeping at most `limit` characters of `text`.
 fn escape_within(text: &str, limit: usize) -> String {
     let mut escaped = String::with_capacity(text.len().min(limit));
@@ -221,7 +226,6 @@ fn render_many(report: &Report, outcomes: &[AppRun]) -> String {
     );
     let listed = listed(outcomes);
     for outcome in listed.iter().map(|&i| &outcomes[i]) {
-        let cell = |text: &str| escape_within(text, MAX_CELL);
         let app = match report.editor_url(outcome) {
             Some(url) => link(&cell(&outcome.label), url.as_str()),
             None => cell(&outcome.label),
@@ -274,7 +278,6 @@ fn validation(apps: &[AppRun]) -> String {
     if warned.is_empty() {
         return String::new();
     }
-    let cell = |text: &str| escape_within(text, MAX_CELL);
     let mut md = String::from("\n#### ToolJet's app validation\n");
     for app in warned.iter().take(MAX_WARNED) {
         md.push_str(&format!(
@@ -328,7 +331,6 @@ fn render_check(report: &Report, apps: &[AppRun]) -> String {
     );
     let listed = listed(apps);
     for app in listed.iter().map(|&i| &apps[i]) {
-        let cell = |text: &str| escape_within(text, MAX_CELL);
         let live = app.ids.previous.as_ref().map_or_else(
             || match app.ids.state {
                 Some(SyncState::AppAbsent) => "(no app)".to_owned(),
@@ -372,7 +374,7 @@ fn unmanaged(report: &Report) -> String {
     let shown: Vec<String> = unmanaged
         .iter()
         .take(MAX_UNMANAGED)
-        .map(|name| escape_within(name, MAX_CELL))
+        .map(|name| cell(name))
         .collect();
     let more = match unmanaged.len().saturating_sub(MAX_UNMANAGED) {
         0 => String::new(),
@@ -389,7 +391,7 @@ fn unmanaged(report: &Report) -> String {
 fn of_instance(report: &Report) -> String {
     report
         .instance
-        .map(|instance| format!(" of {}", escape_within(instance, MAX_CELL)))
+        .map(|instance| format!(" of {}", cell(instance)))
         .unwrap_or_default()
 }
 
@@ -407,10 +409,10 @@ fn named(name: &str, id: Option<&str>) -> Option<String> {
 
 /// The version before and after a deploy or apply: "v1.3.0 → v1.4.0", or the version alone.
 fn version_change(app: &AppRun) -> String {
-    let wanted = escape_within(app.version.as_deref().unwrap_or_default(), MAX_CELL);
+    let wanted = cell(app.version.as_deref().unwrap_or_default());
     match &app.ids.previous {
         Some(before) if before.shown() != app.version.as_deref().unwrap_or_default() => {
-            format!("{} → {wanted}", escape_within(before.shown(), MAX_CELL))
+            format!("{} → {wanted}", cell(before.shown()))
         }
         _ => wanted,
     }
@@ -432,11 +434,7 @@ fn steps_line(app: &AppRun, why: bool) -> String {
             };
             match &record.end {
                 StepEnd::Skipped(reason) if why => {
-                    format!(
-                        "{mark} {} (skipped: {})",
-                        record.step,
-                        escape_within(reason, MAX_CELL)
-                    )
+                    format!("{mark} {} (skipped: {})", record.step, cell(reason))
                 }
                 StepEnd::Done | StepEnd::Planned(_) | StepEnd::Failed => {
                     format!("{mark} {}", record.step)

@@ -338,7 +338,7 @@ pub fn with_runner_names(
 ) -> Result<Vec<(String, String)>, InputError> {
     for input in crate::declared::entries("inputs") {
         let runner = crate::declared::variable(input.name);
-        let shell = runner.replace('-', "_");
+        let shell = naming::shell_variable(input.name);
         let Some(value) = env_var(&vars, &shell).map(str::to_owned) else {
             continue;
         };
@@ -389,7 +389,7 @@ pub fn unknown_variables(vars: &[(String, String)]) -> Vec<(String, Option<&'sta
         .filter(|(name, _)| {
             !declared.iter().any(|input| {
                 let runner = crate::declared::variable(input.name);
-                **name == runner || **name == runner.replace('-', "_")
+                **name == runner || **name == naming::shell_variable(input.name)
             })
         })
         .map(|(name, rest)| {

@@ -92,7 +92,7 @@ impl Naming {
             let runner = variable(input.name);
             if from_flags.iter().any(|(name, _)| *name == runner) {
                 flags.push(input.name);
-            } else if let Some(set) = [runner.clone(), runner.replace('-', "_")]
+            } else if let Some(set) = [runner.clone(), shell_variable(input.name)]
                 .into_iter()
                 .find(|name| env_var(vars, name).is_some())
             {
