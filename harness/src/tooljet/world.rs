@@ -392,15 +392,12 @@ impl World {
             .iter()
             .find(|app| app.id == app_id && app.organization_id == workspace)
             .ok_or_else(|| ApiError::new(400, "App not found in this workspace"))?;
-        let component = json!({
-            "id": "c0", "name": "table1", "type": "Table",
-            "dataSources": [{"kind": "postgresql", "host": "db.internal.acme.example", "username": "tooljet_ro"}],
-        })
-        .to_string();
-        let components: Vec<Value> = (0..self.export_size / component.len().max(1))
-            .map(|n| json!({"id": format!("c{n}"), "name": format!("table{n}"), "type": "Table",
-                "dataSources": [{"kind": "postgresql", "host": "db.internal.acme.example", "username": "tooljet_ro"}]}))
-            .collect();
+        let component = |n: usize| {
+            json!({"id": format!("c{n}"), "name": format!("table{n}"), "type": "Table",
+                "dataSources": [{"kind": "postgresql", "host": "db.internal.acme.example", "username": "tooljet_ro"}]})
+        };
+        let each = component(0).to_string().len();
+        let components: Vec<Value> = (0..self.export_size / each).map(component).collect();
         let versions: Vec<Value> = app
             .versions
             .iter()
