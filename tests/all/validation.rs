@@ -19,6 +19,22 @@ fn issue(code: &str, severity: &str, message: &str) -> Value {
     )
 }
 
+/// A misspelt widget type (of `severity`) and an unknown setting (info), as ToolJet reports them.
+fn misspelt_button(severity: &str) -> Vec<Value> {
+    vec![
+        issue(
+            "COMPONENT_UNKNOWN_TYPE",
+            severity,
+            "type \"Buttonn\" is not a registered widget",
+        ),
+        issue(
+            "COMPONENT_UNKNOWN_SETTING",
+            "info",
+            "setting \"colour\" is unknown",
+        ),
+    ]
+}
+
 /// `app`'s content draws `issues`; `enforce` refuses it when one blocks.
 fn validating(fake: &FakeToolJet, app: &str, enforce: bool, issues: Vec<Value>) {
     fake.world()
@@ -37,23 +53,7 @@ fn validation_warnings(ran: &crate::support::Ran) -> Vec<(String, String)> {
 #[tokio::test(flavor = "multi_thread")]
 async fn warnings_on_an_import_are_annotated_summarised_and_counted_and_the_step_succeeds() {
     let fake = fake().await;
-    validating(
-        &fake,
-        GIT_APP_NAME_NEW,
-        false,
-        vec![
-            issue(
-                "COMPONENT_UNKNOWN_TYPE",
-                "medium",
-                "type \"Buttonn\" is not a registered widget",
-            ),
-            issue(
-                "COMPONENT_UNKNOWN_SETTING",
-                "info",
-                "setting \"colour\" is unknown",
-            ),
-        ],
-    );
+    validating(&fake, GIT_APP_NAME_NEW, false, misspelt_button("medium"));
     let ran = create_orders(&fake).run().await;
     ran.assert_exit(0);
     let warnings = validation_warnings(&ran);
@@ -121,23 +121,7 @@ async fn a_release_that_pulls_the_latest_tag_reports_its_warnings() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refusal_fails_the_app_lists_the_blocking_issues_and_is_never_retried() {
     let fake = fake().await;
-    validating(
-        &fake,
-        GIT_APP_NAME_NEW,
-        true,
-        vec![
-            issue(
-                "COMPONENT_UNKNOWN_TYPE",
-                "high",
-                "type \"Buttonn\" is not a registered widget",
-            ),
-            issue(
-                "COMPONENT_UNKNOWN_SETTING",
-                "info",
-                "setting \"colour\" is unknown",
-            ),
-        ],
-    );
+    validating(&fake, GIT_APP_NAME_NEW, true, misspelt_button("high"));
     let ran = create_orders(&fake).run().await;
     ran.assert_exit(1);
     assert_eq!(ran.output("outcome"), "failure", "nothing was written");
