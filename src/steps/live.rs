@@ -5,6 +5,7 @@ use super::{Check, Failure, Step, Steps};
 use crate::desired::{Before, Deploy, DeployApp, VersionLabel};
 use crate::listing::ListedApp;
 use crate::record::Note;
+use crate::tooljet::export::Current;
 use crate::tooljet::{ApiRequest, ApiResponse};
 
 const WHAT: &str = "read which version is live";
@@ -68,8 +69,17 @@ fn of(app: &ListedApp, answer: ApiResponse) -> Before {
     // The export's own versions name what the listing may not (its bug, a version made since).
     let mut versions = app.versions.clone();
     versions.extend(live.versions);
-    Before::Live(
-        live.current_version_id
-            .map(|id| VersionLabel::among(&id, &versions)),
-    )
+    match live.current {
+        Current::Id(id) => Before::Live(Some(VersionLabel::among(&id, &versions))),
+        Current::NoneReleased => Before::Live(None),
+        Current::Missing => Before::Unread(
+            "ToolJet's export of the app names no current version (`currentVersionId` is missing)"
+                .to_owned(),
+        ),
+        Current::NotAnId => Before::Unread(
+            "ToolJet's export of the app holds something that is no version id as its current \
+             version"
+                .to_owned(),
+        ),
+    }
 }

@@ -13,10 +13,26 @@
 pub struct LiveApp {
     /// The app's id, as the export names it.
     pub id: Option<String>,
-    /// The live version's id; `None` when nothing was ever released.
-    pub current_version_id: Option<String>,
+    /// What `currentVersionId` says is live.
+    pub current: Current,
     /// The app's versions, `(id, name)`, in the order ToolJet made them.
     pub versions: Vec<(String, String)>,
+}
+
+/// The entity's `currentVersionId`: only `null` says that nothing was ever released; a key
+/// that is missing or holds no id says nothing at all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Current {
+    /// The live version's id.
+    Id(String),
+    /// `null`: no version was ever released.
+    NoneReleased,
+    /// The entity has no `currentVersionId`.
+    #[default]
+    Missing,
+    /// It holds something that is no id: another type, text too long or with a control
+    /// character.
+    NotAnId,
 }
 
 /// The longest id or name kept; anything longer is no id and is not kept.
@@ -206,6 +222,12 @@ impl Scanner {
                 Ok(())
             }
             (State::Value | State::ArrayStart, b't' | b'f' | b'n' | b'-' | b'0'..=b'9') => {
+                if self.at(&ENTITY, Key::CurrentVersionId) {
+                    self.live.current = match byte {
+                        b'n' => Current::NoneReleased,
+                        _ => Current::NotAnId,
+                    };
+                }
                 self.state = State::Word;
                 Ok(())
             }
@@ -280,6 +302,9 @@ impl Scanner {
     fn open(&mut self, object: bool) -> Result<(), ExportError> {
         if self.containers.len() >= MAX_DEPTH {
             return Err(ExportError::TooDeep);
+        }
+        if self.at(&ENTITY, Key::CurrentVersionId) {
+            self.live.current = Current::NotAnId;
         }
         // In an object the value's key goes on the path; in an array its index is there.
         let keyed = match self.containers.last() {
@@ -360,13 +385,16 @@ impl Scanner {
     }
 
     fn keep(&mut self, text: Option<String>) {
-        let Some(text) = text.filter(|text| !text.chars().any(char::is_control)) else {
+        let text = text.filter(|text| !text.is_empty() && !text.chars().any(char::is_control));
+        if self.at(&ENTITY, Key::CurrentVersionId) {
+            self.live.current = text.map_or(Current::NotAnId, Current::Id);
+            return;
+        }
+        let Some(text) = text else {
             return;
         };
         if self.at(&ENTITY, Key::Id) {
             self.live.id = Some(text);
-        } else if self.at(&ENTITY, Key::CurrentVersionId) {
-            self.live.current_version_id = Some(text);
         } else if self.is_version() {
             match self.containers.last().map(|open| open.key) {
                 Some(Key::Id) => self.version.0 = Some(text),
@@ -423,7 +451,7 @@ mod tests {
             live,
             LiveApp {
                 id: Some("a1".into()),
-                current_version_id: Some("v1id".into()),
+                current: Current::Id("v1id".into()),
                 versions: vec![("v1id".into(), "v1".into()), ("v2id".into(), "v2".into())],
             }
         );
@@ -439,12 +467,40 @@ mod tests {
         }
     }
 
+    fn current_in(entity: &str) -> Current {
+        let export = format!(r#"{{"app":[{{"definition":{{"appV2":{{"id":"a",{entity}}}}}}}]}}"#);
+        scan_in(&[export.as_bytes()]).unwrap().current
+    }
+
     #[test]
     fn nothing_released_is_a_null_current_version() {
-        let export = r#"{"app":[{"definition":{"appV2":{"id":"a","currentVersionId":null,"appVersions":[]}}}]}"#;
         assert_eq!(
-            scan_in(&[export.as_bytes()]).unwrap().current_version_id,
-            None
+            current_in(r#""currentVersionId":null,"appVersions":[]"#),
+            Current::NoneReleased
+        );
+    }
+
+    #[test]
+    fn a_current_version_missing_or_no_id_is_told_apart_from_nothing_released() {
+        assert_eq!(current_in(r#""appVersions":[]"#), Current::Missing);
+        for value in [
+            r#""a\nb""#,
+            r#""""#,
+            "12",
+            "true",
+            r#"{"id":"x"}"#,
+            r#"["x"]"#,
+        ] {
+            assert_eq!(
+                current_in(&format!(r#""currentVersionId":{value}"#)),
+                Current::NotAnId,
+                "{value}"
+            );
+        }
+        let long = "x".repeat(MAX_TEXT + 1);
+        assert_eq!(
+            current_in(&format!(r#""currentVersionId":"{long}""#)),
+            Current::NotAnId
         );
     }
 
@@ -490,6 +546,6 @@ mod tests {
             r#"{{"app":[{{"definition":{{"appV2":{{"id":"{long}","currentVersionId":"a\nb"}}}}}}]}}"#
         );
         let live = scan_in(&[export.as_bytes()]).unwrap();
-        assert_eq!((live.id, live.current_version_id), (None, None));
+        assert_eq!((live.id, live.current), (None, Current::NotAnId));
     }
 }
