@@ -1,5 +1,7 @@
 //! Desired state: which version of an app should be live, as `deploy`'s inputs or a
-//! `tooljet.yml` say it, once the workspace's listing has said what the instance holds.
+//! `tooljet.yml` say it, once the workspace's listing has said what the instance holds; and
+//! what was live before anything was sent. How the app stands, and what making the version
+//! live takes, is the plan's (`plan.rs`).
 
 use crate::listing::ListedApp;
 
@@ -80,14 +82,17 @@ pub struct VersionLabel {
 }
 
 impl VersionLabel {
-    /// The version among `(id, name)` versions, named if they name it.
+    /// The version among `(id, name)` versions, named if they name it with one line of text:
+    /// a name holding a line break or another control character is no name to show, and would
+    /// break the one-line-per-app outputs.
     pub fn among(id: &str, versions: &[(String, String)]) -> Self {
         Self {
             id: id.to_owned(),
             name: versions
                 .iter()
                 .find(|(listed, _)| listed.eq_ignore_ascii_case(id))
-                .map(|(_, name)| name.clone()),
+                .map(|(_, name)| name.clone())
+                .filter(|name| !name.is_empty() && !name.chars().any(char::is_control)),
         }
     }
 
@@ -126,65 +131,10 @@ impl Before {
     }
 }
 
-/// How an app on the instance stands against the version declared for it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SyncState {
-    /// The declared version is live.
-    InSync,
-    /// Another version is live, and the declared one is on the instance.
-    Drift,
-    /// The declared version is not on the instance.
-    VersionAbsent,
-    /// No app of that name is in the workspace.
-    AppAbsent,
-}
-
-impl SyncState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::InSync => "in-sync",
-            Self::Drift => "drift",
-            Self::VersionAbsent => "version-absent",
-            Self::AppAbsent => "app-absent",
-        }
-    }
-}
-
 impl Deploy {
     /// The id of the wanted version on the instance, as the listing names it exactly.
     pub fn wanted_id(&self) -> Option<&str> {
         version_named(self.app.versions(), self.version.name())
-    }
-
-    /// How the app stands given what was live (`before`); `None` when that could not be read.
-    pub fn state(&self, before: &Before) -> Option<SyncState> {
-        match (before, self.wanted_id()) {
-            (Before::Absent, _) => Some(SyncState::AppAbsent),
-            (Before::Unread(_), _) => None,
-            (Before::Live(_), None) => Some(SyncState::VersionAbsent),
-            (Before::Live(Some(live)), Some(id)) if live.id.eq_ignore_ascii_case(id) => {
-                Some(SyncState::InSync)
-            }
-            (Before::Live(_), Some(_)) => Some(SyncState::Drift),
-        }
-    }
-
-    /// What making the declared version live takes, in words, for a state.
-    pub fn what_it_takes(&self, state: SyncState) -> String {
-        let wanted = self.version.name();
-        let path = match &self.version {
-            DeployVersion::Tag { .. } => "release the app's latest tag".to_owned(),
-            DeployVersion::Name(_) => format!("pull, save as {wanted}, release"),
-        };
-        match state {
-            SyncState::InSync => "nothing".to_owned(),
-            SyncState::Drift => format!("release {wanted} by name"),
-            SyncState::VersionAbsent => path,
-            SyncState::AppAbsent => format!(
-                "import from git folder {:?}, then {path} (unless the import brings {wanted})",
-                self.git_folder()
-            ),
-        }
     }
 
     /// The folder in git a first import takes the app from.

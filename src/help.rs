@@ -100,8 +100,10 @@ pub fn help() -> String {
     text.push_str(&format!(
         "\nOutputs: written to GITHUB_OUTPUT on GitHub Actions, else printed on stdout as one JSON object; with \
          TOOLJET_DOTENV=<file> also written there as TOOLJET_GITSYNC_<NAME>=value lines (GitLab's dotenv report; \
-         not response or results):\n  {}\n\n\
-         Exit codes: 0 success, 1 ToolJet or network failure, 2 invalid input, 130/143 cancelled.\n",
+         not response, results or plan):\n  {}\n\n\
+         Exit codes: 0 success (drift without fail-on-drift included), 1 ToolJet or network failure (an app \
+         whose live version could not be read included), 2 invalid input, 3 apps out of sync with \
+         fail-on-drift and nothing else wrong, 130/143 cancelled.\n",
         outputs.join(", ")
     ));
     text

@@ -13,9 +13,12 @@ use tooljet_gitsync_action::redact::Secrets;
 use tooljet_gitsync_action::tooljet::{Client, proxy};
 use tooljet_gitsync_action::{help, logging, run, signals};
 
-/// Exit codes: 0 success, 1 ToolJet or network failure, 2 invalid input, 130/143 cancelled.
+/// Exit codes: 0 success (drift without `fail-on-drift` included), 1 ToolJet or network
+/// failure, 2 invalid input, 3 apps out of sync with `fail-on-drift` (and nothing else wrong),
+/// 130/143 cancelled.
 const FAILED: u8 = 1;
 const INVALID_INPUT: u8 = 2;
+const DRIFTED: u8 = 3;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
@@ -156,6 +159,7 @@ async fn main() -> ExitCode {
             tracing::info!("{kind}: done in {} ms", started.elapsed().as_millis());
             ExitCode::SUCCESS
         }
+        None if run.only_drifted() => ExitCode::from(DRIFTED),
         None => ExitCode::from(FAILED),
     }
 }

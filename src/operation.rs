@@ -1,5 +1,6 @@
 //! The GitSync operations that are one request each: what each sends and what it reads back.
-//! `deploy` is several of them (`desired` says what it makes live, `steps::deploy` how).
+//! `deploy` and `apply` are several of them (`plan` decides which, `steps::make_live` sends
+//! them).
 //!
 //! Paths, bodies and query strings follow ToolJet's server code (see tooljet-api.md), which
 //! wins where its public page differs, while still sending what the page asks for.
@@ -10,7 +11,6 @@ use std::str::FromStr;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::desired::{SyncState, VersionLabel};
 use crate::redact::Secret;
 use crate::tooljet::{ApiError, ApiRequest, ApiResponse};
 
@@ -73,6 +73,12 @@ impl OperationKind {
     /// manifest say.
     pub fn desired(self) -> bool {
         matches!(self, Self::Deploy | Self::Check | Self::Apply)
+    }
+
+    /// It shows the manifest's plan (`check`, `apply`), in the summary, the log and the `plan`
+    /// output.
+    pub fn has_plan(self) -> bool {
+        matches!(self, Self::Check | Self::Apply)
     }
 }
 
@@ -429,7 +435,6 @@ impl Operation {
             organization_id: field(&["/organizationId", "/app/organizationId"]),
             slug: field(&["/slug", "/app/slug"]),
             released: matches!(self, Self::Release { .. }),
-            ..ResultIds::default()
         }
     }
 }
@@ -455,12 +460,6 @@ pub struct ResultIds {
     pub slug: Option<String>,
     /// The operation made this version the live, released one.
     pub released: bool,
-    /// What was live before the step (`deploy`, `apply`), or is live (`check`).
-    pub previous: Option<VersionLabel>,
-    /// `check`: how the app stands against the declared version.
-    pub state: Option<SyncState>,
-    /// `check`: what `apply` would do about it, in words.
-    pub would: Option<String>,
 }
 
 #[cfg(test)]

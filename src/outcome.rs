@@ -6,6 +6,7 @@ use reqwest::StatusCode;
 
 use crate::job::Subject;
 use crate::operation::{OperationKind, ResultIds};
+use crate::plan::AppPlan;
 use crate::record::{Exchange, Note};
 use crate::resolve::LookupError;
 use crate::signals::Signal;
@@ -25,15 +26,20 @@ pub enum Verdict {
     Unresolved(LookupError),
     /// `check` with `fail-on-drift`: the app is not in sync.
     Drifted,
+    /// `apply`: another app of the manifest could not be planned, so nothing was written for
+    /// any app.
+    Held,
     /// `fail-fast` stopped this app before it started.
     Skipped,
     /// The step was cancelled before this app started.
     NotStarted(Signal),
     /// The step was cancelled while this app ran, with or without a request in flight, in
-    /// the step it names.
+    /// the step it names; `reading` when every request sent for it, the one in flight
+    /// included, only read (a `check`, or what is live read before any write).
     Cancelled {
         signal: Signal,
         in_flight: bool,
+        reading: bool,
         step: Option<Step>,
     },
 }
@@ -53,7 +59,9 @@ impl Verdict {
             Self::Succeeded | Self::Planned => Outcome::Success,
             Self::Failed(failure) => failure.outcome,
             Self::Cancelled {
-                in_flight: true, ..
+                in_flight: true,
+                reading: false,
+                ..
             } => Outcome::Unknown,
             _ => Outcome::Failure,
         }
@@ -69,6 +77,7 @@ impl Verdict {
             Self::Unresolved(LookupError::NoMatch { .. }) => "not found",
             Self::Unresolved(LookupError::Request { .. }) => "failed",
             Self::Drifted => "out of sync",
+            Self::Held => "held",
             Self::Skipped => "skipped",
             Self::NotStarted(_) => "not started",
             Self::Cancelled { .. } => "cancelled",
@@ -76,13 +85,14 @@ impl Verdict {
     }
 
     /// Every name, in the order the summary counts them.
-    pub const NAMES: [&'static str; 9] = [
+    pub const NAMES: [&'static str; 10] = [
         "succeeded",
         "planned",
         "failed",
         "outcome unknown",
         "out of sync",
         "not found",
+        "held",
         "skipped",
         "not started",
         "cancelled",
@@ -102,6 +112,9 @@ pub struct AppRun {
     /// ToolJet's body, secrets scrubbed.
     pub response: String,
     pub ids: ResultIds,
+    /// `deploy`, `check`, `apply`: how the app stood before anything was sent, and the path to
+    /// its declared version.
+    pub plan: Option<AppPlan>,
     pub duration: Duration,
     pub verdict: Verdict,
     pub notes: Vec<Note>,
@@ -133,6 +146,7 @@ impl AppRun {
                 app_id: app,
                 ..ResultIds::default()
             },
+            plan: None,
             duration,
             verdict,
             notes: Vec::new(),
@@ -171,9 +185,10 @@ impl AppRun {
 
     /// The step made another version live than was before (`deploy`, `apply`).
     pub fn changed_live(&self) -> bool {
+        let before = self.plan.as_ref().and_then(|plan| plan.before.live());
         matches!(self.verdict, Verdict::Succeeded)
             && self.ids.released
-            && match (&self.ids.previous, &self.ids.version_id) {
+            && match (before, &self.ids.version_id) {
                 (Some(before), Some(now)) => !before.id.eq_ignore_ascii_case(now),
                 _ => true,
             }
@@ -197,6 +212,8 @@ pub struct Run {
     pub apps: Vec<AppRun>,
     pub lookups: Lookups,
     pub dry_run: bool,
+    /// The plan is the step's result (`check`, `apply`'s dry run): nothing was to be written.
+    pub plan_only: bool,
 }
 
 impl Run {
@@ -211,6 +228,12 @@ impl Run {
             .map(AppRun::outcome)
             .max()
             .unwrap_or(Outcome::Success)
+    }
+
+    /// The step failed only because apps are out of sync (`check` with `fail-on-drift`).
+    pub fn only_drifted(&self) -> bool {
+        let failed = || self.apps.iter().filter(|app| !app.succeeded());
+        failed().next().is_some() && failed().all(|app| matches!(app.verdict, Verdict::Drifted))
     }
 
     /// The signal that cancelled the step, if one did.
@@ -235,6 +258,7 @@ mod tests {
             Verdict::Cancelled {
                 signal: Signal::Term,
                 in_flight: true,
+                reading: false,
                 step: None,
             },
         ];
@@ -245,12 +269,24 @@ mod tests {
     }
 
     #[test]
+    fn a_read_cut_short_changed_nothing() {
+        let reading = Verdict::Cancelled {
+            signal: Signal::Term,
+            in_flight: true,
+            reading: true,
+            step: Some(Step::Listed),
+        };
+        assert_eq!(reading.outcome(), Outcome::Failure);
+    }
+
+    #[test]
     fn an_app_cancelled_before_it_started_failed_without_doubt() {
         assert_eq!(Verdict::NotStarted(Signal::Int).outcome(), Outcome::Failure);
         assert_eq!(
             Verdict::Cancelled {
                 signal: Signal::Int,
                 in_flight: false,
+                reading: false,
                 step: None,
             }
             .outcome(),

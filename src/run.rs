@@ -1,6 +1,9 @@
-//! Carrying out the configured operation for every app: look names up, run each app's step
-//! program side by side up to `max-parallel`, live or as a plan, and when SIGTERM or SIGINT
-//! comes, keep what finished (apps and steps) and say what was cut short.
+//! Carrying out the configured operation for every app, in two phases side by side up to
+//! `max-parallel`: first each app's plan (deploy, check, apply: what is live is read, and the
+//! path to the declared version decided; reads only), then what the plans allow (the one
+//! request of other operations, or the plan's writes), live or as a dry run. `apply` writes
+//! only when every app of the manifest could be planned: a manifest is one change. When SIGTERM
+//! or SIGINT comes, what finished (apps, steps, plans) is kept and what was cut short is said.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -11,14 +14,16 @@ use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::desired::SyncState;
+use crate::desired::Deploy;
 use crate::inputs::{AppRef, Config, Work};
 use crate::job::{Job, Subject};
-use crate::operation::OperationKind;
+use crate::operation::{OperationKind, ResultIds};
 use crate::outcome::{AppRun, Lookups, Run, Verdict};
-use crate::resolve::{self, Target};
+use crate::plan::{AppPlan, State, WhenUnread};
+use crate::record::Note;
+use crate::resolve::{self, LookupError, Target};
 use crate::signals::Signal;
-use crate::steps::{self, Recorded, Seam, StepEnd, Steps};
+use crate::steps::{self, Failure, Planned, Recorded, Seam, Step, StepEnd, Steps};
 use crate::tooljet::Client;
 use crate::tooljet::attempts::{Attempts, Progress, Stage};
 
@@ -43,7 +48,12 @@ pub async fn execute(
     let apps = match resolved {
         Ok(Ok(resolved)) => {
             lookups.unmanaged = resolved.unmanaged;
-            run_all(&client, &config, resolved.targets, started, cancel).await
+            let apps = resolved
+                .targets
+                .into_iter()
+                .map(|target| App::new(target, &client, &config, started))
+                .collect();
+            run_apps(&config, apps, cancel).await
         }
         // The dry run's access check failed: nothing else was tried.
         Ok(Err(err)) => each_app(&config, started, || Verdict::Unresolved(err.clone())),
@@ -54,6 +64,7 @@ pub async fn execute(
         apps,
         lookups,
         dry_run: config.dry_run,
+        plan_only: config.plan_only(),
     }
 }
 
@@ -107,205 +118,390 @@ fn unresolved(config: &Config) -> Subject {
     }
 }
 
-/// An app's part as the step last saw it, for when a signal stops it before it ends.
-struct Pending {
+/// One app's part of the step as it goes through both phases.
+struct App {
     label: String,
     subject: Subject,
+    job: Result<Job, LookupError>,
+    notes: Vec<Note>,
+    /// Its requests and steps; with the task that runs a phase while it runs.
+    steps: Option<Steps>,
+    /// What a signal reads while a phase runs: the request in flight, the steps ended.
     progress: Progress,
-    steps: Recorded,
+    recorded: Recorded,
+    /// Phase one's result: the plan, and the failed read where it holds.
+    plan: Option<AppPlan>,
+    /// How the app ended, once it has.
+    verdict: Option<Verdict>,
+    ids: ResultIds,
+    duration: Duration,
+    /// Its requests only read: the step's result is its plan.
+    reads_only: bool,
 }
 
-impl Pending {
-    /// The part of an app that `signal` stopped: not started, or cancelled with or without a
-    /// request in flight, with the steps that had ended and the one under way.
-    fn cut_short(&self, signal: Signal, duration: Duration) -> AppRun {
-        let (mut steps, under_way) = self.steps.snapshot();
+impl App {
+    fn new(target: Target, client: &Arc<Client>, config: &Config, started: Instant) -> Self {
+        let Target { label, job, notes } = target;
+        let subject = job
+            .as_ref()
+            .map_or_else(|_| unresolved(config), Job::subject);
+        let (progress, recorded) = (Progress::default(), Recorded::default());
+        let attempts = Attempts::new(client.clone(), config.budget, config.heartbeat, started)
+            .reporting_to(progress.clone());
+        // A plan that is the result never writes, whatever the inputs: its seam cannot.
+        let seam = match config.plan_only() || config.dry_run {
+            true => Seam::Plan(attempts),
+            false => Seam::Live(attempts),
+        };
+        Self {
+            label,
+            subject,
+            job,
+            notes,
+            steps: Some(Steps::new(seam, recorded.clone())),
+            progress,
+            recorded,
+            plan: None,
+            verdict: None,
+            ids: ResultIds::default(),
+            duration: Duration::ZERO,
+            reads_only: config.plan_only(),
+        }
+    }
+
+    /// The app's deploy, if its part starts with a plan, and how an unread live version is
+    /// taken.
+    fn planned_deploy(&self) -> Option<(Deploy, WhenUnread)> {
+        match self.job.as_ref().ok()? {
+            Job::Deploy(deploy) => Some((deploy.clone(), WhenUnread::GoOn)),
+            Job::Check(deploy) | Job::Apply(deploy) => Some((deploy.clone(), WhenUnread::Hold)),
+            Job::Single(_) => None,
+        }
+    }
+
+    /// Phase one's result: the plan, or the failed read that leaves the app unplanned.
+    fn planned(&mut self, planned: Planned, took: Duration) {
+        self.duration += took;
+        self.plan = Some(planned.plan);
+        if let Some(failure) = planned.failure {
+            self.end(Verdict::Failed(failure), None);
+        }
+    }
+
+    /// Ends the app's part with `verdict`, and the ids its steps learned.
+    fn end(&mut self, verdict: Verdict, ids: Option<ResultIds>) {
+        if let Some(ids) = ids {
+            self.ids = ids;
+        }
+        self.verdict = Some(verdict);
+    }
+
+    /// The app's part could be planned: nothing stands in the way of writing for it.
+    fn plan_is_complete(&self) -> bool {
+        self.verdict.is_none()
+            && self.job.is_ok()
+            && self
+                .plan
+                .as_ref()
+                .is_none_or(|plan| plan.state != State::Unknown)
+    }
+
+    /// What a signal that stopped the phase under way leaves of this app: not started, or
+    /// cancelled with or without a request in flight, with the steps that had ended and the one
+    /// under way.
+    fn cut_short(&mut self, signal: Signal) {
+        if self.verdict.is_some() {
+            return;
+        }
+        let (_, under_way) = self.recorded.snapshot();
         let in_flight = self.progress.stage() == Stage::InFlight;
         let verdict = match self.progress.stage() {
             Stage::Waiting => Verdict::NotStarted(signal),
             _ => Verdict::Cancelled {
                 signal,
                 in_flight,
+                reading: self.reads_only || under_way == Some(Step::Listed),
                 step: under_way,
             },
         };
         if let Some(step) = under_way {
-            let end = if in_flight {
-                StepEnd::Cancelled
-            } else {
-                StepEnd::NotRun
+            let end = match in_flight {
+                true => StepEnd::Cancelled,
+                false => StepEnd::NotRun,
             };
-            steps.push(steps::StepRecord { step, end });
+            self.recorded.end_as(step, end);
         }
-        let mut run = AppRun::new(self.subject.clone(), &self.label, duration, verdict);
-        run.steps = steps;
+        self.verdict = Some(verdict);
+    }
+
+    /// The app's part as the reports take it.
+    fn into_run(self) -> AppRun {
+        let verdict = self.verdict.expect("every app has ended");
+        let mut run = AppRun::new(self.subject, &self.label, self.duration, verdict);
+        // The ids the steps learned (a new app's, even when a later step failed), else the
+        // app as given.
+        let learned = match &run.verdict {
+            Verdict::Failed(failure) => failure.ids.app_id.clone(),
+            _ => None,
+        };
+        let given = run.ids.app_id.take();
+        run.ids = self.ids;
+        run.ids.app_id = run.ids.app_id.take().or(learned).or(given);
+        run.plan = self.plan;
+        run.steps = self.recorded.snapshot().0;
+        run.notes = self.notes;
+        if let Some(mut steps) = self.steps {
+            // The last request's answer, whatever the operation's outcome.
+            if let Some((status, body)) = steps.last.take() {
+                run.status = Some(status);
+                run.response = body;
+            }
+            run.validation = std::mem::take(&mut steps.validation);
+            let attempts = steps.into_seam().into_attempts();
+            run.notes.extend(attempts.notes);
+            run.exchanges = attempts.exchanges;
+        }
         run
     }
 }
 
-/// Runs every target, at most `max-parallel` at once, and returns their parts in order. Each
-/// app has its own retries; the time budget is the step's, counted from `step_started`.
-async fn run_all(
-    client: &Arc<Client>,
+/// Every app's part, in order: plans first, then what they allow.
+async fn run_apps(
     config: &Arc<Config>,
-    targets: Vec<Target>,
-    step_started: Instant,
+    mut apps: Vec<App>,
     mut cancel: Pin<&mut impl Future<Output = Signal>>,
 ) -> Vec<AppRun> {
-    let permits = Arc::new(Semaphore::new(config.max_parallel));
+    for app in &mut apps {
+        if let Err(why) = &app.job {
+            app.end(Verdict::Unresolved(why.clone()), None);
+        }
+    }
+    let cancelled = match plan_all(config, &mut apps, cancel.as_mut()).await {
+        Some(signal) => Some(signal),
+        None => {
+            let writes = Writes::of(config, &apps);
+            carry_out_all(config, &mut apps, writes, cancel).await
+        }
+    };
+    if let Some(signal) = cancelled {
+        for app in &mut apps {
+            app.cut_short(signal);
+        }
+    }
+    apps.into_iter().map(App::into_run).collect()
+}
+
+/// Phase one: each app's plan, read side by side; the signal that stopped it, if one did.
+async fn plan_all(
+    config: &Config,
+    apps: &mut [App],
+    cancel: Pin<&mut impl Future<Output = Signal>>,
+) -> Option<Signal> {
+    let work: Vec<(usize, Deploy, WhenUnread, Steps)> = apps
+        .iter_mut()
+        .enumerate()
+        .filter(|(_, app)| app.verdict.is_none())
+        .filter_map(|(index, app)| {
+            let (deploy, unread) = app.planned_deploy()?;
+            Some((index, deploy, unread, app.steps.take()?))
+        })
+        .collect();
+    let progress: Vec<Progress> = work
+        .iter()
+        .map(|(index, ..)| apps[*index].progress.clone())
+        .collect();
+    let (done, signal) = side_by_side(
+        config.max_parallel,
+        work,
+        progress,
+        cancel,
+        |(index, deploy, unread, mut steps)| async move {
+            let started = Instant::now();
+            let planned = steps::plan(&mut steps, &deploy, unread).await;
+            (index, steps, planned, started.elapsed())
+        },
+    )
+    .await;
+    for (index, steps, planned, took) in done {
+        let app = &mut apps[index];
+        app.steps = Some(steps);
+        app.planned(planned, took);
+        // Phase two starts afresh: a signal between the phases finds it not started.
+        app.progress.set(Stage::Waiting);
+    }
+    signal
+}
+
+/// Which apps phase two may write for, or run at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Writes {
+    /// Each app that is ready goes on by itself (deploy and the one-request operations).
+    Each,
+    /// Every app's plan is complete: `apply` carries them all out.
+    All,
+    /// `check`, `apply`'s dry run: the plans are the result.
+    PlanOnly,
+    /// `apply` with an app that could not be planned: nothing is written for any.
+    Held,
+}
+
+impl Writes {
+    fn of(config: &Config, apps: &[App]) -> Self {
+        match config.kind {
+            _ if config.plan_only() => Self::PlanOnly,
+            // A manifest is one change.
+            OperationKind::Apply if apps.iter().all(App::plan_is_complete) => Self::All,
+            OperationKind::Apply => Self::Held,
+            _ => Self::Each,
+        }
+    }
+}
+
+/// Phase two: for every app still under way, what `writes` allows, side by side; the signal
+/// that stopped it, if one did.
+async fn carry_out_all(
+    config: &Arc<Config>,
+    apps: &mut [App],
+    writes: Writes,
+    cancel: Pin<&mut impl Future<Output = Signal>>,
+) -> Option<Signal> {
+    for app in apps.iter_mut().filter(|app| app.verdict.is_none()) {
+        match writes {
+            Writes::PlanOnly => {
+                let verdict = plan_verdict(config, app.plan.as_ref());
+                app.end(verdict, None);
+            }
+            Writes::Held => app.end(Verdict::Held, None),
+            Writes::Each | Writes::All => {}
+        }
+    }
     let failed = Arc::new(AtomicBool::new(false));
-    let mut pending = Vec::new();
+    let work: Vec<(usize, Job, Option<AppPlan>, Steps)> = apps
+        .iter_mut()
+        .enumerate()
+        .filter(|(_, app)| app.verdict.is_none())
+        .filter_map(|(index, app)| {
+            let job = app.job.as_ref().ok()?.clone();
+            Some((index, job, app.plan.clone(), app.steps.take()?))
+        })
+        .collect();
+    let progress: Vec<Progress> = work
+        .iter()
+        .map(|(index, ..)| apps[*index].progress.clone())
+        .collect();
+    let (done, signal) = side_by_side(
+        config.max_parallel,
+        work,
+        progress,
+        cancel,
+        |(index, job, plan, mut steps)| {
+            let (config, failed) = (config.clone(), failed.clone());
+            async move {
+                let started = Instant::now();
+                // fail-fast: no further app starts once one has failed.
+                if config.fail_fast && failed.load(Ordering::SeqCst) {
+                    return (index, steps, None, started.elapsed());
+                }
+                let result = carry_out(&mut steps, &config, &job, plan.as_ref()).await;
+                if result.is_err() {
+                    failed.store(true, Ordering::SeqCst);
+                }
+                (index, steps, Some(result), started.elapsed())
+            }
+        },
+    )
+    .await;
+    for (index, steps, result, took) in done {
+        let app = &mut apps[index];
+        app.steps = Some(steps);
+        app.duration += took;
+        match result {
+            None => app.end(Verdict::Skipped, None),
+            // A dry run released, pulled and created nothing: the ids stay those given.
+            Some(Ok(_)) if config.dry_run => app.end(Verdict::Planned, None),
+            Some(Ok(ids)) => app.end(Verdict::Succeeded, Some(ids)),
+            Some(Err(failure)) => app.end(Verdict::Failed(failure), None),
+        }
+    }
+    signal
+}
+
+/// What a plan that is the result says: with `fail-on-drift`, an app out of sync fails; a dry
+/// run planned; else the check succeeded.
+fn plan_verdict(config: &Config, plan: Option<&AppPlan>) -> Verdict {
+    let in_sync = plan.is_some_and(|plan| plan.state == State::InSync);
+    match (config.fail_on_drift && !in_sync, config.dry_run) {
+        (true, _) => Verdict::Drifted,
+        (false, true) => Verdict::Planned,
+        (false, false) => Verdict::Succeeded,
+    }
+}
+
+/// One app's writes: its one request, or its plan carried out.
+async fn carry_out(
+    steps: &mut Steps,
+    config: &Config,
+    job: &Job,
+    plan: Option<&AppPlan>,
+) -> Result<ResultIds, Failure> {
+    match (job, plan) {
+        (Job::Single(operation), _) => steps::single(steps, config, operation).await,
+        (Job::Deploy(deploy) | Job::Apply(deploy) | Job::Check(deploy), Some(plan)) => {
+            steps::make_live(steps, deploy, plan).await
+        }
+        (Job::Deploy(_) | Job::Apply(_) | Job::Check(_), None) => {
+            unreachable!("phase one plans every deploy, check and apply")
+        }
+    }
+}
+
+/// Runs `work` on every item, at most `max` at once, each reporting through its `progress`;
+/// what finished, and the signal that stopped the rest, if one did. Items whose task was
+/// stopped are not returned.
+async fn side_by_side<I, O, F, Fut>(
+    max: usize,
+    items: Vec<I>,
+    progress: Vec<Progress>,
+    mut cancel: Pin<&mut impl Future<Output = Signal>>,
+    work: F,
+) -> (Vec<O>, Option<Signal>)
+where
+    F: Fn(I) -> Fut,
+    Fut: Future<Output = O> + Send + 'static,
+    O: Send + 'static,
+{
+    let permits = Arc::new(Semaphore::new(max));
     let mut tasks = JoinSet::new();
-    for (index, target) in targets.into_iter().enumerate() {
-        let (progress, steps) = (Progress::default(), Recorded::default());
-        pending.push(Pending {
-            label: target.label.clone(),
-            subject: target
-                .job
-                .as_ref()
-                .map_or_else(|_| unresolved(config), Job::subject),
-            progress: progress.clone(),
-            steps: steps.clone(),
-        });
-        let (client, config, permits, failed) = (
-            client.clone(),
-            config.clone(),
-            permits.clone(),
-            failed.clone(),
-        );
+    for (item, progress) in items.into_iter().zip(progress) {
+        let (permits, task) = (permits.clone(), work(item));
         tasks.spawn(async move {
             let _permit = permits.acquire().await.expect("never closed");
             progress.set(Stage::Running);
-            let skip = config.fail_fast && failed.load(Ordering::SeqCst);
-            let attempts = Attempts::new(client, config.budget, config.heartbeat, step_started)
-                .reporting_to(progress);
-            let run = one_target(attempts, &config, target, skip, steps).await;
-            if !run.succeeded() {
-                failed.store(true, Ordering::SeqCst);
-            }
-            (index, run)
+            task.await
         });
     }
-    let mut runs: Vec<Option<AppRun>> = pending.iter().map(|_| None).collect();
-    let cancelled = loop {
+    let mut done = Vec::new();
+    let signal = loop {
         let joined = tokio::select! {
             joined = tasks.join_next() => joined,
             signal = &mut cancel => break Some(signal),
         };
         match joined {
-            Some(finished) => {
-                let (index, run) = finished.expect("an app's task never panics");
-                runs[index] = Some(run);
-            }
+            Some(finished) => done.push(finished.expect("an app's task never panics")),
             None => break None,
         }
     };
-    if let Some(signal) = cancelled {
+    if signal.is_some() {
         tasks.abort_all();
         // Apps that finished as the signal came keep their result.
         while let Some(joined) = tasks.join_next().await {
-            if let Ok((index, run)) = joined {
-                runs[index] = Some(run);
+            if let Ok(output) = joined {
+                done.push(output);
             }
         }
-        for (slot, app) in runs.iter_mut().zip(&pending) {
-            slot.get_or_insert_with(|| app.cut_short(signal, step_started.elapsed()));
-        }
     }
-    runs.into_iter()
-        .map(|run| run.expect("every app has a part"))
-        .collect()
+    (done, signal)
 }
-
-/// One target: skipped, unresolved, or run; with the notes its resolution left.
-async fn one_target(
-    attempts: Attempts,
-    config: &Config,
-    target: Target,
-    skip: bool,
-    steps: Recorded,
-) -> AppRun {
-    let Target { label, job, notes } = target;
-    let subject = job
-        .as_ref()
-        .map_or_else(|_| unresolved(config), Job::subject);
-    let mut run = match job {
-        _ if skip => AppRun::new(subject, &label, Duration::ZERO, Verdict::Skipped),
-        Err(why) => AppRun::new(subject, &label, Duration::ZERO, Verdict::Unresolved(why)),
-        // A check never writes, whatever its inputs: its seam cannot.
-        Ok(job) if matches!(job, Job::Check(_)) || config.dry_run => {
-            one(
-                Steps::new(Seam::Plan(attempts), steps),
-                config,
-                &job,
-                &label,
-            )
-            .await
-        }
-        Ok(job) => {
-            one(
-                Steps::new(Seam::Live(attempts), steps),
-                config,
-                &job,
-                &label,
-            )
-            .await
-        }
-    };
-    run.notes.splice(0..0, notes);
-    run
-}
-
-/// One app: its job's steps, through the seam `steps` sends them by.
-async fn one(mut steps: Steps, config: &Config, job: &Job, label: &str) -> AppRun {
-    let started = Instant::now();
-    let subject = job.subject();
-    let mut run = match steps::run(&mut steps, config, job).await {
-        // A check says how the app stands; with fail-on-drift, out of sync is a failure.
-        Ok(ids) if matches!(job, Job::Check(_)) => {
-            let drifted = config.fail_on_drift && ids.state != Some(SyncState::InSync);
-            let verdict = match drifted {
-                true => Verdict::Drifted,
-                false => Verdict::Succeeded,
-            };
-            let mut run = AppRun::new(subject, label, started.elapsed(), verdict);
-            run.ids = ids;
-            run
-        }
-        // A plan keeps the ids its inputs name and what was live: nothing was released, pulled
-        // or created.
-        Ok(ids) if config.dry_run => {
-            let mut run = AppRun::new(subject, label, started.elapsed(), Verdict::Planned);
-            run.ids.previous = ids.previous;
-            run.ids.state = ids.state;
-            run
-        }
-        Ok(ids) => {
-            let mut run = AppRun::new(subject, label, started.elapsed(), Verdict::Succeeded);
-            run.ids = ids;
-            run
-        }
-        Err(failure) => {
-            let learned = failure.ids.clone();
-            let mut run = AppRun::new(subject, label, started.elapsed(), Verdict::Failed(failure));
-            run.ids.app_id = learned.app_id.or(run.ids.app_id);
-            run.ids.previous = learned.previous;
-            run
-        }
-    };
-    // The last request's answer, whatever the operation's outcome.
-    if let Some((status, body)) = steps.last.take() {
-        run.status = Some(status);
-        run.response = body;
-    }
-    run.steps = steps.recorded().snapshot().0;
-    run.validation = std::mem::take(&mut steps.validation);
-    let attempts = steps.into_seam().into_attempts();
-    run.notes = attempts.notes;
-    run.exchanges = attempts.exchanges;
-    run
-}
-
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -391,6 +587,7 @@ mod tests {
                 Verdict::Cancelled {
                     signal: Signal::Term,
                     in_flight: true,
+                    reading: false,
                     step: Some(crate::steps::Step::Pulled),
                 }
             ),

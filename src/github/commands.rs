@@ -131,6 +131,18 @@ impl Commands {
         }
     }
 
+    /// Lines in the log, each behind `label` so that none can pass for a workflow command,
+    /// whatever it quotes: on stdout on GitHub, on stderr elsewhere (where stdout is the JSON).
+    pub fn lines(&self, label: &str, lines: impl IntoIterator<Item = String>) {
+        for line in lines {
+            let line = shown(&self.voice.say(&line), MAX_LINE);
+            match self.on_github {
+                true => println!("{label}: {}", escape_data(&line)),
+                false => eprintln!("{label}: {line}"),
+            }
+        }
+    }
+
     /// An annotation with a title; its message may span lines. Control characters in either
     /// are made visible, and both are cut to what GitHub keeps.
     pub fn annotate(&self, level: Level, title: &str, message: &str) {

@@ -274,6 +274,9 @@ impl GitHub {
             .chain(report.run.apps.iter().flat_map(|app| &app.exchanges));
         self.commands
             .group("ToolJet requests", exchanges.map(ToString::to_string));
+        if report.run.apps[0].operation.has_plan() {
+            self.commands.lines("plan", report.plan_lines());
+        }
         self.append_summary(&summary::render(report));
         let mut annotations = Annotations::default();
         annotations.notes(&report.run.lookups.notes);
@@ -288,6 +291,7 @@ impl GitHub {
                 // An app that never started did not fail: another app or a signal stopped it.
                 let (level, ended) = match app.verdict {
                     Verdict::Skipped => (Level::Warning, "skipped"),
+                    Verdict::Held => (Level::Warning, "held"),
                     Verdict::NotStarted(_) => (Level::Warning, "not started"),
                     _ => (Level::Error, "failed"),
                 };

@@ -96,7 +96,7 @@ impl Outputs {
 }
 
 /// The outputs that are JSON documents, far larger than a dotenv value should be.
-const JSON_OUTPUTS: [&str; 2] = ["response", "results"];
+const JSON_OUTPUTS: [&str; 3] = ["response", "results", "plan"];
 
 /// The dotenv file's bound, under GitLab's 5 KB for a dotenv report.
 const DOTENV_LIMIT: usize = 4096;

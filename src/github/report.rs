@@ -6,18 +6,20 @@ use std::time::Duration;
 use reqwest::Url;
 
 use super::Outputs;
-use crate::desired::SyncState;
 use crate::environment::RunContext;
 use crate::operation::OperationKind;
 use crate::outcome::{AppRun, Run, Verdict};
+use crate::plan::{State, Tally};
 use crate::redact::bounded;
 use crate::steps::{self, Step, StepEnd};
 use crate::tooljet::is_one_segment;
 
 /// The `response` output keeps this much of ToolJet's answer, marked when cut.
 const MAX_RESPONSE: usize = 64 * 1024;
-/// The `results` output stays under this; apps beyond it are counted, not listed.
+/// The `results` and `plan` outputs stay under this; apps beyond it are counted, not listed.
 const MAX_RESULTS: usize = 256 * 1024;
+/// The `plan` output's format: raised when a key changes meaning or goes; new keys may come.
+pub const PLAN_FORMAT: u64 = 1;
 
 /// One run with what is needed to describe it.
 pub struct Report<'a> {
@@ -63,40 +65,73 @@ impl Report<'_> {
         Some(url)
     }
 
-    /// One line on how this app ended: what went wrong, or the request a dry run would send.
+    /// One line on how this app ended: what went wrong, what its plan does, or the requests a
+    /// dry run would send.
     pub fn message(&self, app: &AppRun) -> Option<String> {
+        if self.plan_is_the_result() {
+            return match &app.verdict {
+                Verdict::Succeeded | Verdict::Planned => app.plan.as_ref().map(|plan| plan.words()),
+                _ => failure(app).map(|(message, _)| message),
+            };
+        }
         let planned = app.planned();
-        match (&app.verdict, app.ids.state) {
-            (Verdict::Planned, Some(SyncState::InSync)) if planned.is_empty() => {
-                Some("already live: nothing to send".to_owned())
-            }
-            (Verdict::Planned, _) => Some(planned.join(" ; ")),
-            (Verdict::Succeeded, Some(SyncState::InSync))
-                if app.operation != OperationKind::Check =>
-            {
+        let nothing_to_send = app
+            .plan
+            .as_ref()
+            .is_some_and(|plan| plan.state == State::InSync);
+        match &app.verdict {
+            Verdict::Planned if nothing_to_send => Some("already live: nothing to send".to_owned()),
+            Verdict::Planned => Some(planned.join(" ; ")),
+            Verdict::Succeeded if nothing_to_send => {
                 Some("already live: nothing was sent".to_owned())
-            }
-            (Verdict::Succeeded, Some(state)) if app.operation == OperationKind::Check => {
-                let would = app.ids.would.as_deref().unwrap_or_default();
-                Some(match planned.is_empty() {
-                    true => format!("{}: apply would {would}", state.as_str()),
-                    false => format!(
-                        "{}: apply would send {}",
-                        state.as_str(),
-                        planned.join(" ; ")
-                    ),
-                })
             }
             _ => failure(app).map(|(message, _)| message),
         }
+    }
+
+    /// The step's result is its plan (`check`, and `apply`'s dry run): nothing was to be written.
+    pub fn plan_is_the_result(&self) -> bool {
+        self.run.plan_only
+    }
+
+    /// The step's operation.
+    pub fn operation(&self) -> OperationKind {
+        self.run.apps[0].operation
+    }
+
+    /// How many apps the plan changes, and how (`check`, `apply`).
+    pub fn tally(&self) -> Tally {
+        Tally::of(self.run.apps.iter().map(|app| match app.verdict {
+            Verdict::Unresolved(_) => None,
+            _ => app.plan.as_ref(),
+        }))
+    }
+
+    /// The plan in the log, for every CI and a shell: the tally, then a line per app.
+    pub fn plan_lines(&self) -> Vec<String> {
+        let mut lines = vec![self.tally().to_string()];
+        lines.extend(self.run.apps.iter().map(|app| {
+            let (declared, live, state) = standing(app);
+            let does = self.message(app).unwrap_or_default();
+            format!(
+                "{}: declared {declared}, live {live}, {state}: {does}",
+                app.label
+            )
+        }));
+        lines
     }
 
     /// The step outputs, in action.yml's order. Per-app values hold one line per app, in the
     /// order the apps were given; `results` has everything as JSON.
     pub fn outputs(&self) -> Outputs {
         let apps = &self.run.apps;
+        // One line per app, whatever a value holds: a line break in one would shift every
+        // later app's line.
         let per_app = |value: &dyn Fn(&AppRun) -> String| {
-            apps.iter().map(value).collect::<Vec<_>>().join("\n")
+            apps.iter()
+                .map(|app| one_line(&value(app)))
+                .collect::<Vec<_>>()
+                .join("\n")
         };
         let response = match apps.as_slice() {
             [only] => bounded(&only.response, MAX_RESPONSE).into_owned(),
@@ -117,16 +152,7 @@ impl Report<'_> {
                 "version-id",
                 per_app(&|a| a.ids.version_id.clone().unwrap_or_default()),
             ),
-            (
-                "previous-version",
-                per_app(&|a| {
-                    a.ids
-                        .previous
-                        .as_ref()
-                        .map(|live| live.shown().to_owned())
-                        .unwrap_or_default()
-                }),
-            ),
+            ("previous-version", per_app(&|a| self.previous_version(a))),
             (
                 "environment",
                 per_app(&|a| a.ids.environment.clone().unwrap_or_default()),
@@ -145,19 +171,37 @@ impl Report<'_> {
                 per_app(&|a| self.editor_url(a).map(String::from).unwrap_or_default()),
             ),
             ("results", self.results()),
+            ("plan", self.plan()),
         ])
+    }
+
+    /// What was live before the step made the declared version live (`deploy`, `apply`); empty
+    /// where the plan is the result, which changed nothing.
+    fn previous_version(&self, app: &AppRun) -> String {
+        match (&app.plan, self.plan_is_the_result()) {
+            (Some(plan), false) => plan.live().unwrap_or_default().to_owned(),
+            _ => String::new(),
+        }
     }
 
     /// `check`: every app has its declared version live; `apply`: every app has it after the
     /// step (a dry run, before it). Empty for other operations.
     fn in_sync(&self) -> String {
         let apps = &self.run.apps;
-        let in_sync = |app: &AppRun| app.ids.state == Some(SyncState::InSync);
-        let all = match apps.first().map(|app| app.operation) {
-            Some(OperationKind::Check) => apps.iter().all(|app| app.succeeded() && in_sync(app)),
-            Some(OperationKind::Apply) if self.run.dry_run => apps.iter().all(in_sync),
-            Some(OperationKind::Apply) => apps.iter().all(AppRun::succeeded),
-            _ => return String::new(),
+        let in_sync = |app: &AppRun| {
+            !matches!(app.verdict, Verdict::Failed(_) | Verdict::Unresolved(_))
+                && app
+                    .plan
+                    .as_ref()
+                    .is_some_and(|plan| plan.state == State::InSync)
+        };
+        let all = match self.operation().has_plan() {
+            false => return String::new(),
+            _ if self.plan_is_the_result() => apps.iter().all(in_sync),
+            // Every app verified live, none held or unknown.
+            true => apps
+                .iter()
+                .all(|app| matches!(app.verdict, Verdict::Succeeded)),
         };
         all.to_string()
     }
@@ -173,29 +217,28 @@ impl Report<'_> {
     }
 
     /// One JSON object per app: what it was, how it ended and why, as a JSON array of at most
-    /// [`MAX_RESULTS`] bytes. Apps that do not fit are counted in a last object, whose room is
-    /// kept free as each app is added, so the bound holds exactly whatever the apps hold.
+    /// [`MAX_RESULTS`] bytes (apps that do not fit are counted in a last object).
     pub fn results(&self) -> String {
-        let apps = &self.run.apps;
-        let mut json = String::from("[");
-        for (index, app) in apps.iter().enumerate() {
-            let result = self.result(app).to_string();
-            let separator = usize::from(index > 0);
-            let left_after = apps.len() - index - 1;
-            let room_after = match left_after {
-                0 => 0,
-                n => 1 + omitted(n).len(),
-            };
-            if json.len() + separator + result.len() + room_after + 1 > MAX_RESULTS {
-                json.push_str(&",".repeat(separator));
-                json.push_str(&omitted(apps.len() - index));
-                break;
-            }
-            json.push_str(&",".repeat(separator));
-            json.push_str(&result);
+        bounded_list(self.run.apps.iter().map(|app| self.result(app).to_string()))
+    }
+
+    /// `check`, `apply`: the plan as JSON, a contract for machines (README, "The `plan`
+    /// output"): `format`, the instance, the tally, and per app its standing and the writes
+    /// `apply` sends for it, in order; apps beyond [`MAX_RESULTS`] counted in a last object.
+    pub fn plan(&self) -> String {
+        if !self.operation().has_plan() {
+            return String::new();
         }
-        json.push(']');
-        json
+        let apps = bounded_list(self.run.apps.iter().map(|app| plan_of(app).to_string()));
+        let head = serde_json::json!({
+            "format": PLAN_FORMAT,
+            "instance": self.instance,
+            "summary": self.tally().to_string(),
+            "complete": self.tally().unknown == 0,
+        })
+        .to_string();
+        let head = head.strip_suffix('}').expect("a JSON object");
+        format!("{head},\"apps\":{apps}}}")
     }
 
     fn result(&self, app: &AppRun) -> serde_json::Value {
@@ -235,20 +278,103 @@ impl Report<'_> {
                 .collect::<Vec<_>>(),
         });
         if app.operation.desired() {
-            let live = app.ids.previous.as_ref().map(|live| live.shown());
-            let (live_key, state) = match app.operation {
-                // A check that could not read what is live cannot say how the app stands.
-                OperationKind::Check => ("live", app.ids.state.map_or("unknown", |s| s.as_str())),
-                _ => ("previous-version", ""),
+            let live_key = match self.plan_is_the_result() {
+                true => "live",
+                false => "previous-version",
             };
+            let plan = app.plan.as_ref();
             result["declared"] = app.version.clone().into();
-            result[live_key] = live.into();
-            if !state.is_empty() {
-                result["state"] = state.into();
-            }
+            result[live_key] = plan.and_then(|plan| plan.live()).into();
+            result["state"] = plan
+                .map_or(State::Unknown, |plan| plan.state)
+                .as_str()
+                .into();
+            result["actions"] = actions(app).into();
         }
         result
     }
+}
+
+/// The writes the app's plan sends, in order; none for an app that could not be planned.
+fn actions(app: &AppRun) -> Vec<&'static str> {
+    match (&app.verdict, &app.plan) {
+        (Verdict::Unresolved(_), _) | (_, None) => Vec::new(),
+        (_, Some(plan)) => plan.path.actions().iter().map(|a| a.as_str()).collect(),
+    }
+}
+
+/// One app of the `plan` output.
+fn plan_of(app: &AppRun) -> serde_json::Value {
+    let (declared, live, state) = (
+        app.version.as_deref(),
+        app.plan.as_ref().and_then(|plan| plan.live()),
+        app.plan.as_ref().map_or(State::Unknown, |plan| plan.state),
+    );
+    let mut entry = serde_json::json!({
+        "app": app.label,
+        // As planned: an app the step imported had none.
+        "app-id": app.plan.as_ref().and_then(|plan| plan.app_id.as_deref()),
+        "declared": declared,
+        "live": live,
+        "state": state.as_str(),
+        "actions": actions(app),
+    });
+    // Why an app could not be planned: its name not resolved, or what is live not read.
+    if let Some((why, _)) = failure(app).filter(|_| state == State::Unknown || app.plan.is_none()) {
+        entry["why"] = why.into();
+    }
+    entry
+}
+
+/// An app's declared version, what is live, and its state, in words for a line of the log.
+fn standing(app: &AppRun) -> (String, String, &'static str) {
+    let plan = app.plan.as_ref();
+    let live = match plan {
+        Some(plan) => match (plan.live(), plan.state) {
+            (Some(live), _) => live.to_owned(),
+            (None, State::AppAbsent) => "(no app)".to_owned(),
+            (None, State::Unknown) => "?".to_owned(),
+            (None, _) => "(none released)".to_owned(),
+        },
+        None => "?".to_owned(),
+    };
+    (
+        app.version.clone().unwrap_or_default(),
+        live,
+        plan.map_or(State::Unknown, |plan| plan.state).as_str(),
+    )
+}
+
+/// JSON objects as one array of at most [`MAX_RESULTS`] bytes. Objects that do not fit are
+/// counted in a last object, whose room is kept free as each is added, so the bound holds
+/// exactly whatever they hold.
+fn bounded_list(items: impl ExactSizeIterator<Item = String>) -> String {
+    let total = items.len();
+    let mut json = String::from("[");
+    for (index, item) in items.enumerate() {
+        let separator = usize::from(index > 0);
+        let left_after = total - index - 1;
+        let room_after = match left_after {
+            0 => 0,
+            n => 1 + omitted(n).len(),
+        };
+        if json.len() + separator + item.len() + room_after + 1 > MAX_RESULTS {
+            json.push_str(&",".repeat(separator));
+            json.push_str(&omitted(total - index));
+            break;
+        }
+        json.push_str(&",".repeat(separator));
+        json.push_str(&item);
+    }
+    json.push(']');
+    json
+}
+
+/// `text` on one line: every control character (a line break among them) a space.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 /// The last object of a `results` that could not list every app.
@@ -276,11 +402,11 @@ pub fn failure(app: &AppRun) -> Option<(String, String)> {
         Verdict::Drifted => Some((
             format!(
                 "not in sync ({}): {} is live, {} is declared",
-                app.ids.state.map_or("unknown", |state| state.as_str()),
-                app.ids
-                    .previous
+                app.plan.as_ref().map_or(State::Unknown, |plan| plan.state),
+                app.plan
                     .as_ref()
-                    .map_or("no version", |live| live.shown()),
+                    .and_then(|plan| plan.live())
+                    .unwrap_or("no version"),
                 app.version.as_deref().unwrap_or_default()
             ),
             "Run `operation: apply` for this instance to make the declared version live, or, if \
@@ -291,7 +417,15 @@ pub fn failure(app: &AppRun) -> Option<(String, String)> {
             format!("{}{}", failure.error, at(Some(failure.step))),
             failure.hint(operation),
         )),
-        Verdict::Unresolved(why) => Some((format!("{why}; nothing was sent"), why.hint())),
+        Verdict::Unresolved(why) => Some((format!("{why}; nothing was sent"), why.hint(operation))),
+        Verdict::Held => Some((
+            "held: another app of the manifest could not be planned, so apply sent nothing for \
+             any app"
+                .to_owned(),
+            "A manifest is applied whole or not at all: fix the apps that could not be planned \
+             (their errors say how), then re-run."
+                .to_owned(),
+        )),
         Verdict::Skipped => Some((
             "not started: `fail-fast` stopped the step after another app failed".to_owned(),
             "Fix the app that failed, then re-run.".to_owned(),
@@ -303,6 +437,19 @@ pub fn failure(app: &AppRun) -> Option<(String, String)> {
         Verdict::Cancelled {
             signal,
             in_flight: true,
+            reading: true,
+            step,
+        } => Some((
+            format!(
+                "cancelled by {signal} while reading from ToolJet{}: a read changes nothing",
+                at(*step)
+            ),
+            "Only reads were sent for this app: re-running is safe.".to_owned(),
+        )),
+        Verdict::Cancelled {
+            signal,
+            in_flight: true,
+            reading: false,
             step,
         } => Some((
             format!(
@@ -317,6 +464,7 @@ pub fn failure(app: &AppRun) -> Option<(String, String)> {
             signal,
             in_flight: false,
             step,
+            ..
         } => Some((
             format!(
                 "cancelled by {signal} between attempts: no `{operation}` request was in flight{}",
@@ -355,6 +503,7 @@ mod tests {
             apps,
             lookups: Lookups::default(),
             dry_run: false,
+            plan_only: false,
         };
         (
             run,

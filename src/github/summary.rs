@@ -6,9 +6,9 @@ use std::path::Path;
 
 use super::Report;
 use super::report::failure;
-use crate::desired::SyncState;
 use crate::operation::OperationKind;
 use crate::outcome::{AppRun, Outcome, Verdict};
+use crate::plan::State;
 use crate::steps::{self, StepEnd};
 
 /// ToolJet's environments in priority order, as every workspace has them.
@@ -86,9 +86,9 @@ fn link(label: &str, url: &str) -> String {
 /// Renders the summary: the result at a glance, the facts, the links, what triggered it, and
 /// on failure what happened and what to do. Several apps get one row each.
 pub fn render(report: &Report) -> String {
-    let mut md = match (report.run.apps.as_slice(), report.run.apps[0].operation) {
-        (apps, OperationKind::Check) => render_check(report, apps),
-        ([only], kind) if kind != OperationKind::Apply => render_one(report, only),
+    let mut md = match (report.run.apps.as_slice(), report.operation()) {
+        (apps, OperationKind::Check | OperationKind::Apply) => render_plan(report, apps),
+        ([only], _) => render_one(report, only),
         (many, _) => render_many(report, many),
     };
     md.push_str(&unmanaged(report));
@@ -313,50 +313,85 @@ fn validation(apps: &[AppRun]) -> String {
     md
 }
 
-/// `check`: how each app stands against the manifest, and what `apply` would do about it.
-fn render_check(report: &Report, apps: &[AppRun]) -> String {
+/// `check` and `apply`: the plan's tally first, as reviewers read it, then how each app stands
+/// against the manifest and what `apply` does about it; after an `apply` that ran, how each
+/// app's steps ended.
+fn render_plan(report: &Report, apps: &[AppRun]) -> String {
+    let operation = report.operation();
+    let executed = !report.plan_is_the_result();
     let in_sync = apps
         .iter()
-        .filter(|app| app.ids.state == Some(SyncState::InSync))
+        .filter(|app| {
+            app.plan
+                .as_ref()
+                .is_some_and(|plan| plan.state == State::InSync)
+        })
         .count();
     let icon = match report.run.outcome() {
-        Outcome::Success if in_sync == apps.len() => "✅",
-        Outcome::Success => "⚠️",
-        _ => "❌",
+        Outcome::Success if !executed && in_sync < apps.len() => "📝",
+        Outcome::Success => "✅",
+        Outcome::Unknown => "⚠️",
+        Outcome::Failure if report.run.only_drifted() => "⚠️",
+        Outcome::Failure => "❌",
+    };
+    let dry = match (operation, report.run.dry_run) {
+        (OperationKind::Apply, true) => " (dry run: nothing was written)",
+        _ => "",
+    };
+    let (live, does, result) = match executed {
+        true => ("Live before", "What `apply` did", " Result |"),
+        false => ("Live", "What `apply` would do", ""),
+    };
+    let outcome = match executed {
+        true => format!("for {} apps: {}", apps.len(), tally(apps.iter())),
+        false => format!("{in_sync} of {} apps in sync", apps.len()),
     };
     let mut md = format!(
-        "### {icon} ToolJet `check`{}: {in_sync} of {} apps in sync\n\n| App | Declared | Live | State | What `apply` would do |\n|---|---|---|---|---|\n",
+        "### {icon} ToolJet `{operation}`{}{dry}: {outcome}\n\n**{}**\n\n\
+         | App | Declared | {live} | State | {does} |{result}\n|---|---|---|---|---|{}\n",
         of_instance(report),
-        apps.len(),
+        escape(&report.tally().to_string()),
+        if executed { "---|" } else { "" },
     );
     let listed = listed(apps);
     for app in listed.iter().map(|&i| &apps[i]) {
-        let live = app.ids.previous.as_ref().map_or_else(
-            || match app.ids.state {
-                Some(SyncState::AppAbsent) => "(no app)".to_owned(),
-                Some(_) => "(none released)".to_owned(),
-                None => "?".to_owned(),
-            },
-            |live| cell(live.shown()),
-        );
-        let (state, would) = match (app.ids.state, report.message(app)) {
-            (Some(state), _) => (
-                state.as_str().to_owned(),
-                app.ids.would.clone().unwrap_or_default(),
-            ),
-            (None, message) => ("unknown".to_owned(), message.unwrap_or_default()),
+        let plan = app.plan.as_ref();
+        let live = match plan.map(|plan| (plan.live(), plan.state)) {
+            Some((Some(live), _)) => cell(live),
+            Some((None, State::AppAbsent)) => "(no app)".to_owned(),
+            Some((None, State::Unknown)) | None => "?".to_owned(),
+            Some((None, _)) => "(none released)".to_owned(),
+        };
+        let state = plan.map_or(State::Unknown, |plan| plan.state);
+        let does = match (plan, &app.verdict) {
+            (_, Verdict::Unresolved(_)) | (None, _) => report.message(app).unwrap_or_default(),
+            (Some(plan), _) => plan.words(),
         };
         md.push_str(&format!(
-            "| {} | {} | {live} | {state} | {} |\n",
+            "| {} | {} | {live} | {state} | {} |",
             cell(&app.label),
             cell(app.version.as_deref().unwrap_or_default()),
-            cell(&would),
+            cell(&does),
         ));
+        if executed {
+            md.push_str(&format!(
+                " {}: {} |",
+                app.verdict.name(),
+                steps_line(app, false)
+            ));
+        }
+        md.push('\n');
     }
     if listed.len() < apps.len() {
         md.push_str(&format!(
-            "\n{} more apps are not listed here: the table shows {MAX_ROWS}, those out of sync first.\n",
+            "\n{} more apps are not listed here: the table shows {MAX_ROWS}, those that did not succeed first.\n",
             apps.len() - listed.len()
+        ));
+    }
+    if executed {
+        md.push_str(&format!(
+            "\nThe step took {}.\n",
+            human_duration(report.elapsed)
         ));
     }
     if let Some(trigger) = triggered_by(report) {
@@ -407,12 +442,12 @@ fn named(name: &str, id: Option<&str>) -> Option<String> {
     }
 }
 
-/// The version before and after a deploy or apply: "v1.3.0 → v1.4.0", or the version alone.
+/// The version before and after a deploy: "v1.3.0 → v1.4.0", or the version alone.
 fn version_change(app: &AppRun) -> String {
     let wanted = cell(app.version.as_deref().unwrap_or_default());
-    match &app.ids.previous {
-        Some(before) if before.shown() != app.version.as_deref().unwrap_or_default() => {
-            format!("{} → {wanted}", cell(before.shown()))
+    match app.plan.as_ref().and_then(|plan| plan.live()) {
+        Some(before) if before != app.version.as_deref().unwrap_or_default() => {
+            format!("{} → {wanted}", cell(before))
         }
         _ => wanted,
     }
@@ -542,6 +577,7 @@ mod tests {
             apps,
             lookups: crate::outcome::Lookups::default(),
             dry_run: false,
+            plan_only: false,
         }
     }
 

@@ -551,7 +551,7 @@ impl Config {
         }
         let (work, workspace, instance) = match kind {
             OperationKind::Check | OperationKind::Apply => {
-                let (work, workspace, instance) = from_manifest(raw, context)?;
+                let (work, workspace, instance) = from_manifest(raw, kind, context)?;
                 (work, Some(workspace), Some(instance))
             }
             _ => {
@@ -584,6 +584,18 @@ impl Config {
                 0..=MAX_SECONDS,
             )?),
         })
+    }
+}
+
+impl Config {
+    /// The manifest's plan is the step's whole result, and nothing is to be written: `check`,
+    /// and `apply`'s dry run.
+    pub fn plan_only(&self) -> bool {
+        match self.kind {
+            OperationKind::Check => true,
+            OperationKind::Apply => self.dry_run,
+            _ => false,
+        }
     }
 }
 
@@ -641,11 +653,38 @@ fn from_inputs(
     Ok((work, workspace))
 }
 
+/// The inputs that name apps or versions for the other operations: beside a manifest, which
+/// names them for `check` and `apply`, each would say something the step does not do.
+const NAMED_BY_THE_MANIFEST: [&str; 8] = [
+    "app-id",
+    "app-name",
+    "version-id",
+    "version-name",
+    "git-tag",
+    "git-app-id",
+    "git-app-name",
+    "git-branch",
+];
+
 /// What the manifest says is live on the instance: its apps, its workspace and its name.
 fn from_manifest(
     raw: &RawInputs,
+    kind: OperationKind,
     context: &RunContext,
 ) -> Result<(Work, WorkspaceRef, String), InputError> {
+    if let Some(input) = NAMED_BY_THE_MANIFEST
+        .into_iter()
+        .find(|input| given(raw.value(input)).is_some())
+    {
+        return Err(InputError::new(
+            input,
+            format!(
+                "is not read by `{kind}`, which takes every app and version from the manifest: \
+                 `{kind}` would act on all of them. Remove it; to change one app, edit its entry \
+                 in the manifest, or use `operation: deploy` for that app"
+            ),
+        ));
+    }
     let file = given(&raw.manifest).unwrap_or(manifest::DEFAULT);
     let path = context.path_of(file);
     let wrong = |err: manifest::ManifestError| InputError::standalone("manifest", err.to_string());

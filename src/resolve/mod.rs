@@ -34,6 +34,8 @@ pub enum Named {
     App,
     Version,
     Workspace,
+    /// Several entries of a manifest name one app.
+    Duplicate,
 }
 
 impl LookupError {
@@ -65,10 +67,29 @@ impl LookupError {
         }
     }
 
-    /// What to check: the failed request's own hint, or how names are matched.
-    pub fn hint(&self) -> String {
+    /// What to check: the failed request's own hint, or how names are matched, in the words of
+    /// what gave the name: `kind`'s inputs, or for `check` and `apply` the manifest.
+    pub fn hint(&self, kind: OperationKind) -> String {
         match self {
-            Self::Request { source, .. } => source.hint(),
+            // Lookups only read.
+            Self::Request { source, .. } => source.read_hint(),
+            Self::NoMatch { of, .. } if kind.has_plan() => match of {
+                Named::App => "Write the app's name in the manifest exactly as ToolJet lists it \
+                    (the close matches are listed); for an app that is new to the instance, add \
+                    \"git-app-name: <its folder in git>\" to its entry. Nothing is applied until \
+                    every entry resolves."
+                    .to_owned(),
+                Named::Version => "Write the version's name in the manifest exactly as ToolJet \
+                    lists it (the close matches are listed). Nothing is applied until every entry \
+                    resolves."
+                    .to_owned(),
+                Named::Workspace => "Write the workspace's name in the manifest exactly as ToolJet \
+                    lists it (the close matches are listed), or its id."
+                    .to_owned(),
+                Named::Duplicate => "Keep one entry per app in the manifest. Nothing is applied \
+                    until every entry resolves to an app of its own."
+                    .to_owned(),
+            },
             Self::NoMatch { of, .. } => match of {
                 Named::App => "App names must match the app's name in ToolJet; the close matches \
                     are listed. The app's id in `app-id` avoids the lookup.",
@@ -76,6 +97,7 @@ impl LookupError {
                     the close matches are listed. The version's id in `version-id` avoids the lookup.",
                 Named::Workspace => "Workspace names must match the workspace's name in ToolJet; the \
                     close matches are listed. The workspace's id in `organization-id` avoids the lookup.",
+                Named::Duplicate => "Give each app once.",
             }
             .to_owned(),
         }
@@ -151,10 +173,11 @@ pub async fn targets(lookups: &mut Attempts, config: &Config) -> Result<Resolved
         ),
         Work::Desired(apps) => resolve_desired(lookups, config, apps, workspaces).await,
     };
-    Ok(Resolved {
-        targets: merge_duplicates(targets),
-        unmanaged,
-    })
+    let targets = match config.kind.has_plan() {
+        true => refuse_duplicates(targets),
+        false => merge_duplicates(targets),
+    };
+    Ok(Resolved { targets, unmanaged })
 }
 
 /// An operation on a workspace (`create`, `configure-git`) with the workspace's id, looked up
@@ -191,7 +214,9 @@ async fn resolve_desired(
         .iter()
         .map(|desired| {
             let deploy = match &listing {
-                Ok((workspace, listing)) => deploy_of(desired, workspace, listing),
+                Ok((workspace, listing)) => {
+                    deploy_of(desired, workspace, listing, config.kind.has_plan())
+                }
                 Err(why) => Err(why.clone()),
             };
             Target::new(desired.app.label().to_owned(), deploy.map(job))
@@ -222,6 +247,7 @@ fn deploy_of(
     desired: &DesiredApp,
     workspace: &str,
     listing: &Listing,
+    from_manifest: bool,
 ) -> Result<Deploy, LookupError> {
     let app = match &desired.app {
         AppRef::Id(id) => listing
@@ -240,11 +266,15 @@ fn deploy_of(
             // A slip of a listed name would import a second app: only a name with no close
             // match, or one whose git folder is named, is taken for a new app.
             Err(err) if err.is_slip() && desired.git_app_name.is_none() => {
+                let say_so = match from_manifest {
+                    true => "add \"git-app-name: <its folder in git>\" to its entry",
+                    false => "give `git-app-name` (its folder in git)",
+                };
                 return Err(LookupError::NoMatch {
                     of: Named::App,
                     message: format!(
-                        "{err}: deploy imports a new app only for a name with no close match; if \
-                         {name:?} is a new app, give `git-app-name` (its folder in git) to say so"
+                        "{err}: a new app is imported only for a name with no close match; if \
+                         {name:?} is a new app, {say_so} to say so"
                     ),
                 });
             }
@@ -413,6 +443,36 @@ async fn workspace_id(
     };
     listing::workspace_named(answer.json.as_ref(), name)
         .map_err(LookupError::no_match(Named::Workspace))
+}
+
+/// A manifest's entries that name one app (a listing that names it twice, two names for one
+/// id): which declared version is meant cannot be told, so every entry of such an app is
+/// refused, and none runs.
+fn refuse_duplicates(mut targets: Vec<Target>) -> Vec<Target> {
+    let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+    for (index, target) in targets.iter().enumerate() {
+        if target.job.is_ok() {
+            by_key.entry(target.key()).or_default().push(index);
+        }
+    }
+    for (key, indexes) in by_key.into_iter().filter(|(_, at)| at.len() > 1) {
+        let labels: Vec<String> = indexes
+            .iter()
+            .map(|&index| format!("{:?}", targets[index].label))
+            .collect();
+        let message = format!(
+            "the manifest's entries {} name one app ({key}): one app cannot have two declared \
+             versions",
+            labels.join(" and ")
+        );
+        for index in indexes {
+            targets[index].job = Err(LookupError::NoMatch {
+                of: Named::Duplicate,
+                message: message.clone(),
+            });
+        }
+    }
+    targets
 }
 
 /// One target per app: an app given twice (the same id twice, or its id and its name) runs

@@ -1,18 +1,45 @@
-//! Reading what is live before anything is sent: the app's export, shared by `deploy`,
-//! `apply` and `check`.
+//! Reading what is live before anything is sent (the app's export), and the app's plan
+//! decided from it: shared by `deploy`, `check` and `apply`.
 
 use super::{Check, Failure, Step, Steps};
 use crate::desired::{Before, Deploy, DeployApp, VersionLabel};
 use crate::listing::ListedApp;
+use crate::plan::{AppPlan, WhenUnread};
 use crate::record::Note;
 use crate::tooljet::export::Current;
 use crate::tooljet::{ApiRequest, ApiResponse};
 
 const WHAT: &str = "read which version is live";
 
-/// What is live, for `check`, which can claim nothing without it: a read that fails fails the
-/// step it is.
-pub(super) async fn read(steps: &mut Steps, deploy: &Deploy) -> Result<Before, Failure> {
+/// An app's plan, and, where the plan could not be read and nothing may be written
+/// (`WhenUnread::Hold`), the failed read that says why.
+pub struct Planned {
+    pub plan: AppPlan,
+    pub failure: Option<Failure>,
+}
+
+/// Reads what is live and decides the app's plan. With `WhenUnread::Hold` a read that fails
+/// fails the step it is, and the plan holds; with `GoOn` (deploy) an export that cannot be
+/// read, or an instance without the route, leaves what was live unknown, with a warning that
+/// says why, and the plan goes on without it.
+pub(super) async fn plan(steps: &mut Steps, deploy: &Deploy, unread: WhenUnread) -> Planned {
+    // Listed with every app of the step, before any app ran.
+    steps.done(Step::Listed);
+    let (before, failure) = match unread {
+        WhenUnread::Hold => match read(steps, deploy).await {
+            Ok(before) => (before, None),
+            Err(failure) => (Before::Unread(failure.error.to_string()), Some(failure)),
+        },
+        WhenUnread::GoOn => (or_warn(steps, deploy).await, None),
+    };
+    Planned {
+        plan: AppPlan::decide(deploy, before, unread),
+        failure,
+    }
+}
+
+/// What is live, or the failed read (or unreadable answer) that fails the step.
+async fn read(steps: &mut Steps, deploy: &Deploy) -> Result<Before, Failure> {
     let DeployApp::Listed(app) = &deploy.app else {
         return Ok(Before::Absent);
     };
@@ -23,10 +50,8 @@ pub(super) async fn read(steps: &mut Steps, deploy: &Deploy) -> Result<Before, F
     }
 }
 
-/// What is live, for a program that goes on without it (`deploy`, `apply`): an export that
-/// cannot be read, or an instance without the route, leaves the previous version unknown,
-/// with a warning that says why.
-pub(super) async fn or_warn(steps: &mut Steps, deploy: &Deploy) -> Before {
+/// What is live, or unread with a warning that says why.
+async fn or_warn(steps: &mut Steps, deploy: &Deploy) -> Before {
     let DeployApp::Listed(app) = &deploy.app else {
         return Before::Absent;
     };

@@ -1,12 +1,12 @@
 //! An app's operation as a short program of steps, read top to bottom in one place
-//! (`single.rs` for the one-request operations, `deploy.rs` for deploy and apply, `check.rs`),
-//! over a [`Seam`] of two kinds: `Live` sends every request, `Plan` (`dry-run`, and `check`)
-//! sends the reads that decide the path and prints the writes instead of sending them. Each
-//! step is recorded as it ends, where a signal can still read it.
+//! (`single.rs` for the one-request operations; for deploy, check and apply, `live.rs` reads
+//! what is live and decides the app's plan, and `make_live.rs` carries it out), over a [`Seam`]
+//! of two kinds: `Live` sends every request, `Plan` (`dry-run`) sends the reads that decide the
+//! path and prints the writes instead of sending them. Each step is recorded as it ends, where
+//! a signal can still read it.
 
-mod check;
-mod deploy;
 mod live;
+mod make_live;
 mod single;
 
 use std::fmt;
@@ -14,14 +14,17 @@ use std::sync::{Arc, Mutex};
 
 use reqwest::StatusCode;
 
+pub use live::Planned;
+
+use crate::desired::Deploy;
 use crate::inputs::Config;
-use crate::job::Job;
-use crate::operation::{OperationKind, ResultIds};
+use crate::operation::{Operation, OperationKind, ResultIds};
+use crate::plan::{AppPlan, WhenUnread};
 use crate::record::Note;
 use crate::tooljet::attempts::Attempts;
 use crate::tooljet::fate::{self, Outcome};
 use crate::tooljet::validation::Warnings;
-use crate::tooljet::{ApiError, ApiRequest, ApiResponse};
+use crate::tooljet::{ApiError, ApiRequest, ApiResponse, Effect};
 
 /// One step of an operation, as the summary and `results` name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,6 +137,12 @@ pub fn with_unrun(kind: OperationKind, recorded: &[StepRecord]) -> Vec<StepRecor
 pub enum StepError {
     #[error(transparent)]
     Api(#[from] ApiError),
+    /// A read inside a step whose own request ended already, named, and ToolJet's error to it.
+    #[error("could not {what}: {source}")]
+    ReadAfter {
+        what: &'static str,
+        source: Box<ApiError>,
+    },
     #[error(transparent)]
     Check(#[from] Check),
 }
@@ -156,6 +165,24 @@ pub enum Check {
     /// Nothing was sent, and what is live could not be read: nothing can be claimed.
     #[error("which version is live could not be read: {0}")]
     LiveUnknown(String),
+    /// Saving the draft under the declared name was refused, and the listing has no version
+    /// of that name: there is no draft to save.
+    #[error(
+        "ToolJet refused to save the draft as {wanted} ({answered}), and the app has no version \
+         {wanted}: there is no draft to save",
+        wanted = .0.wanted,
+        answered = .0.answered
+    )]
+    NoDraft(Box<NoDraft>),
+}
+
+/// A save with no draft to save: the version wanted, ToolJet's refusal, and the versions the
+/// app has, by name.
+#[derive(Debug)]
+pub struct NoDraft {
+    pub wanted: String,
+    pub answered: String,
+    pub versions: Vec<String>,
 }
 
 impl Check {
@@ -163,7 +190,9 @@ impl Check {
     /// nothing was sent; an unverified release is not.
     fn outcome(&self) -> Outcome {
         match self {
-            Self::OtherVersionLive { .. } | Self::LiveUnknown(_) => Outcome::Failure,
+            Self::OtherVersionLive { .. } | Self::LiveUnknown(_) | Self::NoDraft(_) => {
+                Outcome::Failure
+            }
             Self::Unverified(_) => Outcome::Unknown,
         }
     }
@@ -174,6 +203,7 @@ impl StepError {
     pub fn answered(&self) -> Option<&ApiError> {
         match self {
             Self::Api(err) => Some(err),
+            Self::ReadAfter { source, .. } => Some(source),
             Self::Check(_) => None,
         }
     }
@@ -188,15 +218,17 @@ pub struct Failure {
     pub outcome: Outcome,
     /// The ids learned before it failed: a new app's id is never lost.
     pub ids: Box<ResultIds>,
+    /// The request that failed only read, and nothing was written before it.
+    pub read_only: bool,
 }
 
 impl Failure {
     /// What to check, knowing the step: a 409 inside `deploy` must not suggest `pull`.
     pub fn hint(&self, kind: OperationKind) -> String {
         let hint = self.own_hint(kind);
-        match &self.error {
+        match self.error.answered() {
             // The read is ToolJet's word, but a write before it went through.
-            StepError::Api(err)
+            Some(err)
                 if self.outcome == Outcome::Unknown
                     && fate::reach(err) != fate::Reach::MaybeActed =>
             {
@@ -210,6 +242,20 @@ impl Failure {
         }
     }
 
+    /// A save refused because the draft is saved, or a version of its name exists: 409
+    /// "Version is already saved", or 422 "Already exists!" from the database.
+    fn refused_as_saved(&self) -> bool {
+        let Some(err) = self.error.answered() else {
+            return false;
+        };
+        self.step == Step::Saved
+            && match err.status().map(|status| status.as_u16()) {
+                Some(409) => true,
+                Some(422) => err.to_string().contains("Already exists"),
+                _ => false,
+            }
+    }
+
     fn own_hint(&self, kind: OperationKind) -> String {
         let err = match &self.error {
             StepError::Check(Check::OtherVersionLive { next, .. }) => return next.clone(),
@@ -219,20 +265,22 @@ impl Failure {
                     .to_owned();
             }
             StepError::Check(Check::LiveUnknown(_)) => {
-                return "The export ToolJet answered cannot say which version is live; check \
-                    that `tooljet-url` is ToolJet's server, then re-run."
+                return "Nothing was sent: the export ToolJet answered cannot say which version is \
+                    live. Check that `tooljet-url` is ToolJet's server and that ToolJet can export \
+                    the app, then re-run."
                     .to_owned();
             }
+            StepError::Check(Check::NoDraft(no_draft)) => {
+                return no_draft_hint(&no_draft.wanted, &no_draft.versions);
+            }
+            StepError::ReadAfter { source: err, .. } => return err.read_hint(),
+            StepError::Api(err) if self.read_only => return err.read_hint(),
             StepError::Api(err) => err,
         };
         let deploy = kind.desired();
         match (err.status().map(|status| status.as_u16()), self.step) {
             (Some(409), Step::Created) if deploy => "The app was imported meanwhile: re-run this \
                 step; deploy now finds it in the workspace and goes on."
-                .to_owned(),
-            (Some(409), Step::Saved) if deploy => "The version was saved meanwhile (perhaps by an \
-                earlier attempt): re-run this step; deploy now finds it and releases it by name, \
-                without saving again."
                 .to_owned(),
             (Some(409), Step::Created) => {
                 "The app is already imported: `pull` it with its app id, \
@@ -242,12 +290,6 @@ impl Failure {
             (Some(409), Step::Saved) => "The draft is already saved: release it by name, or set \
                 `if-saved: skip` to succeed without saving."
                 .to_owned(),
-            (Some(422), Step::Saved) if deploy && err.to_string().contains("Already exists") => {
-                "A version of that name was saved meanwhile, perhaps by another deploy (ToolJet \
-                answers 422 \"Already exists!\"): re-run this step; deploy now finds it in the \
-                workspace and releases it by name, without saving again."
-                    .to_owned()
-            }
             (Some(422), Step::Saved | Step::Released) => "ToolJet builds from the branch-scoped \
                 versions change (mid-2026) until the fix in ToolJet PR #17592 answer 422 to every \
                 save and release: upgrade ToolJet (3.20.216-lts or later)."
@@ -255,6 +297,28 @@ impl Failure {
             _ => err.hint(),
         }
     }
+}
+
+/// What makes a version that cannot be saved live: ToolJet saves only a draft, and an app
+/// whose draft is saved has a new one only when new content comes from git.
+fn no_draft_hint(wanted: &str, versions: &[String]) -> String {
+    let has = match versions {
+        [] => "no versions listed".to_owned(),
+        versions => {
+            let shown: Vec<&str> = versions.iter().take(10).map(String::as_str).collect();
+            let more = versions.len().saturating_sub(shown.len());
+            match more {
+                0 => shown.join(", "),
+                more => format!("{} and {more} more", shown.join(", ")),
+            }
+        }
+    };
+    format!(
+        "A re-run would be refused the same way. The app has: {has}. Version {wanted} must first \
+         be made from new content in git: push the app's changes to its branch (a pull then \
+         brings them into a draft) and run again, or save {wanted} where the app is built; or \
+         declare one of the versions the app has."
+    )
 }
 
 /// A write as the seam carried it out.
@@ -328,6 +392,11 @@ impl Recorded {
     /// Nothing is under way any more.
     fn stop(&self) {
         self.0.lock().expect("steps").1 = None;
+    }
+
+    /// Records how `step`, cut short by a signal, ended.
+    pub fn end_as(&self, step: Step, end: StepEnd) {
+        self.end(step, end);
     }
 
     /// Prefixes a planned step's request with `words`.
@@ -419,6 +488,32 @@ impl Steps {
         answer
     }
 
+    /// A read inside `step`, after it ended (a write that went through, or one refused): its
+    /// failure fails `step`; its answer leaves the step's record to the caller.
+    pub async fn read_within(
+        &mut self,
+        step: Step,
+        request: &ApiRequest,
+        what: &'static str,
+    ) -> Result<ApiResponse, Failure> {
+        match self.seam.read(request, what).await {
+            Ok(answer) => {
+                self.keep(&answer);
+                Ok(answer)
+            }
+            Err(err) => {
+                let mut failure = self.failed(step, request, err);
+                if let StepError::Api(source) = failure.error {
+                    failure.error = StepError::ReadAfter {
+                        what,
+                        source: Box::new(source),
+                    };
+                }
+                Err(failure)
+            }
+        }
+    }
+
     /// A read as `step`, recorded done when it answers; a failure is left for the caller to
     /// record.
     async fn send_read(
@@ -488,22 +583,30 @@ impl Steps {
     /// Fails `step` with a check of ToolJet's answers that did not hold.
     pub fn fail(&mut self, step: Step, check: Check) -> Failure {
         let outcome = check.outcome();
-        self.end_failed(step, check.into(), outcome)
+        self.end_failed(step, check.into(), outcome, false)
     }
 
     /// Fails `step` because ToolJet's answer to `request`, a 2xx, cannot count as success.
     pub fn refuse_answer(&mut self, step: Step, request: &ApiRequest, err: ApiError) -> Failure {
         let outcome = fate::outcome(&err, request.effect, self.wrote);
-        self.end_failed(step, err.into(), outcome)
+        let read_only = request.effect == Effect::Read && !self.wrote;
+        self.end_failed(step, err.into(), outcome, read_only)
     }
 
-    fn end_failed(&mut self, step: Step, error: StepError, outcome: Outcome) -> Failure {
+    fn end_failed(
+        &mut self,
+        step: Step,
+        error: StepError,
+        outcome: Outcome,
+        read_only: bool,
+    ) -> Failure {
         self.recorded.end(step, StepEnd::Failed);
         Failure {
             step,
             error,
             outcome,
             ids: Box::new(self.learned.clone()),
+            read_only,
         }
     }
 
@@ -522,11 +625,25 @@ impl Steps {
     }
 }
 
-/// Carries out one app's job.
-pub async fn run(steps: &mut Steps, config: &Config, job: &Job) -> Result<ResultIds, Failure> {
-    match job {
-        Job::Single(operation) => single::run(steps, config, operation).await,
-        Job::Deploy(deploy) | Job::Apply(deploy) => deploy::run(steps, deploy).await,
-        Job::Check(deploy) => check::run(steps, deploy, config.dry_run).await,
-    }
+/// One request of a one-request operation.
+pub async fn single(
+    steps: &mut Steps,
+    config: &Config,
+    operation: &Operation,
+) -> Result<ResultIds, Failure> {
+    single::run(steps, config, operation).await
+}
+
+/// Reads what is live of `deploy`'s app and decides its plan.
+pub async fn plan(steps: &mut Steps, deploy: &Deploy, unread: WhenUnread) -> Planned {
+    live::plan(steps, deploy, unread).await
+}
+
+/// Carries out `plan` for `deploy`'s app, and proves the declared version live.
+pub async fn make_live(
+    steps: &mut Steps,
+    deploy: &Deploy,
+    plan: &AppPlan,
+) -> Result<ResultIds, Failure> {
+    make_live::run(steps, deploy, plan).await
 }

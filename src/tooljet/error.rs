@@ -485,6 +485,29 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// What to check when a request that only reads failed, before anything was written:
+    /// nothing was changed, whatever the error, so the hints that say ToolJet may have acted do
+    /// not apply.
+    pub fn read_hint(&self) -> String {
+        let may_have_acted = match self {
+            Self::Unreadable { .. } | Self::Oversized { .. } => true,
+            Self::Timeout { connecting, .. } | Self::Connection { connecting, .. } => !connecting,
+            Self::Status { status, .. } => {
+                super::fate::is_gateway(self) || status.is_server_error()
+            }
+            _ => false,
+        };
+        match may_have_acted {
+            true => "This request only reads, and changed nothing: ToolJet, or something in front \
+                of it, gave no readable answer. If it recurs, ToolJet's server log, and any proxy in \
+                front of it, say why."
+                .to_owned(),
+            false => self.hint(),
+        }
+    }
+}
+
 fn status_hint(status: StatusCode, message: &str, missing_route: bool) -> String {
     let lower = message.to_ascii_lowercase();
     match status.as_u16() {

@@ -8,7 +8,7 @@ use harness::tooljet::{
     RELEASED_VERSION_ID,
 };
 
-use crate::support::{self, Ran, Step, fake, results, status, status_saying, step, writes};
+use crate::support::{self, Ran, Step, fake, results, status, step, writes};
 
 /// A deploy of Inventory in the seeded workspace; the caller names the version.
 fn deploy(fake: &FakeToolJet) -> Step {
@@ -235,25 +235,41 @@ async fn a_first_deploy_imports_the_app_by_name_then_releases_it() {
         .unwrap()
         .id
         .clone();
+    // ToolJet's import brings git's version as a draft, never released: saved, then released.
     assert_eq!(
         writes(&fake),
         [
             "POST /api/ext/apps".to_owned(),
+            format!("POST /api/ext/apps/{id}/versions/save"),
             format!("POST /api/ext/apps/{id}/git-sync/release")
         ]
     );
     assert_eq!(ran.output("app-id"), id);
+    assert_eq!(
+        ran.output("previous-version"),
+        "",
+        "nothing was live before"
+    );
     assert_eq!(
         steps(&ran),
         [
             "listed done",
             "created done",
             "pulled skipped",
-            "saved skipped",
+            "saved done",
             "released done",
             "verified done"
         ]
     );
+    // Run again, the app is in sync: nothing is sent.
+    let again = step("deploy", &fake)
+        .with("app-name", "Orders")
+        .with("workspace", "Acme")
+        .with("version-name", "v1")
+        .run()
+        .await;
+    again.assert_exit(0);
+    assert_eq!(writes(&fake).len(), 3);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -455,18 +471,59 @@ async fn a_release_is_retried_after_a_gateway_error() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_conflict_on_save_inside_deploy_says_to_rerun_not_to_pull() {
+async fn a_version_another_run_saved_meanwhile_is_released_not_saved_again() {
     let fake = fake().await;
+    // Listing, export and pull pass; just before the save, another run saves the draft as v3.
     fake.inject([
         pass(),
         pass(),
         pass(),
-        status_saying(409, "Version is already saved"),
+        Injected::Meanwhile(|world| world.save_draft(APP_ID, "v3")),
     ]);
     let ran = deploy(&fake).with("version-name", "v3").run().await;
+    ran.assert_exit(0);
+    assert_eq!(ran.output("version-id"), version_id(&fake, "v3"));
+    let saved = results(&ran)[0]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "saved")
+        .cloned()
+        .unwrap();
+    assert_eq!(saved["result"], "skipped", "{saved}");
+    assert!(
+        saved["why"].as_str().unwrap().contains("saved meanwhile"),
+        "{saved}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_save_with_no_draft_fails_with_what_fixes_it_never_a_promise_that_a_rerun_will() {
+    let fake = fake().await;
+    // An app not synced with git gets no new draft once its draft is saved: nothing to save.
+    let billing = fake.world().add_app("Billing");
+    fake.world().save_draft(&billing, "v2");
+    let deploy_v3 = || {
+        step("deploy", &fake)
+            .with("app-name", "Billing")
+            .with("organization-id", ORG_ID)
+            .with("version-name", "v3")
+    };
+    let ran = deploy_v3().run().await;
     ran.assert_exit(1);
-    ran.assert_error_contains("re-run this step; deploy now finds it and releases it by name");
+    ran.assert_error_contains("there is no draft to save");
+    ran.assert_error_contains("The app has: v1, v2");
+    ran.assert_error_contains("must first be made from new content in git");
+    assert!(!ran.error().contains("re-run this step"), "{}", ran.error());
     assert!(!ran.error().contains("`pull`"), "{}", ran.error());
+    assert_eq!(
+        ran.output("outcome"),
+        "failure",
+        "the pull changed nothing it reports"
+    );
+    let rerun = deploy_v3().run().await;
+    rerun.assert_exit(1);
+    rerun.assert_error_contains("there is no draft to save");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -479,19 +536,20 @@ async fn a_422_on_save_or_release_points_at_the_tooljet_bug_to_upgrade_past() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_save_another_deploy_made_first_says_that_re_running_finishes_the_deploy() {
+async fn a_save_refused_as_already_existing_releases_what_another_deploy_saved() {
     let fake = fake().await;
+    // The database refuses a second version of that name: another deploy saved v3 first.
     fake.inject([
         pass(),
         pass(),
         pass(),
-        status_saying(422, "Already exists!"),
+        Injected::Meanwhile(|world| {
+            world.add_version(APP_ID, "v3");
+        }),
     ]);
     let ran = deploy(&fake).with("version-name", "v3").run().await;
-    ran.assert_exit(1);
-    ran.assert_error_contains("perhaps by another deploy");
-    ran.assert_error_contains("re-run this step");
-    assert!(!ran.error().contains("upgrade ToolJet"), "{}", ran.error());
+    ran.assert_exit(0);
+    assert_eq!(ran.output("version-id"), version_id(&fake, "v3"));
 }
 
 #[tokio::test(flavor = "multi_thread")]

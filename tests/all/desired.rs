@@ -65,7 +65,7 @@ async fn a_declared_version_the_instance_lacks_is_version_absent() {
     assert_eq!(each(&ran, "state"), ["version-absent"]);
     assert!(
         ran.summary
-            .contains("| Inventory | v9 | v1 | version-absent | pull, save as v9, release |"),
+            .contains("| Inventory | v9 | v1 | version-absent | pull the app's branch, save the draft as v9, release it |"),
         "{}",
         ran.summary
     );
@@ -77,7 +77,17 @@ async fn every_app_in_sync_says_so() {
     let ran = with_manifest("check", &fake, "Inventory: v1").run().await;
     ran.assert_exit(0);
     assert_eq!(ran.output("in-sync"), "true");
-    assert_eq!(ran.output("previous-version"), "v1");
+    assert_eq!(
+        ran.output("previous-version"),
+        "",
+        "a check replaces nothing"
+    );
+    assert!(
+        ran.summary
+            .contains("**No changes: the app's declared version is live.**"),
+        "{}",
+        ran.summary
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -88,7 +98,7 @@ async fn fail_on_drift_fails_with_an_error_per_app_out_of_sync() {
         .with("fail-on-drift", "true")
         .run()
         .await;
-    ran.assert_exit(1);
+    ran.assert_exit(3);
     let errors = ran.annotations("error");
     assert_eq!(errors.len(), 2, "{}", ran.log());
     assert!(
@@ -172,28 +182,29 @@ async fn check_sends_only_reads_under_any_input() {
             .with("fail-on-drift", "true")
             .run()
             .await;
-        ran.assert_exit(1);
+        ran.assert_exit(3);
     }
     assert!(writes(&fake).is_empty(), "{:?}", writes(&fake));
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_check_with_dry_run_plans_what_apply_would_send() {
+async fn a_check_says_what_apply_does_in_words_with_or_without_dry_run() {
     let fake = fake().await;
-    let ran = with_manifest("check", &fake, "Inventory: v3")
-        .with("dry-run", "true")
-        .run()
-        .await;
-    ran.assert_exit(0);
-    let message = each(&ran, "message")[0].as_str().unwrap().to_owned();
-    assert!(
-        message.starts_with("version-absent: apply would send PUT "),
-        "{message}"
-    );
-    assert!(
-        message.contains("/versions/save {\"name\":\"v3\"}"),
-        "{message}"
-    );
+    for dry_run in ["false", "true"] {
+        let ran = with_manifest("check", &fake, "Inventory: v3")
+            .with("dry-run", dry_run)
+            .run()
+            .await;
+        ran.assert_exit(0);
+        assert_eq!(
+            each(&ran, "message"),
+            ["pull the app's branch, save the draft as v3, release it"]
+        );
+        assert_eq!(
+            each(&ran, "actions"),
+            [serde_json::json!(["pull", "save", "release"])]
+        );
+    }
     assert!(writes(&fake).is_empty());
 }
 
@@ -229,7 +240,12 @@ async fn apply_after_drift_releases_the_declared_version_and_says_what_changed()
     assert_eq!(ran.output("previous-version"), "v1\nv1");
     assert_eq!(ran.output("version-id").lines().next(), Some(v0.as_str()));
     assert_eq!(ran.output("in-sync"), "true");
-    assert!(ran.summary.contains("| v1 → v0 |"), "{}", ran.summary);
+    assert!(
+        ran.summary
+            .contains("| Inventory | v0 | v1 | drift | release v0 by name | succeeded: "),
+        "{}",
+        ran.summary
+    );
     // Checked afterwards, the instance matches the manifest.
     let check = with_manifest("check", &fake, "Inventory: v0\nBilling: v1")
         .run()
@@ -284,21 +300,14 @@ async fn an_apply_dry_run_sends_only_reads_and_shows_the_plan() {
         .await;
     ran.assert_exit(0);
     assert!(writes(&fake).is_empty(), "{:?}", writes(&fake));
-    let messages = each(&ran, "message");
-    assert!(
-        messages[0]
-            .as_str()
-            .unwrap()
-            .contains("/git-sync/release {\"versionName\":\"v0\"}"),
-        "{messages:?}"
+    assert_eq!(
+        each(&ran, "message"),
+        [
+            "release v0 by name",
+            "import a NEW app from git folder \"Orders\", save its draft as v1, release it"
+        ]
     );
-    assert!(
-        messages[1]
-            .as_str()
-            .unwrap()
-            .starts_with("imports a NEW app \"Orders\" from git folder \"Orders\": POST "),
-        "{messages:?}"
-    );
+    assert_eq!(each(&ran, "state"), ["drift", "app-absent"]);
     assert_eq!(ran.output("in-sync"), "false", "the plan changes nothing");
 }
 

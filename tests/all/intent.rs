@@ -31,16 +31,24 @@ fn version_twice(fake: &FakeToolJet) {
     fake.world().add_version(APP_ID, "v0");
 }
 
-const MANIFEST_SLIP: &str =
-    "instances:\n  production:\n    workspace: Acme\n    apps:\n      Inventry: v1\n";
+/// A slip in one entry beside an app that has drifted: a manifest is one change, so apply
+/// writes nothing for either.
+const MANIFEST_SLIP: &str = "instances:\n  production:\n    workspace: Acme\n    apps:\n      \
+                             Inventry: v1\n      Billing: v2\n";
+
+/// Billing, with a version v2 on the instance that is not live.
+fn billing_drifted(fake: &FakeToolJet) {
+    let billing = fake.world().add_app("Billing");
+    fake.world().add_version(&billing, "v2");
+}
 
 const SLIPS: [Slip; 12] = [
     Slip {
         name: "a deploy of a mistyped app name",
         setup: nothing,
         step: |fake| by_name("deploy", fake, "Inventry").with("version-name", "v1"),
-        says: "no app named \"Inventry\" in the workspace; close matches: \"Inventory\": deploy \
-               imports a new app only for a name with no close match; if \"Inventry\" is a new \
+        says: "no app named \"Inventry\" in the workspace; close matches: \"Inventory\": a new \
+               app is imported only for a name with no close match; if \"Inventry\" is a new \
                app, give `git-app-name`",
     },
     Slip {
@@ -113,10 +121,12 @@ const SLIPS: [Slip; 12] = [
         says: "no workspace named \"Acne\"; close matches: \"Acme\"",
     },
     Slip {
-        name: "an apply of a mistyped app",
-        setup: nothing,
+        name: "an apply of a mistyped app beside a drifted one",
+        setup: billing_drifted,
         step: |fake| step("apply", fake).workspace_file("tooljet.yml", MANIFEST_SLIP),
-        says: "no app named \"Inventry\" in the workspace; close matches: \"Inventory\"",
+        says: "no app named \"Inventry\" in the workspace; close matches: \"Inventory\": a new \
+               app is imported only for a name with no close match; if \"Inventry\" is a new \
+               app, add \"git-app-name: <its folder in git>\" to its entry",
     },
 ];
 
@@ -161,7 +171,7 @@ async fn a_name_close_to_a_listed_one_is_imported_when_git_app_name_says_it_is_n
     );
     assert!(
         ran.stderr
-            .contains("dry run: saved: only if the imported app has no version v1"),
+            .contains("/api/ext/apps/:new-app-id/versions/save {\"name\":\"v1\"}"),
         "{}",
         ran.stderr
     );
@@ -226,4 +236,38 @@ async fn a_release_answer_about_another_app_is_unknown_and_gives_no_ids() {
     ran.assert_error_contains("its answer is about another app");
     assert_eq!(ran.output("app-url"), "");
     assert_eq!(ran.output("version-id"), "");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_manifest_entries_for_one_app_are_both_refused_and_nothing_is_applied() {
+    let fake = fake().await;
+    billing_drifted(&fake);
+    // A listing that names one app twice: as Inventory, and as Stock.
+    let mut stock = fake.world().app(APP_ID).unwrap().clone();
+    stock.name = "Stock".to_owned();
+    fake.world().apps.push(stock);
+    fake.world().add_version(APP_ID, "v2");
+    let manifest = "instances:\n  production:\n    workspace: Acme\n    apps:\n      \
+                    Inventory: v1\n      Stock: v2\n      Billing: v2\n";
+    for dry_run in ["false", "true"] {
+        let ran = step("apply", &fake)
+            .workspace_file("tooljet.yml", manifest)
+            .with("dry-run", dry_run)
+            .run()
+            .await;
+        ran.assert_exit(1);
+        let errors = ran.annotations("error");
+        assert_eq!(errors.len(), 2, "{}", ran.log());
+        for error in errors {
+            assert!(
+                error
+                    .data
+                    .contains("entries \"Inventory\" and \"Stock\" name one app"),
+                "{}",
+                error.data
+            );
+        }
+        assert_eq!(ran.output("in-sync"), "false");
+        assert!(writes(&fake).is_empty(), "{:?}", writes(&fake));
+    }
 }

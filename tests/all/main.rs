@@ -18,6 +18,7 @@ mod operations;
 mod other_ci;
 mod outcomes;
 mod outputs;
+mod plan;
 mod presentation;
 mod readme;
 mod release;

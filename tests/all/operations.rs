@@ -177,6 +177,8 @@ async fn promote_moves_the_app_one_environment_up_and_reports_it() {
     let fake = fake().await;
     let created = support::create_orders(&fake).run().await;
     let app_id = created.output("app-id").to_owned();
+    // An import brings a draft: saved, it can be promoted.
+    fake.world().save_draft(&app_id, "v1");
     let ran = step("promote", &fake).with("app-id", &app_id).run().await;
     ran.assert_exit(0);
     let request = fake.requests().pop().unwrap();

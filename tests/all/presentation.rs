@@ -112,6 +112,8 @@ async fn a_failed_release_has_no_app_url() {
 async fn promote_shows_where_the_version_stands_in_the_pipeline() {
     let fake = fake().await;
     let created = support::create_orders(&fake).run().await;
+    // An import brings a draft: saved, it can be promoted.
+    fake.world().save_draft(created.output("app-id"), "v1");
     let ran = step("promote", &fake)
         .with("app-id", created.output("app-id"))
         .run()

@@ -235,9 +235,11 @@ async fn create_with_if_exists_sync_pulls_the_already_imported_app() {
 #[tokio::test(flavor = "multi_thread")]
 async fn save_version_with_if_saved_skip_succeeds_on_409() {
     let fake = fake().await;
+    // An app not synced with git gets no new draft once its draft is saved.
+    let billing = fake.world().add_app("Billing");
     let save = || {
         step("save-version", &fake)
-            .with("app-id", APP_ID)
+            .with("app-id", &billing)
             .with("if-saved", "skip")
     };
     assert_eq!(save().run().await.code, 0);

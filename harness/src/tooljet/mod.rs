@@ -114,6 +114,9 @@ pub enum Injected {
     /// Answer this status with an HTML error page titled `title`, as nginx or an ingress in
     /// front of ToolJet does, asking to retry at once.
     Page { status: u16, title: String },
+    /// Something else changes the instance first (another run, a person in ToolJet's editor),
+    /// then the request is answered normally.
+    Meanwhile(fn(&mut World)),
 }
 
 /// An export's answer that never ends: an app entity whose components go on for ever.
@@ -340,6 +343,7 @@ async fn handle(
     match injected {
         None => {}
         Some(Injected::Delay(delay)) => tokio::time::sleep(delay).await,
+        Some(Injected::Meanwhile(change)) => change(&mut shared.world.lock().expect("world")),
         Some(Injected::Drop) => {
             // Unwinding without the panic hook ends this connection's task quietly: the socket
             // closes with no answer.

@@ -76,6 +76,8 @@ pub struct RepoApp {
     pub name: String,
     /// The same on every instance that imports it; tags start with it.
     pub co_relation_id: String,
+    /// The name of the version git holds for the app (its name where it was pushed from).
+    pub version: String,
 }
 
 /// A tag in the repository, as saving a version makes it: `<co_relation_id>/<version name>`.
@@ -248,11 +250,13 @@ impl World {
                     git_app_id: "git-app-inventory".to_owned(),
                     name: "Inventory".to_owned(),
                     co_relation_id: INVENTORY_CO_RELATION_ID.to_owned(),
+                    version: "v1".to_owned(),
                 },
                 RepoApp {
                     git_app_id: GIT_APP_ID_NEW.to_owned(),
                     name: GIT_APP_NAME_NEW.to_owned(),
                     co_relation_id: ORDERS_CO_RELATION_ID.to_owned(),
+                    version: "v1".to_owned(),
                 },
             ],
             git: Some(GitConnection {
@@ -526,14 +530,17 @@ impl World {
         }
         let warnings = self.validate(&repo_app.name)?;
         let (id, version_id) = (self.new_id(), self.new_id());
+        // As ToolJet's importer: "the imported apps will not have any released versions", and
+        // with git sync on, the version git holds (under its name there) comes in as the draft,
+        // in development.
         let app = App {
             id,
             name: repo_app.name.clone(),
             slug: repo_app.name.to_lowercase(),
             organization_id: organization_id.unwrap_or_default().to_owned(),
             git_app_id: Some(repo_app.git_app_id),
-            versions: vec![Version::new(&version_id, "v1", false, 0)],
-            current_version_id: Some(version_id),
+            versions: vec![Version::new(&version_id, &repo_app.version, true, 0)],
+            current_version_id: None,
             commits: Vec::new(),
         };
         let mut answer = app.to_json();
@@ -593,6 +600,13 @@ impl World {
         Ok((StatusCode::OK, Some(app.to_json())))
     }
 
+    /// Saves the app's draft as `name`, as a save from another run or from ToolJet's editor
+    /// does.
+    pub fn save_draft(&mut self, app_id: &str, name: &str) {
+        let saved = self.save_version(app_id, &json!({ "name": name }));
+        assert!(saved.is_ok(), "the app has a draft to save as {name}");
+    }
+
     fn save_version(&mut self, app_id: &str, body: &Value) -> Answer {
         let mut check = Check::new(body);
         let name = check.string("name", false, true);
@@ -621,6 +635,12 @@ impl World {
             .ok_or_else(|| ApiError::new(404, "App not found"))?;
         let co_relation_id = self.co_relation_id(&self.apps[index]);
         let app = &mut self.apps[index];
+        // A unique (app, name) index: TypeORM's QueryFailedError, which ToolJet answers as 422.
+        if let Some(name) = name
+            && app.versions.iter().any(|v| !v.draft && v.name == name)
+        {
+            return Err(ApiError::new(422, "Already exists!"));
+        }
         let app_id = app.id.clone();
         let draft = app
             .versions
@@ -640,6 +660,13 @@ impl World {
         });
         // Best effort, as ToolJet's: no tag for an app that is not in git.
         let saved = draft.name.clone();
+        // A git-synced app gets its next draft at once, named by a new id, as ToolJet seeds it.
+        if app.git_app_id.is_some() {
+            let id = self.new_id();
+            self.apps[index]
+                .versions
+                .push(Version::new(&id, &format!("{id}-draft"), true, 0));
+        }
         if let Some(co_relation_id) = co_relation_id {
             self.add_tag(&co_relation_id, &saved);
         }
