@@ -1,8 +1,8 @@
 //! `cargo run --example demo`: the action, for real, against a local fake ToolJet.
 //!
 //! Builds the action's binary, starts the fake ToolJet on loopback and runs one workflow step
-//! at a time the way the GitHub runner does: push, save-version, release, pull, create,
-//! promote, configure-git, two apps by name as a dry-run plan and then for real, a deploy of
+//! at a time the way the GitHub runner does: push, save-version, release, pull, create (and a
+//! save of the draft it brings), promote, configure-git, two apps by name as a dry-run plan and then for real, a deploy of
 //! the version saved above as a plan and then for real, the desired state of a tooljet.yml
 //! (check, apply, check again), and a step with a wrong token. For each it prints what the
 //! workflow log, the step's outputs and its summary would show, and it fails if any step ends
@@ -76,6 +76,14 @@ async fn main() -> Result<(), Box<dyn Error>> {
         step("create")
             .with("git-app-name", GIT_APP_NAME_NEW)
             .with("git-branch", "main"),
+        0,
+    )
+    .await?;
+    // An import brings git's version as a draft: saved, it can be promoted.
+    show(
+        step("save-version")
+            .with("app-id", &created)
+            .with("version-name", "v2"),
         0,
     )
     .await?;
