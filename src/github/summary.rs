@@ -1,9 +1,5 @@
 //! The step summary: a short Markdown report of what happened, safe whatever ToolJet sends.
 
-use std::fs::OpenOptions;
-use std::io::{self, Write};
-use std::path::Path;
-
 use super::Report;
 use super::report::failure;
 use crate::desired::SyncState;
@@ -488,15 +484,6 @@ fn human_duration(duration: std::time::Duration) -> String {
         ms @ 0..1_000 => format!("{ms} ms"),
         _ => format!("{:.1} s", duration.as_secs_f64()),
     }
-}
-
-/// Appends to the runner's summary file.
-pub fn append_to(path: &Path, markdown: &str) -> io::Result<()> {
-    OpenOptions::new()
-        .append(true)
-        .create(true)
-        .open(path)?
-        .write_all(markdown.as_bytes())
 }
 
 #[cfg(test)]
