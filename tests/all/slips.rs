@@ -237,24 +237,54 @@ async fn a_token_file_wins_over_the_token_variable_which_is_named_but_never_show
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_argument_that_is_not_utf8_is_an_input_error() {
+async fn a_value_that_is_not_utf8_names_the_flag_it_belongs_to() {
     use std::os::unix::ffi::OsStrExt;
-    let bad = std::ffi::OsStr::from_bytes(b"\xffInventory");
+    let fake = fake().await;
+    let url = fake.url();
+    let bad = std::ffi::OsStr::from_bytes(b"release/\xff1");
+    let args = [
+        "deploy",
+        "--tooljet-url",
+        &url,
+        "--workspace",
+        "Acme",
+        "--app-name",
+        "Inventory",
+        "--git-branch",
+    ]
+    .map(std::ffi::OsStr::new);
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_tooljet-gitsync-action"))
-        .args([
-            std::ffi::OsStr::new("pull"),
-            std::ffi::OsStr::new("--app-name"),
-            bad,
-        ])
+        .args(args)
+        .arg(bad)
         .env_clear()
         .output()
         .await
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("argument 3 is not UTF-8 text"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        stderr.contains("flag `--git-branch` has a value that is not UTF-8 text"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("argument 9"), "{stderr}");
+    assert!(fake.requests().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_word_after_a_switch_is_that_switchs_value_and_named_with_it() {
+    let stderr = refused(&["check", "--fail-on-drift", "maybe"], &[]).await;
+    assert!(
+        stderr.contains(
+            "flag `--fail-on-drift` takes true or false (or nothing, for true), not \"maybe\". \
+             Nothing was sent"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("is not an argument"), "{stderr}");
+    let stderr = refused(&["--dry-run", "deploy", "--app-name", "Inventory"], &[]).await;
+    assert!(
+        stderr.contains("not \"deploy\"; the operation comes first: deploy --dry-run"),
+        "{stderr}"
     );
 }
 
