@@ -2,6 +2,7 @@
 
 use super::Report;
 use super::report::failure;
+use super::validation::warnings;
 use crate::desired::SyncState;
 use crate::operation::OperationKind;
 use crate::outcome::{AppRun, Outcome, Verdict};
@@ -268,7 +269,8 @@ fn render_many(report: &Report, outcomes: &[AppRun]) -> String {
     md
 }
 
-/// The summary's "ToolJet's app validation" part: per app, its issues as a table.
+/// The summary's "ToolJet's app validation" part: per app, its issues as a table, and how many
+/// ToolJet counted without listing them.
 fn validation(apps: &[AppRun]) -> String {
     let warned: Vec<&AppRun> = apps.iter().filter(|app| app.warnings() > 0).collect();
     if warned.is_empty() {
@@ -277,15 +279,21 @@ fn validation(apps: &[AppRun]) -> String {
     let mut md = String::from("\n#### ToolJet's app validation\n");
     for app in warned.iter().take(MAX_WARNED) {
         md.push_str(&format!(
-            "\n{}: {} warnings; the step went on.\n\n| Step | Code | Severity | Path | Message | Fix |\n|---|---|---|---|---|---|\n",
+            "\n{}: {}; the step went on.\n",
             cell(&app.label),
-            app.warnings()
+            warnings(app.warnings())
         ));
         let issues = app
             .validation
             .iter()
-            .flat_map(|(step, warnings)| warnings.issues.iter().map(move |issue| (step, issue)));
-        for (step, issue) in issues.clone().take(MAX_ISSUES) {
+            .flat_map(|(step, found)| found.issues.iter().map(move |issue| (step, issue)));
+        let mut rows = 0;
+        for (step, issue) in issues.take(MAX_ISSUES) {
+            if rows == 0 {
+                md.push_str(
+                    "\n| Step | Code | Severity | Path | Message | Fix |\n|---|---|---|---|---|---|\n",
+                );
+            }
             md.push_str(&format!(
                 "| {step} | {} | {} | {} | {} | {} |\n",
                 cell(&issue.code),
@@ -294,10 +302,21 @@ fn validation(apps: &[AppRun]) -> String {
                 cell(&issue.message),
                 cell(issue.fix.as_deref().unwrap_or_default()),
             ));
+            rows += 1;
         }
-        let unlisted = app.warnings() - issues.take(MAX_ISSUES).count();
+        let listed: usize = app.validation.iter().map(|(_, found)| found.listed).sum();
+        if listed > rows {
+            md.push_str(&format!("\n{} more not listed here.\n", listed - rows));
+        }
+        let unlisted = app.warnings() - listed;
         if unlisted > 0 {
-            md.push_str(&format!("\n{unlisted} more not listed here.\n"));
+            md.push_str(&match listed {
+                0 => "\nToolJet listed none of them: its answer gave only the number.\n".to_owned(),
+                _ => format!(
+                    "\nToolJet listed {listed} of them: its answer says nothing more of the other \
+                     {unlisted}.\n"
+                ),
+            });
         }
     }
     if warned.len() > MAX_WARNED {
