@@ -66,7 +66,8 @@ pub fn help() -> String {
          INPUT_APP_ID as a shell can export it):\n  \
          docker run --rm -e INPUT_OPERATION=pull -e INPUT_APP_ID -e TOOLJET_HOST -e TOOLJET_ACCESS_TOKEN <image>\n\
          The token comes from the TOOLJET_ACCESS_TOKEN variable (from your secret store) or --access-token-file <path>, \
-         never as a flag's value: a command line is visible to every process. Off GitHub Actions the outputs are one \
+         never as a flag's value: a command line is visible to every process. An input given (a flag or an INPUT_ \
+         variable) wins over TOOLJET_HOST and TOOLJET_ACCESS_TOKEN. Off GitHub Actions the outputs are one \
          JSON object on stdout and errors plain lines on stderr.\n\n\
          Inputs (flag, environment variable; default):\n",
         version()

@@ -66,10 +66,7 @@ async fn main() -> ExitCode {
         ExitCode::from(INVALID_INPUT)
     };
     // Flags first, checked against the variables as they were set.
-    let vars = match flags::with_flags(vars, from_flags)
-        .and_then(inputs::with_runner_names)
-        .and_then(|vars| inputs::given_once_with_fallbacks(&vars).map(|()| vars))
-    {
+    let vars = match flags::with_flags(vars, from_flags).and_then(inputs::with_runner_names) {
         Ok(vars) => vars,
         Err(err) => return invalid(err, None),
     };
@@ -83,8 +80,12 @@ async fn main() -> ExitCode {
             return ExitCode::from(INVALID_INPUT);
         }
     };
+    // A token in the environment is a secret whether it is used or not (an input wins over it).
     let secrets = Arc::new(Secrets::new(
-        raw.secrets().into_iter().chain(proxy::credentials(&vars)),
+        raw.secrets()
+            .into_iter()
+            .chain(inputs::secrets_in(&vars))
+            .chain(proxy::credentials(&vars)),
     ));
     let naming = github.commands.voice.naming().clone();
     let github = github.speaking(Voice::new(secrets.clone(), naming));
@@ -113,6 +114,16 @@ async fn main() -> ExitCode {
                 "input `{input}` is not used by `{}` and was ignored; remove it, or check the \
                  operation.",
                 config.kind
+            ),
+        );
+    }
+    for (input, variable) in inputs::fallbacks_not_used(&vars) {
+        github.commands.annotate(
+            Level::Notice,
+            "Variable not used",
+            &format!(
+                "the {variable} variable is set but not used: `{input}` is given for this step, and \
+                 wins over it."
             ),
         );
     }

@@ -57,8 +57,9 @@ pub struct Step {
     env: Vec<(String, String)>,
     files: Vec<(String, String)>,
     on_github: bool,
-    /// Where `GITHUB_OUTPUT` points instead of the step's own file (a full disk: `/dev/full`).
+    /// Where `GITHUB_OUTPUT` and `GITHUB_STEP_SUMMARY` point instead of the step's own files.
     output_file: Option<String>,
+    summary_file: Option<String>,
 }
 
 impl Step {
@@ -80,6 +81,7 @@ impl Step {
             files: Vec::new(),
             on_github: true,
             output_file: None,
+            summary_file: None,
         }
     }
 
@@ -129,9 +131,15 @@ impl Step {
         self
     }
 
-    /// Points `GITHUB_OUTPUT` at `path`, such as `/dev/full` for a runner whose disk is full.
+    /// Points `GITHUB_OUTPUT` at `path` (one that cannot be written, or is no regular file).
     pub fn output_file(mut self, path: &str) -> Self {
         self.output_file = Some(path.to_owned());
+        self
+    }
+
+    /// Points `GITHUB_STEP_SUMMARY` at `path`, as [`Step::output_file`] does `GITHUB_OUTPUT`.
+    pub fn summary_file(mut self, path: &str) -> Self {
+        self.summary_file = Some(path.to_owned());
         self
     }
 
@@ -166,7 +174,12 @@ impl Step {
                         .clone()
                         .unwrap_or_else(|| path("file_commands/set_output_1")),
                 ),
-                ("GITHUB_STEP_SUMMARY", path("file_commands/step_summary_1")),
+                (
+                    "GITHUB_STEP_SUMMARY",
+                    self.summary_file
+                        .clone()
+                        .unwrap_or_else(|| path("file_commands/step_summary_1")),
+                ),
                 ("GITHUB_ENV", path("file_commands/set_env_1")),
                 ("GITHUB_PATH", path("file_commands/add_path_1")),
                 ("GITHUB_STATE", path("file_commands/save_state_1")),

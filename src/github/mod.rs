@@ -1,6 +1,7 @@
 //! Reporting to GitHub Actions: masks, annotations, step outputs and the step summary.
 
 mod commands;
+mod files;
 mod outputs;
 mod report;
 mod summary;
@@ -226,11 +227,21 @@ impl GitHub {
         let secrets = self.commands.voice.secrets();
         let outputs = &outputs.scrubbed(secrets);
         let dotenv = match &self.dotenv_file {
-            Some(path) => self.written(path, outputs, outputs.write_dotenv(path, secrets)),
+            Some(path) => self.written(
+                ("TOOLJET_DOTENV", path),
+                "Later jobs",
+                outputs,
+                outputs.write_dotenv(path, secrets),
+            ),
             None => Ok(()),
         };
         let runner = match &self.output_file {
-            Some(path) => self.written(path, outputs, outputs.append_to(path)),
+            Some(path) => self.written(
+                ("GITHUB_OUTPUT", path),
+                "Later steps",
+                outputs,
+                outputs.append_to(path),
+            ),
             None => {
                 println!("{}", outputs.to_json());
                 Ok(())
@@ -239,10 +250,12 @@ impl GitHub {
         runner.and(dotenv)
     }
 
-    /// A failed write, annotated, with the outputs printed in the log instead.
+    /// A failed write to the file `variable` names, annotated with who misses the outputs
+    /// (`readers`), the outputs printed in the log instead.
     fn written(
         &self,
-        path: &Path,
+        (variable, path): (&str, &Path),
+        readers: &str,
         outputs: &Outputs,
         result: std::io::Result<()>,
     ) -> std::io::Result<()> {
@@ -251,7 +264,8 @@ impl GitHub {
                 Level::Error,
                 "Could not write the step outputs",
                 &format!(
-                    "{}: {err}. Later steps will not see them; they are printed in the log as JSON.",
+                    "{} ({variable}): {err}. {readers} will not see them; they are printed in the \
+                     log as JSON.",
                     path.display()
                 ),
             );
@@ -307,13 +321,13 @@ impl GitHub {
     fn append_summary(&self, markdown: &str) {
         let markdown = self.commands.voice.secrets().scrub(markdown);
         if let Some(path) = &self.summary_file
-            && let Err(err) = summary::append_to(path, &markdown)
+            && let Err(err) = files::append(path, &markdown)
         {
             // A summary is a courtesy: say so, but do not fail the step for it.
             self.commands.annotate(
                 Level::Warning,
                 "Could not write the step summary",
-                &format!("{}: {err}", path.display()),
+                &format!("{} (GITHUB_STEP_SUMMARY): {err}", path.display()),
             );
         }
     }

@@ -1,10 +1,10 @@
 //! Step outputs: the `GITHUB_OUTPUT` file on GitHub, one JSON object on stdout elsewhere, and
 //! a dotenv file (GitLab's `artifacts: reports: dotenv:`) where `TOOLJET_DOTENV` names one.
 
-use std::fs::OpenOptions;
-use std::io::{self, Write};
+use std::io;
 use std::path::Path;
 
+use super::files;
 use crate::redact::Secrets;
 
 /// Output names in the order action.yml declares them, with their values.
@@ -23,13 +23,10 @@ impl Outputs {
         text
     }
 
-    /// Appends to the runner's output file; the runner reads it after the step.
+    /// Appends to the runner's output file (see [`files::append`]); the runner reads it after
+    /// the step.
     pub fn append_to(&self, path: &Path) -> io::Result<()> {
-        OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(path)?
-            .write_all(self.to_file_commands().as_bytes())
+        files::append(path, &self.to_file_commands())
     }
 
     /// Every value with each secret scrubbed, whatever put it there.
@@ -42,21 +39,10 @@ impl Outputs {
         )
     }
 
-    /// Writes the dotenv file afresh (one run's outputs, not an earlier run's) into a new file
-    /// renamed over `path`, so that a symbolic link planted at `path` is replaced, never followed.
+    /// Writes the dotenv file afresh: one run's outputs, not an earlier run's, and only where
+    /// [`files::replace`] may.
     pub fn write_dotenv(&self, path: &Path, secrets: &Secrets) -> io::Result<()> {
-        let name = path.file_name().unwrap_or_default().to_string_lossy();
-        let fresh = path.with_file_name(format!(".{name}.{:016x}", crate::random::u64()));
-        let written = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&fresh)
-            .and_then(|mut file| file.write_all(self.to_dotenv(secrets).as_bytes()))
-            .and_then(|()| std::fs::rename(&fresh, path));
-        if written.is_err() {
-            let _ = std::fs::remove_file(&fresh);
-        }
-        written
+        files::replace(path, &self.to_dotenv(secrets))
     }
 
     /// `TOOLJET_GITSYNC_<NAME>=value` lines, as GitLab reads a dotenv report into later jobs'
@@ -207,23 +193,6 @@ mod tests {
         assert_eq!(
             outputs.to_dotenv(&secrets),
             "TOOLJET_GITSYNC_APP_ID=***\nTOOLJET_GITSYNC_ENVIRONMENT=$$CI_JOB_TOKEN\n"
-        );
-    }
-
-    #[test]
-    fn the_dotenv_file_replaces_a_symlink_instead_of_writing_through_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let target = dir.path().join("elsewhere");
-        std::fs::write(&target, "kept").unwrap();
-        let path = dir.path().join("out.env");
-        std::os::unix::fs::symlink(&target, &path).unwrap();
-        let outputs = Outputs(vec![("outcome", "success".into())]);
-        outputs.write_dotenv(&path, &Secrets::default()).unwrap();
-        assert_eq!(std::fs::read_to_string(&target).unwrap(), "kept");
-        assert!(!std::fs::symlink_metadata(&path).unwrap().is_symlink());
-        assert_eq!(
-            std::fs::read_to_string(&path).unwrap(),
-            "TOOLJET_GITSYNC_OUTCOME=success\n"
         );
     }
 

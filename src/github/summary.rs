@@ -1,11 +1,8 @@
 //! The step summary: a short Markdown report of what happened, safe whatever ToolJet sends.
 
-use std::fs::OpenOptions;
-use std::io::{self, Write};
-use std::path::Path;
-
 use super::Report;
 use super::report::failure;
+use super::validation::warnings;
 use crate::operation::OperationKind;
 use crate::outcome::{AppRun, Outcome, Verdict};
 use crate::plan::State;
@@ -272,7 +269,8 @@ fn render_many(report: &Report, outcomes: &[AppRun]) -> String {
     md
 }
 
-/// The summary's "ToolJet's app validation" part: per app, its issues as a table.
+/// The summary's "ToolJet's app validation" part: per app, its issues as a table, and how many
+/// ToolJet counted without listing them.
 fn validation(apps: &[AppRun]) -> String {
     let warned: Vec<&AppRun> = apps.iter().filter(|app| app.warnings() > 0).collect();
     if warned.is_empty() {
@@ -281,15 +279,21 @@ fn validation(apps: &[AppRun]) -> String {
     let mut md = String::from("\n#### ToolJet's app validation\n");
     for app in warned.iter().take(MAX_WARNED) {
         md.push_str(&format!(
-            "\n{}: {} warnings; the step went on.\n\n| Step | Code | Severity | Path | Message | Fix |\n|---|---|---|---|---|---|\n",
+            "\n{}: {}; the step went on.\n",
             cell(&app.label),
-            app.warnings()
+            warnings(app.warnings())
         ));
         let issues = app
             .validation
             .iter()
-            .flat_map(|(step, warnings)| warnings.issues.iter().map(move |issue| (step, issue)));
-        for (step, issue) in issues.clone().take(MAX_ISSUES) {
+            .flat_map(|(step, found)| found.issues.iter().map(move |issue| (step, issue)));
+        let mut rows = 0;
+        for (step, issue) in issues.take(MAX_ISSUES) {
+            if rows == 0 {
+                md.push_str(
+                    "\n| Step | Code | Severity | Path | Message | Fix |\n|---|---|---|---|---|---|\n",
+                );
+            }
             md.push_str(&format!(
                 "| {step} | {} | {} | {} | {} | {} |\n",
                 cell(&issue.code),
@@ -298,10 +302,21 @@ fn validation(apps: &[AppRun]) -> String {
                 cell(&issue.message),
                 cell(issue.fix.as_deref().unwrap_or_default()),
             ));
+            rows += 1;
         }
-        let unlisted = app.warnings() - issues.take(MAX_ISSUES).count();
+        let listed: usize = app.validation.iter().map(|(_, found)| found.listed).sum();
+        if listed > rows {
+            md.push_str(&format!("\n{} more not listed here.\n", listed - rows));
+        }
+        let unlisted = app.warnings() - listed;
         if unlisted > 0 {
-            md.push_str(&format!("\n{unlisted} more not listed here.\n"));
+            md.push_str(&match listed {
+                0 => "\nToolJet listed none of them: its answer gave only the number.\n".to_owned(),
+                _ => format!(
+                    "\nToolJet listed {listed} of them: its answer says nothing more of the other \
+                     {unlisted}.\n"
+                ),
+            });
         }
     }
     if warned.len() > MAX_WARNED {
@@ -523,15 +538,6 @@ fn human_duration(duration: std::time::Duration) -> String {
         ms @ 0..1_000 => format!("{ms} ms"),
         _ => format!("{:.1} s", duration.as_secs_f64()),
     }
-}
-
-/// Appends to the runner's summary file.
-pub fn append_to(path: &Path, markdown: &str) -> io::Result<()> {
-    OpenOptions::new()
-        .append(true)
-        .create(true)
-        .open(path)?
-        .write_all(markdown.as_bytes())
 }
 
 #[cfg(test)]

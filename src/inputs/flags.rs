@@ -5,6 +5,7 @@
 //! from the environment or `--access-token-file`, the key from `--github-app-private-key-file`.
 
 use std::ffi::OsString;
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use super::connection::read_bounded;
@@ -64,16 +65,39 @@ pub enum ArgError {
 /// A secret file is one token or one PEM key: far below this.
 const MAX_SECRET_FILE: u64 = 64 * 1024;
 
-/// The arguments after the program's name as text; bytes that are not UTF-8 are an input error.
+/// The arguments after the program's name as text; bytes that are not UTF-8 are an input error
+/// that names the flag they are the value of.
 pub fn text(args: impl IntoIterator<Item = OsString>) -> Result<Vec<String>, ArgError> {
-    args.into_iter()
-        .enumerate()
-        .map(|(index, arg)| {
-            arg.into_string().map_err(|_| ArgError::NotText {
-                position: index + 1,
-            })
-        })
-        .collect()
+    let mut words: Vec<String> = Vec::new();
+    for arg in args {
+        match arg.into_string() {
+            Ok(word) => words.push(word),
+            Err(arg) => return Err(not_text(arg.as_bytes(), &words)),
+        }
+    }
+    Ok(words)
+}
+
+/// An argument that is not UTF-8 after the `words` before it: the value of the flag it follows
+/// or carries (`--git-branch <bytes>`, `--git-branch=<bytes>`), the operation as the first
+/// word, else only its place (a flag's own name).
+fn not_text(arg: &[u8], words: &[String]) -> ArgError {
+    let not_text = "has a value that is not UTF-8 text; every input is text";
+    let flag = match (arg.strip_prefix(b"--"), words.last()) {
+        (Some(flag), _) => flag
+            .iter()
+            .position(|byte| *byte == b'=')
+            .and_then(|equals| std::str::from_utf8(&flag[..equals]).ok()),
+        (None, Some(before)) => before.strip_prefix("--").filter(|flag| !flag.contains('=')),
+        (None, None) => return InputError::new("operation", not_text).into(),
+    };
+    match flag.map(input_of) {
+        Some(Ok((input, _))) => InputError::new(input, not_text).into(),
+        Some(Err(err)) => err,
+        None => ArgError::NotText {
+            position: words.len() + 1,
+        },
+    }
 }
 
 /// True for a word that is one of this action's own flags (`--dry-run`, `--app-id=x`,
@@ -125,9 +149,11 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, ArgError
         let value = match inline {
             Some(value) => value,
             // A switch alone is true, as every command line reads one; `--dry-run false` too.
-            None if switch => args
-                .next_if(|next| super::values::parse_bool(next, input).is_ok())
-                .unwrap_or_else(|| "true".to_owned()),
+            // A word after it is its value, as no word but the first stands alone.
+            None if switch => match args.next_if(|next| !next.starts_with('-')) {
+                Some(word) => switch_value(input, word)?,
+                None => "true".to_owned(),
+            },
             None => match args.next_if(|next| !is_flag(next)) {
                 Some(value) => value,
                 None => {
@@ -154,6 +180,22 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, ArgError
         given.push((input, value));
     }
     Ok(Command::Run(merge(given)?))
+}
+
+/// The word after a switch, which must be true or false: an operation there was meant first.
+fn switch_value(input: &'static str, word: String) -> Result<String, InputError> {
+    if super::values::parse_bool(&word, input).is_ok() {
+        return Ok(word);
+    }
+    let first = match word.parse::<crate::operation::OperationKind>() {
+        Ok(_) => format!("; the operation comes first: {word} --{input}"),
+        Err(_) => String::new(),
+    };
+    Err(InputError::new(
+        input,
+        format!("takes true or false (or nothing, for true), not {word:?}{first}"),
+    )
+    .saying_how())
 }
 
 /// The input a flag sets, and whether its value is a file to read the secret from.
@@ -343,6 +385,21 @@ mod tests {
     }
 
     #[test]
+    fn a_word_after_a_switch_that_is_not_true_or_false_is_that_switchs_bad_value() {
+        let err = parse_all(&["check", "--fail-on-drift", "maybe"]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "input `fail-on-drift` takes true or false (or nothing, for true), not \"maybe\""
+        );
+        let err = parse_all(&["--dry-run", "deploy", "--app-name", "A"]).unwrap_err();
+        assert!(
+            err.to_string()
+                .ends_with("not \"deploy\"; the operation comes first: deploy --dry-run"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn a_flag_where_a_value_belongs_means_the_value_is_missing() {
         let err = parse_all(&["deploy", "--version-name", "--dry-run=true"]).unwrap_err();
         assert!(
@@ -371,12 +428,43 @@ mod tests {
     }
 
     #[test]
-    fn an_argument_that_is_not_utf8_is_an_input_error() {
+    fn a_value_that_is_not_utf8_names_its_flag() {
         use std::os::unix::ffi::OsStringExt;
-        let bad = OsString::from_vec(vec![0x66, 0xff, 0x6f]);
+        let bad = |bytes: &[u8]| OsString::from_vec(bytes.to_vec());
+        let words = |args: &[&str]| args.iter().map(OsString::from).collect::<Vec<_>>();
+        for (args, input) in [
+            (words(&["pull", "--git-branch"]), "git-branch"),
+            (words(&["pull", "--dry-run"]), "dry-run"),
+            (words(&["pull"]), "git-branch"),
+            (Vec::new(), "operation"),
+        ] {
+            let last = match args.len() {
+                1 => bad(b"--git-branch=f\xffo"),
+                _ => bad(b"f\xffo"),
+            };
+            let err = text(args.into_iter().chain([last])).unwrap_err();
+            let ArgError::Input(err) = err else {
+                panic!("{err}")
+            };
+            assert_eq!(err.input, input);
+            assert_eq!(
+                err.problem,
+                "has a value that is not UTF-8 text; every input is text"
+            );
+        }
         assert_eq!(
-            text([OsString::from("pull"), bad]),
-            Err(ArgError::NotText { position: 2 })
+            text(
+                words(&["pull", "--app-id=a"])
+                    .into_iter()
+                    .chain([bad(b"f\xffo")])
+            ),
+            Err(ArgError::NotText { position: 3 }),
+            "a stray word is named by its place"
+        );
+        assert_eq!(
+            text(words(&["pull"]).into_iter().chain([bad(b"--gi\xfft")])),
+            Err(ArgError::NotText { position: 2 }),
+            "so is a flag's own name"
         );
     }
 

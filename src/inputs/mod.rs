@@ -358,26 +358,28 @@ const FALLBACKS: [(&str, &str); 2] = [
     ("access-token", "TOOLJET_ACCESS_TOKEN"),
 ];
 
-/// An input given and its stand-in variable set too, to another value: which was meant cannot be
-/// told (another instance's token, perhaps), so it is refused, naming both and neither value.
-pub fn given_once_with_fallbacks(vars: &[(String, String)]) -> Result<(), InputError> {
-    let inputs = crate::declared::entries("inputs");
-    // A URL with and without its trailing slash is one.
-    let value = |name: &str| env_var(vars, name).map(|value| value.trim().trim_end_matches('/'));
-    for (input, fallback) in FALLBACKS {
-        let (Some(given), Some(stands_in)) =
-            (value(&crate::declared::variable(input)), value(fallback))
-        else {
-            continue;
-        };
-        let declared = inputs
-            .iter()
-            .find(|declared| declared.name == input)
-            .expect("action.yml declares the inputs with fallbacks");
-        let ways = [format!("`{input}`"), format!("the {fallback} variable")];
-        given_once(declared, given, stands_in, [&ways[0], &ways[1]])?;
-    }
-    Ok(())
+/// Each input given for the step whose stand-in variable is set too, to another value, with
+/// that variable. As a flag wins over the environment on every command line, the input is used
+/// and the variable is not (a job-wide `TOOLJET_HOST`, one step pointed elsewhere); the step
+/// says so, naming the variable and never its value, which may be a token. Two spellings of
+/// one input are another matter: neither is more explicit, so they must agree (`given_once`).
+pub fn fallbacks_not_used(vars: &[(String, String)]) -> Vec<(&'static str, &'static str)> {
+    let value = |name: &str| Some(env_var(vars, name)?.trim()).filter(|value| !value.is_empty());
+    FALLBACKS
+        .into_iter()
+        .filter(|(input, fallback)| {
+            let (Some(given), Some(stands_in)) =
+                (value(&crate::declared::variable(input)), value(fallback))
+            else {
+                return false;
+            };
+            match *input {
+                // A URL with and without its trailing slash is one.
+                "tooljet-url" => given.trim_end_matches('/') != stands_in.trim_end_matches('/'),
+                _ => given != stands_in,
+            }
+        })
+        .collect()
 }
 
 /// The `INPUT_` variables that name no input of this action, each with the input its name is
@@ -877,6 +879,41 @@ mod tests {
             (raw.tooljet_url.as_str(), raw.access_token.expose()),
             ("https://h.example.com", "t")
         );
+    }
+
+    #[test]
+    fn an_input_given_for_the_step_wins_over_its_fallback_variable_which_is_named() {
+        let vars = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
+        };
+        let both = vars(&[
+            ("INPUT_TOOLJET-URL", "https://staging.example.com"),
+            ("TOOLJET_HOST", "https://tooljet.example.com"),
+            ("INPUT_ACCESS-TOKEN", "step-token"),
+            ("TOOLJET_ACCESS_TOKEN", "job-token"),
+        ]);
+        assert_eq!(
+            fallbacks_not_used(&both),
+            [
+                ("tooljet-url", "TOOLJET_HOST"),
+                ("access-token", "TOOLJET_ACCESS_TOKEN")
+            ]
+        );
+        let raw = RawInputs::from_vars(both).unwrap();
+        assert_eq!(
+            (raw.tooljet_url.as_str(), raw.access_token.expose()),
+            ("https://staging.example.com", "step-token")
+        );
+        let alike = vars(&[
+            ("INPUT_TOOLJET-URL", "https://tooljet.example.com/"),
+            ("TOOLJET_HOST", "https://tooljet.example.com"),
+            ("INPUT_ACCESS-TOKEN", ""),
+            ("TOOLJET_ACCESS_TOKEN", "job-token"),
+        ]);
+        assert!(fallbacks_not_used(&alike).is_empty(), "used, or one value");
     }
 
     #[test]

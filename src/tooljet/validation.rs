@@ -70,8 +70,17 @@ impl Issue {
 pub struct Warnings {
     /// How many there were: the header's count, or the list's length if that is more.
     pub count: usize,
-    /// The first of them, where the body listed them.
+    /// How many the body listed; ToolJet gives only the header for a body that is no object.
+    pub listed: usize,
+    /// The first of those listed.
     pub issues: Vec<Issue>,
+}
+
+impl Warnings {
+    /// How many ToolJet counted without listing them: what they are, no one was told.
+    pub fn unlisted(&self) -> usize {
+        self.count - self.listed
+    }
 }
 
 /// The issues in a JSON list, at most [`MAX_KEPT`].
@@ -93,7 +102,11 @@ pub fn warnings(header: &str, body: Option<&Value>) -> Option<Warnings> {
     let counted = header.trim().parse::<usize>().unwrap_or_default();
     let (listed, issues) = issues(body.and_then(|body| body.get("validationWarnings")));
     let count = counted.max(listed);
-    (count > 0).then_some(Warnings { count, issues })
+    (count > 0).then_some(Warnings {
+        count,
+        listed,
+        issues,
+    })
 }
 
 /// ToolJet's refusal of the app's content, if that is what an error body is.
@@ -146,7 +159,7 @@ mod tests {
     fn warnings_are_read_from_the_body_and_the_header() {
         let body = json!({"id": "a", "validationWarnings": [issue("COMPONENT_UNKNOWN_TYPE")]});
         let found = warnings("1", Some(&body)).unwrap();
-        assert_eq!(found.count, 1);
+        assert_eq!((found.count, found.listed, found.unlisted()), (1, 1, 0));
         assert_eq!(
             found.issues[0].line(),
             "COMPONENT_UNKNOWN_TYPE (high) at components.button1: is not a registered widget \
@@ -160,9 +173,12 @@ mod tests {
             warnings("7", None),
             Some(Warnings {
                 count: 7,
+                listed: 0,
                 issues: Vec::new()
             })
         );
+        let two = json!({"validationWarnings": [issue("A"), issue("B")]});
+        assert_eq!(warnings("5", Some(&two)).unwrap().unlisted(), 3);
         assert_eq!(warnings("", Some(&json!({"id": "a"}))), None);
         assert_eq!(warnings("0", None), None);
     }
@@ -171,7 +187,10 @@ mod tests {
     fn a_thousand_warnings_keep_a_hundred_and_count_them_all() {
         let list: Vec<Value> = (0..1000).map(|n| issue(&format!("C{n}"))).collect();
         let found = warnings("", Some(&json!({"validationWarnings": list}))).unwrap();
-        assert_eq!((found.count, found.issues.len()), (1000, MAX_KEPT));
+        assert_eq!(
+            (found.count, found.listed, found.issues.len()),
+            (1000, 1000, MAX_KEPT)
+        );
     }
 
     #[test]

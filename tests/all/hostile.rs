@@ -377,20 +377,19 @@ async fn a_request_cut_by_the_steps_budget_names_total_timeout_seconds() {
 #[tokio::test(flavor = "multi_thread")]
 async fn outputs_that_cannot_be_written_are_printed_and_fail_the_step() {
     let fake = fake().await;
-    let ran = support::create_orders(&fake)
-        .output_file("/dev/full")
-        .run()
-        .await;
+    // A directory that is gone: the runner's file cannot be made.
+    let dir = tempfile::tempdir().unwrap();
+    let gone = dir.path().join("gone/set_output_1").display().to_string();
+    let ran = support::create_orders(&fake).output_file(&gone).run().await;
     ran.assert_exit(1);
     let created = fake.world().apps.last().unwrap().id.clone();
-    let printed = ran
-        .stdout
-        .lines()
-        .find_map(|line| line.strip_prefix("Step outputs: "))
-        .expect("the outputs in the log");
-    let outputs: Value = serde_json::from_str(printed).unwrap();
-    assert_eq!(outputs["app-id"], created.as_str());
-    assert!(ran.error().starts_with("/dev/full: "), "{}", ran.error());
+    assert_eq!(support::logged_outputs(&ran)["app-id"], created.as_str());
+    assert!(
+        ran.error()
+            .starts_with(&format!("{gone} (GITHUB_OUTPUT): ")),
+        "{}",
+        ran.error()
+    );
 }
 
 // --- A 2xx answer the action cannot read is never called success, nor a certain failure.

@@ -118,6 +118,59 @@ async fn url_and_token_can_come_from_the_environment() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_steps_own_url_wins_over_a_job_wide_tooljet_host_with_a_notice_naming_it() {
+    let fake = fake().await;
+    let elsewhere = "https://tooljet-elsewhere.example.com";
+    let ran = step("pull", &fake)
+        .with("app-id", APP_ID)
+        .env("TOOLJET_HOST", elsewhere)
+        .run()
+        .await;
+    ran.assert_exit(0);
+    assert!(!fake.requests().is_empty(), "the step's URL was called");
+    let notices = ran.annotations("notice");
+    let notice = notices
+        .iter()
+        .find(|notice| notice.properties["title"] == "Variable not used")
+        .unwrap_or_else(|| panic!("a notice\n{}", ran.log()));
+    assert_eq!(
+        notice.data,
+        "the TOOLJET_HOST variable is set but not used: `tooljet-url` is given for this step, \
+         and wins over it."
+    );
+    assert!(!ran.log().contains(elsewhere), "{}", ran.log());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_variable_the_steps_own_token_wins_over_is_still_masked_and_scrubbed() {
+    let fake = fake().await;
+    let unused = "another-instances-token";
+    fake.inject([support::status_saying(
+        400,
+        &format!("token {unused} is not this instance's"),
+    )]);
+    let ran = step("pull", &fake)
+        .with("app-id", APP_ID)
+        .env("TOOLJET_ACCESS_TOKEN", unused)
+        .run()
+        .await;
+    ran.assert_exit(1);
+    assert!(
+        ran.masks().iter().any(|mask| mask == unused),
+        "{}",
+        ran.log()
+    );
+    ran.assert_hidden(unused);
+    assert!(
+        ran.annotations("notice").iter().any(|notice| notice
+            .data
+            .starts_with("the TOOLJET_ACCESS_TOKEN variable is set")),
+        "{}",
+        ran.log()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn invalid_version_name_is_refused_by_tooljets_rules() {
     let fake = fake().await;
     let step = step("save-version", &fake)

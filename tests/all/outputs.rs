@@ -119,3 +119,94 @@ async fn summary_escapes_server_text() {
     assert!(ran.summary.contains("&lt;b&gt;\\|x"), "{}", ran.summary);
     assert!(!ran.summary.contains("<b>"), "{}", ran.summary);
 }
+
+// --- The files the action writes: a regular file, or a path where nothing is yet.
+
+/// A FIFO made in `dir` by `mkfifo`, and a symbolic link to it: two things at a path that no
+/// report may replace, write through or wait on.
+fn fifo_and_link(dir: &std::path::Path) -> [std::path::PathBuf; 2] {
+    let fifo = dir.join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let link = dir.join("link-to-fifo");
+    std::os::unix::fs::symlink(&fifo, &link).unwrap();
+    [fifo, link]
+}
+
+fn is_untouched(path: &std::path::Path) -> bool {
+    let kind = std::fs::symlink_metadata(path).unwrap().file_type();
+    use std::os::unix::fs::FileTypeExt;
+    kind.is_fifo() || kind.is_symlink()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dotenv_path_that_is_no_regular_file_is_left_alone_and_the_step_fails_with_its_outputs_on_stdout()
+ {
+    let dir = tempfile::tempdir().unwrap();
+    for path in fifo_and_link(dir.path()) {
+        let fake = fake().await;
+        let shown = path.display().to_string();
+        let ran = support::create_orders(&fake)
+            .outside_github()
+            .env("TOOLJET_DOTENV", &shown)
+            .run()
+            .await;
+        ran.assert_exit(1);
+        let created = fake.world().apps.last().unwrap().id.clone();
+        let outputs: Value =
+            serde_json::from_str(ran.stdout.trim()).expect("stdout is one JSON object");
+        assert_eq!(outputs["app-id"], created.as_str(), "{shown}");
+        assert!(
+            ran.stderr
+                .contains(&format!("{shown} (TOOLJET_DOTENV): this is a ")),
+            "{}",
+            ran.stderr
+        );
+        assert!(ran.stderr.contains("Later jobs will not see them"));
+        assert!(is_untouched(&path), "{shown} is left as it was");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_github_output_that_is_no_regular_file_is_left_alone_and_the_outputs_are_logged() {
+    let fake = fake().await;
+    let dir = tempfile::tempdir().unwrap();
+    for path in fifo_and_link(dir.path()) {
+        let shown = path.display().to_string();
+        let ran = step("release", &fake)
+            .with("app-id", APP_ID)
+            .output_file(&shown)
+            .run()
+            .await;
+        ran.assert_exit(1);
+        ran.assert_error_contains(&format!("{shown} (GITHUB_OUTPUT): this is a "));
+        assert_eq!(support::logged_outputs(&ran)["outcome"], "success");
+        assert!(is_untouched(&path), "{shown} is left as it was");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_step_summary_that_is_no_regular_file_is_left_alone_with_a_warning() {
+    let fake = fake().await;
+    let dir = tempfile::tempdir().unwrap();
+    let [fifo, _] = fifo_and_link(dir.path());
+    let shown = fifo.display().to_string();
+    let ran = step("release", &fake)
+        .with("app-id", APP_ID)
+        .summary_file(&shown)
+        .run()
+        .await;
+    ran.assert_exit(0);
+    assert!(
+        ran.annotations("warning").iter().any(|w| w
+            .data
+            .starts_with(&format!("{shown} (GITHUB_STEP_SUMMARY): this is a FIFO"))),
+        "{}",
+        ran.log()
+    );
+    assert_eq!(ran.output("outcome"), "success");
+    assert!(is_untouched(&fifo));
+}

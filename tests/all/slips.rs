@@ -202,11 +202,11 @@ async fn an_empty_token_file_never_falls_back_to_the_token_variable() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_token_given_two_ways_names_the_ways_used_and_neither_value() {
+async fn a_token_file_wins_over_the_token_variable_which_is_named_but_never_shown() {
     let fake = fake().await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("token");
-    std::fs::write(&file, "token-in-the-file").unwrap();
+    std::fs::write(&file, token()).unwrap();
     let (url, file) = (fake.url(), file.display().to_string());
     let args = [
         "pull",
@@ -217,45 +217,74 @@ async fn the_token_given_two_ways_names_the_ways_used_and_neither_value() {
         "--access-token-file",
         &file,
     ];
-    let stderr = refused(&args, &[("TOOLJET_ACCESS_TOKEN", "token-in-the-variable")]).await;
+    let (code, stdout, stderr) = run(
+        &args,
+        &[("TOOLJET_ACCESS_TOKEN", "another-instances-token")],
+    )
+    .await;
+    assert_eq!(code, 0, "{stderr}");
     assert!(
         stderr.contains(
-            "is given twice with different values, as `--access-token-file` and the \
-             TOOLJET_ACCESS_TOKEN variable"
+            "the TOOLJET_ACCESS_TOKEN variable is set but not used: `--access-token-file` is \
+             given for this step, and wins over it."
         ),
         "{stderr}"
     );
-    assert!(!stderr.contains("token-in-the"), "{stderr}");
-
-    let ran = step("pull", &fake)
-        .with("app-id", APP_ID)
-        .env("TOOLJET_ACCESS_TOKEN", "another-instances-token")
-        .run()
-        .await;
-    ran.assert_exit(2);
-    ran.assert_error_contains("as `access-token` and the TOOLJET_ACCESS_TOKEN variable");
-    assert!(fake.requests().is_empty());
+    assert!(
+        !format!("{stdout}{stderr}").contains("another-instances"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_argument_that_is_not_utf8_is_an_input_error() {
+async fn a_value_that_is_not_utf8_names_the_flag_it_belongs_to() {
     use std::os::unix::ffi::OsStrExt;
-    let bad = std::ffi::OsStr::from_bytes(b"\xffInventory");
+    let fake = fake().await;
+    let url = fake.url();
+    let bad = std::ffi::OsStr::from_bytes(b"release/\xff1");
+    let args = [
+        "deploy",
+        "--tooljet-url",
+        &url,
+        "--workspace",
+        "Acme",
+        "--app-name",
+        "Inventory",
+        "--git-branch",
+    ]
+    .map(std::ffi::OsStr::new);
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_tooljet-gitsync-action"))
-        .args([
-            std::ffi::OsStr::new("pull"),
-            std::ffi::OsStr::new("--app-name"),
-            bad,
-        ])
+        .args(args)
+        .arg(bad)
         .env_clear()
         .output()
         .await
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("argument 3 is not UTF-8 text"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        stderr.contains("flag `--git-branch` has a value that is not UTF-8 text"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("argument 9"), "{stderr}");
+    assert!(fake.requests().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_word_after_a_switch_is_that_switchs_value_and_named_with_it() {
+    let stderr = refused(&["check", "--fail-on-drift", "maybe"], &[]).await;
+    assert!(
+        stderr.contains(
+            "flag `--fail-on-drift` takes true or false (or nothing, for true), not \"maybe\". \
+             Nothing was sent"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("is not an argument"), "{stderr}");
+    let stderr = refused(&["--dry-run", "deploy", "--app-name", "Inventory"], &[]).await;
+    assert!(
+        stderr.contains("not \"deploy\"; the operation comes first: deploy --dry-run"),
+        "{stderr}"
     );
 }
 

@@ -87,23 +87,35 @@ async fn warnings_on_an_import_are_annotated_summarised_and_counted_and_the_step
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_count_in_the_header_without_a_list_is_reported_as_a_count() {
+async fn a_count_in_the_header_without_a_list_is_told_with_its_app_and_nothing_more() {
     let fake = fake().await;
     validating(&fake, "Inventory", false, vec![issue("C", "info", "x"); 3]);
     let ran = step("pull", &fake).with("app-id", APP_ID).run().await;
     ran.assert_exit(0);
     assert_eq!(ran.output("warnings"), "3");
-    assert!(
-        validation_warnings(&ran)
-            .iter()
-            .any(|(title, data)| title.ends_with("3 more")
-                && data.contains("reported 3 warnings in all")),
+    let label = results(&ran)[0]["app"].as_str().unwrap().to_owned();
+    assert_eq!(
+        validation_warnings(&ran),
+        [(
+            format!("ToolJet's app validation: {label} (pulled)"),
+            "ToolJet counted 3 warnings in the app's content without listing any: its answer \
+             gave only the number. The step went on."
+                .to_owned()
+        )],
         "{}",
         ran.log()
     );
     assert!(
-        ran.summary.contains("3 more not listed here."),
+        ran.summary.contains(&format!(
+            "{label}: 3 warnings; the step went on.\n\nToolJet listed none of them: its answer \
+             gave only the number."
+        )),
         "{}",
+        ran.summary
+    );
+    assert!(
+        !ran.summary.contains("| Step | Code") && !ran.summary.contains("more not listed"),
+        "no empty table, no warnings called more: {}",
         ran.summary
     );
 }
@@ -220,9 +232,12 @@ async fn a_thousand_warnings_stay_within_the_annotation_and_summary_bounds() {
     let warnings = validation_warnings(&ran);
     assert_eq!(warnings.len(), 11, "ten, then one that counts the rest");
     assert!(
-        warnings[10]
-            .1
-            .contains("reported 1000 warnings in all; 990 more")
+        warnings[10].1.starts_with(
+            "Not shown here: 990 warnings, for Orders; ToolJet's app validation reported 1000 \
+             warnings in all."
+        ),
+        "{}",
+        warnings[10].1
     );
     assert!(ran.summary.len() < 20_000, "{} bytes", ran.summary.len());
     assert!(ran.summary.contains("990 more not listed here."));

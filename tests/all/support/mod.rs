@@ -121,6 +121,17 @@ pub fn results(ran: &Ran) -> Vec<Value> {
     }
 }
 
+/// The outputs a step printed in its log as `Step outputs: {…}`, because the runner's file
+/// could not take them.
+pub fn logged_outputs(ran: &Ran) -> Value {
+    let printed = ran
+        .stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("Step outputs: "))
+        .unwrap_or_else(|| panic!("the outputs in the log\n{}", ran.log()));
+    serde_json::from_str(printed).expect("the logged outputs are JSON")
+}
+
 /// A `create` step importing the app that the fake's repository holds but its workspace lacks.
 pub fn create_orders(fake: &FakeToolJet) -> Step {
     step("create", fake)
