@@ -125,3 +125,36 @@ async fn a_signal_during_the_name_lookup_keeps_a_result_and_a_line_per_app() {
     // One line per app, empty: names that were never resolved have no id.
     assert_eq!(ran.output("app-id"), "\n");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_check_cut_short_while_reading_says_that_a_read_changes_nothing() {
+    let fake = support::fake().await;
+    // The workspace and its listing answer; Inventory's export is held.
+    fake.inject([
+        Injected::Delay(Duration::ZERO),
+        Injected::Delay(Duration::ZERO),
+        Injected::Delay(Duration::from_secs(60)),
+    ]);
+    let manifest =
+        "instances:\n  production:\n    workspace: Acme\n    apps:\n      Inventory: v1\n";
+    let (child, dir) = step("check", &fake)
+        .workspace_file("tooljet.yml", manifest)
+        .spawn();
+    support::until_requested(&fake, 3).await;
+    support::kill(&child, "TERM");
+    let ran = Ran::collect(child, dir).await;
+    ran.assert_exit(143);
+    ran.assert_error_contains(
+        "while reading from ToolJet at step `listed`: a read changes nothing",
+    );
+    assert!(
+        !ran.error().contains("may still complete"),
+        "{}",
+        ran.error()
+    );
+    assert_eq!(
+        ran.output("outcome"),
+        "failure",
+        "nothing can have been changed"
+    );
+}
