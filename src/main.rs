@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use tooljet_gitsync_action::environment::{RunContext, env_var};
-use tooljet_gitsync_action::github::{GitHub, Level, Report, Voice};
+use tooljet_gitsync_action::github::{GitHub, Level, Report, Voice, commands};
 use tooljet_gitsync_action::inputs::flags::{self, ArgError, Command};
 use tooljet_gitsync_action::inputs::naming::{Caller, Naming};
 use tooljet_gitsync_action::inputs::{self, Config, InputError, RawInputs};
@@ -40,11 +40,11 @@ async fn main() -> ExitCode {
     let panics = github.report_panics();
     let from_flags = match flags::text(std::env::args_os().skip(1)).and_then(flags::parse) {
         Ok(Command::Help) => {
-            print!("{}", help::help());
+            commands::line(true, format_args!("{}", help::help().trim_end()));
             return ExitCode::SUCCESS;
         }
         Ok(Command::Version) => {
-            println!("{}", help::version());
+            commands::line(true, format_args!("{}", help::version()));
             return ExitCode::SUCCESS;
         }
         Ok(Command::Run(from_flags)) => from_flags,

@@ -17,6 +17,15 @@ const MAX_TITLE: usize = 200;
 /// A line of the request log.
 const MAX_LINE: usize = 2_000;
 
+/// One line on stdout (`true`) or stderr. A stream whose reader went away (`| head`) loses the
+/// line, never the step: `println!` would panic there.
+pub fn line(stdout: bool, text: std::fmt::Arguments) {
+    let _ = match stdout {
+        true => writeln!(std::io::stdout().lock(), "{text}"),
+        false => writeln!(std::io::stderr().lock(), "{text}"),
+    };
+}
+
 /// Server text as one log line may show it: control characters visible, at most `limit` bytes.
 fn shown(text: &str, limit: usize) -> String {
     bounded(&printable(text), limit).into_owned()
@@ -118,15 +127,17 @@ impl Commands {
     /// Lines folded under a title in GitHub's log (`::group::`); plain lines on stderr elsewhere.
     pub fn group(&self, title: &str, lines: impl IntoIterator<Item = String>) {
         if self.on_github {
-            println!("::group::{}", escape_data(title));
-            for line in lines {
+            line(true, format_args!("::group::{}", escape_data(title)));
+            for text in lines {
                 // One line each, whatever it holds, so none can pass for a command.
-                println!("{}", escape_data(&shown(&self.voice.say(&line), MAX_LINE)));
+                let text = escape_data(&shown(&self.voice.say(&text), MAX_LINE));
+                line(true, format_args!("{text}"));
             }
-            println!("::endgroup::");
+            line(true, format_args!("::endgroup::"));
         } else {
-            for line in lines {
-                eprintln!("{title}: {}", shown(&self.voice.say(&line), MAX_LINE));
+            for text in lines {
+                let text = shown(&self.voice.say(&text), MAX_LINE);
+                line(false, format_args!("{title}: {text}"));
             }
         }
     }
@@ -134,11 +145,11 @@ impl Commands {
     /// Lines in the log, each behind `label` so that none can pass for a workflow command,
     /// whatever it quotes: on stdout on GitHub, on stderr elsewhere (where stdout is the JSON).
     pub fn lines(&self, label: &str, lines: impl IntoIterator<Item = String>) {
-        for line in lines {
-            let line = shown(&self.voice.say(&line), MAX_LINE);
+        for text in lines {
+            let text = shown(&self.voice.say(&text), MAX_LINE);
             match self.on_github {
-                true => println!("{label}: {}", escape_data(&line)),
-                false => eprintln!("{label}: {line}"),
+                true => line(true, format_args!("{label}: {}", escape_data(&text))),
+                false => line(false, format_args!("{label}: {text}")),
             }
         }
     }
@@ -165,14 +176,20 @@ impl Commands {
             None => shown(&self.voice.say(message), MAX_ANNOTATION),
         };
         if self.on_github {
-            println!(
-                "::{} title={}::{}",
-                level.as_str(),
-                escape_property(&title),
-                escape_data(&message)
+            line(
+                true,
+                format_args!(
+                    "::{} title={}::{}",
+                    level.as_str(),
+                    escape_property(&title),
+                    escape_data(&message)
+                ),
             );
         } else {
-            eprintln!("{}: {title}: {message}", level.as_str());
+            line(
+                false,
+                format_args!("{}: {title}: {message}", level.as_str()),
+            );
         }
     }
 }

@@ -1,12 +1,13 @@
 //! Reporting to GitHub Actions: masks, annotations, step outputs and the step summary.
 
-mod commands;
+pub mod commands;
 mod files;
 mod outputs;
 mod report;
 mod summary;
 mod validation;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -242,9 +243,18 @@ impl GitHub {
                 outputs,
                 outputs.append_to(path),
             ),
+            // Off GitHub the outputs are stdout's one JSON line: a stdout gone is outputs lost.
             None => {
-                println!("{}", outputs.to_json());
-                Ok(())
+                let mut out = std::io::stdout().lock();
+                writeln!(out, "{}", outputs.to_json())
+                    .and_then(|()| out.flush())
+                    .inspect_err(|err| {
+                        self.commands.annotate(
+                            Level::Error,
+                            "Could not write the step outputs",
+                            &format!("stdout: {err}. Later steps will not see them."),
+                        );
+                    })
             }
         };
         runner.and(dotenv)
@@ -271,7 +281,10 @@ impl GitHub {
             );
             // Off GitHub stdout has them already, as its one JSON line.
             if self.output_file.is_some() {
-                println!("Step outputs: {}", printable(&outputs.to_json()));
+                commands::line(
+                    true,
+                    format_args!("Step outputs: {}", printable(&outputs.to_json())),
+                );
             }
         })
     }

@@ -217,3 +217,32 @@ async fn a_dotenv_file_holds_the_outputs_for_later_jobs_and_is_written_on_failur
         "written afresh, not appended to the earlier run's"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reader_of_stdout_that_went_away_fails_the_step_without_a_panic() {
+    let fake = fake().await;
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    // The reader goes away first, as `| head -c 0` would.
+    drop(reader);
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_tooljet-gitsync-action"));
+    command
+        .args(["pull", "--tooljet-url", &fake.url(), "--app-id", APP_ID])
+        .env_clear()
+        .env("TOOLJET_ACCESS_TOKEN", token())
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped());
+    let child = command.spawn().expect("the binary runs");
+    // Its own copy of the pipe's writing end closed: only the child holds one.
+    drop(command);
+    let out = tokio::time::timeout(crate::support::STEP_BOUND, child.wait_with_output())
+        .await
+        .expect("the command ends")
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("Could not write the step outputs: stdout: Broken pipe"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
