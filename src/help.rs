@@ -95,7 +95,7 @@ pub fn help() -> String {
     }
     text.push_str(&operations());
     let outputs: Vec<&str> = entries("outputs")
-        .into_iter()
+        .iter()
         .map(|output| output.name)
         .collect();
     text.push_str(&format!(

@@ -116,7 +116,7 @@ fn is_flag(word: &str) -> bool {
 
 /// An input that is true or false (its action.yml default is `false`): its flag alone means true.
 fn is_switch(input: &Entry) -> bool {
-    input.default.as_deref() == Some("false")
+    input.default == Some("false")
 }
 
 /// Reads the arguments after the program's name.

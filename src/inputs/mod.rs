@@ -317,12 +317,12 @@ pub fn secrets_in(vars: &[(String, String)]) -> impl Iterator<Item = String> {
 /// its action.yml default counts as not given: the runner sets every declared input.
 pub fn unused(vars: &[(String, String)], kind: OperationKind) -> Vec<&'static str> {
     crate::declared::entries("inputs")
-        .into_iter()
+        .iter()
         .filter(|input| !uses(kind, input.name))
         .filter(|input| {
             env_var(vars, &crate::declared::variable(input.name))
                 .map(str::trim)
-                .is_some_and(|value| !value.is_empty() && Some(value) != input.default.as_deref())
+                .is_some_and(|value| !value.is_empty() && Some(value) != input.default)
         })
         .map(|input| input.name)
         .collect()
@@ -346,7 +346,7 @@ pub fn with_runner_names(
             vars.push((runner, value));
             continue;
         };
-        given_once(&input, &value, &vars[slot].1, [&runner, &shell])?;
+        given_once(input, &value, &vars[slot].1, [&runner, &shell])?;
         vars[slot].1 = value;
     }
     Ok(vars)
@@ -417,7 +417,7 @@ pub(super) fn given_once(
     ways: [&str; 2],
 ) -> Result<(), InputError> {
     let other = other.trim();
-    if other.is_empty() || Some(other) == input.default.as_deref() || other == value.trim() {
+    if other.is_empty() || Some(other) == input.default || other == value.trim() {
         return Ok(());
     }
     Err(InputError::new(
@@ -754,7 +754,7 @@ mod tests {
         .unwrap();
         let default = |name: &str| {
             crate::declared::entries("inputs")
-                .into_iter()
+                .iter()
                 .find(|i| i.name == name)
                 .and_then(|i| i.default)
                 .unwrap()
@@ -776,11 +776,11 @@ mod tests {
         assert_eq!(seconds(config.heartbeat), default("heartbeat-seconds"));
         assert_eq!(config.max_parallel.to_string(), default("max-parallel"));
         assert_eq!(
-            (config.if_exists, default("if-exists").as_str()),
+            (config.if_exists, default("if-exists")),
             (IfExists::Fail, "fail")
         );
         assert_eq!(
-            (config.if_saved, default("if-saved").as_str()),
+            (config.if_saved, default("if-saved")),
             (IfSaved::Fail, "fail")
         );
         for flag in [

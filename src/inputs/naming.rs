@@ -245,7 +245,7 @@ impl Naming {
             None => (span, None),
         };
         let input = entries("inputs")
-            .into_iter()
+            .iter()
             .find(|declared| declared.name == input)?
             .name;
         let named = match value {

@@ -179,7 +179,7 @@ mod tests {
     #[test]
     fn every_declared_input_is_used_by_some_operation_and_every_listed_one_declared() {
         let declared: Vec<&str> = crate::declared::entries("inputs")
-            .into_iter()
+            .iter()
             .map(|input| input.name)
             .collect();
         for input in &declared {
