@@ -216,3 +216,86 @@ fn pin_other_ci_refuses_a_sums_file_without_the_release_binaries() {
     );
     assert_eq!(pinned_lines(dir.path()), (Vec::new(), None));
 }
+
+/// The release workflow, parsed.
+fn release_workflow() -> yaml_rust2::Yaml {
+    yaml_rust2::YamlLoader::load_from_str(&repo_file(".github/workflows/release.yml"))
+        .unwrap()
+        .remove(0)
+}
+
+#[test]
+fn the_release_builds_each_architecture_on_a_runner_of_that_architecture_without_emulation() {
+    let workflow = release_workflow();
+    let matrix: Vec<(&str, &str)> = workflow["jobs"]["build"]["strategy"]["matrix"]["include"]
+        .as_vec()
+        .expect("a matrix of architectures")
+        .iter()
+        .map(|row| {
+            (
+                row["arch"].as_str().unwrap(),
+                row["runner"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        matrix,
+        [("amd64", "ubuntu-24.04"), ("arm64", "ubuntu-24.04-arm")]
+    );
+    assert_eq!(
+        workflow["jobs"]["build"]["runs-on"].as_str(),
+        Some("${{ matrix.runner }}")
+    );
+    let text = repo_file(".github/workflows/release.yml");
+    assert!(
+        !text.contains("setup-qemu"),
+        "nothing is built under emulation"
+    );
+    assert!(text.contains("platforms: linux/${{ matrix.arch }}"));
+}
+
+#[test]
+fn the_release_pins_the_joined_index_and_the_binaries_sums_into_the_release_commit() {
+    let text = repo_file(".github/workflows/release.yml");
+    for line in [
+        ".ci/pin-image \"$IMAGE@$DIGEST\"",
+        ".ci/pin-other-ci \"v$VERSION\" \"$IMAGE@$SHELL_DIGEST\" dist/sha256sums.txt",
+        "DIGEST: ${{ steps.index.outputs.digest }}",
+        "SHELL_DIGEST: ${{ steps.index.outputs.shell }}",
+        "if [[ $platforms != amd64,arm64 ]]; then",
+    ] {
+        assert!(text.contains(line), "release.yml lacks {line:?}");
+    }
+}
+
+#[test]
+fn the_release_runs_the_released_action_on_every_kind_of_hosted_runner() {
+    let workflow = release_workflow();
+    let verify = &workflow["jobs"]["verify"];
+    let runners: Vec<&str> = verify["strategy"]["matrix"]["runner"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .filter_map(|runner| runner.as_str())
+        .collect();
+    assert_eq!(
+        runners,
+        [
+            "ubuntu-latest",
+            "ubuntu-24.04-arm",
+            "ubuntu-slim",
+            "macos-latest",
+            "windows-latest"
+        ]
+    );
+    let uses: Vec<&str> = verify["steps"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .filter_map(|step| step["uses"].as_str())
+        .collect();
+    assert!(
+        uses.contains(&"./binary") && uses.contains(&"./"),
+        "{uses:?}"
+    );
+}
