@@ -236,3 +236,28 @@ async fn sigterm_to_the_variants_step_reaches_the_binary() {
     ran.assert_error_contains("cancelled by SIGTERM");
     assert_eq!(ran.output("outcome"), "unknown");
 }
+
+#[test]
+fn the_readme_documents_the_variants_own_inputs_with_their_defaults() {
+    let readme = repo_file("README.md");
+    let section = readme
+        .split("\n### The binary variant\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n### ").next())
+        .expect("README has ### The binary variant");
+    let variant = binary_action_yml();
+    for input in OWN {
+        let row = section
+            .lines()
+            .find(|line| line.starts_with(&format!("| `{input}` |")))
+            .unwrap_or_else(|| panic!("README's table lacks `{input}`"));
+        let default = row.split('|').nth(2).unwrap().trim().trim_matches('`');
+        assert_eq!(
+            default,
+            variant["inputs"][input]["default"]
+                .as_str()
+                .unwrap_or_default(),
+            "{input}"
+        );
+    }
+}
