@@ -40,7 +40,7 @@ fn the_binary_variant_takes_exactly_the_root_inputs_then_its_own() {
         variant[..root.len().min(variant.len())],
         root[..],
         "binary/action.yml's inputs are action.yml's, in its order, with the same \
-         descriptions, defaults and required"
+         descriptions, defaults and required: run .ci/binary-action-sync"
     );
     let own: Vec<&str> = variant[root.len()..]
         .iter()
@@ -53,7 +53,11 @@ fn the_binary_variant_takes_exactly_the_root_inputs_then_its_own() {
 fn the_binary_variant_gives_exactly_the_root_outputs_each_from_the_binary() {
     let root = entries(&action_yml(), "outputs");
     let variant = binary_action_yml();
-    assert_eq!(entries(&variant, "outputs"), root);
+    assert_eq!(
+        entries(&variant, "outputs"),
+        root,
+        "run .ci/binary-action-sync"
+    );
     for (name, ..) in root {
         assert_eq!(
             variant["outputs"][name.as_str()]["value"].as_str(),
@@ -79,7 +83,34 @@ fn every_root_input_reaches_the_binary_as_its_underscore_variable_and_no_other_d
         "TOOLJET_GITSYNC_BINARY".to_owned(),
         "${{ steps.install.outputs.binary }}".to_owned(),
     ));
-    assert_eq!(run.env, want);
+    assert_eq!(run.env, want, "run .ci/binary-action-sync");
+}
+
+#[test]
+fn the_sync_script_writes_the_variant_as_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    for file in [".ci/binary-action-sync", "action.yml", "binary/action.yml"] {
+        let to = dir.path().join(file);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file),
+            to,
+        )
+        .unwrap();
+    }
+    let out = std::process::Command::new(dir.path().join(".ci/binary-action-sync"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let synced = std::fs::read_to_string(dir.path().join("binary/action.yml")).unwrap();
+    assert!(
+        synced == repo_file("binary/action.yml"),
+        "run .ci/binary-action-sync"
+    );
 }
 
 #[test]
