@@ -6,15 +6,13 @@
 
 use std::path::Path;
 
-use yaml_rust2::{Yaml, YamlLoader};
+use yaml_rust2::Yaml;
+
+use crate::runner::repository_yaml;
 
 /// binary/action.yml, parsed.
 pub fn binary_action_yml() -> Yaml {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../binary/action.yml");
-    let text = std::fs::read_to_string(path).expect("binary/action.yml");
-    YamlLoader::load_from_str(&text)
-        .expect("binary/action.yml is YAML")
-        .remove(0)
+    repository_yaml("binary/action.yml")
 }
 
 /// The composite's step with `id`.

@@ -21,10 +21,15 @@ pub const RUN_ID: &str = "4242";
 
 /// action.yml, parsed.
 pub fn action_yml() -> Yaml {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../action.yml");
-    let text = std::fs::read_to_string(path).expect("action.yml");
+    repository_yaml("action.yml")
+}
+
+/// A YAML file of the repository (`path` from its root), parsed.
+pub fn repository_yaml(path: &str) -> Yaml {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path))
+        .unwrap_or_else(|err| panic!("{path}: {err}"));
     YamlLoader::load_from_str(&text)
-        .expect("action.yml is YAML")
+        .unwrap_or_else(|err| panic!("{path} is not YAML: {err}"))
         .remove(0)
 }
 
