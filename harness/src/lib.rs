@@ -1,7 +1,9 @@
 //! What the action's tests and demo run it against: a fake ToolJet ([`tooljet`]) and the
-//! GitHub runner's way of running a container action and reading its results ([`runner`]),
+//! GitHub runner's way of running a container action and reading its results ([`runner`]), or
+//! the binary variant's composite step ([`composite`]),
 //! and what can stand between them: TLS with a private CA, a forward proxy ([`network`]).
 
+pub mod composite;
 pub mod network;
 pub mod runner;
 pub mod tooljet;

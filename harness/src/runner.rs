@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::OnceLock;
 
+use crate::composite::RunStep;
 use crate::tooljet::{FakeToolJet, Settings};
 use tempfile::TempDir;
 use yaml_rust2::{Yaml, YamlLoader};
@@ -20,10 +21,15 @@ pub const RUN_ID: &str = "4242";
 
 /// action.yml, parsed.
 pub fn action_yml() -> Yaml {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../action.yml");
-    let text = std::fs::read_to_string(path).expect("action.yml");
+    repository_yaml("action.yml")
+}
+
+/// A YAML file of the repository (`path` from its root), parsed.
+pub fn repository_yaml(path: &str) -> Yaml {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path))
+        .unwrap_or_else(|err| panic!("{path}: {err}"));
     YamlLoader::load_from_str(&text)
-        .expect("action.yml is YAML")
+        .unwrap_or_else(|err| panic!("{path} is not YAML: {err}"))
         .remove(0)
 }
 
@@ -60,6 +66,8 @@ pub struct Step {
     /// Where `GITHUB_OUTPUT` and `GITHUB_STEP_SUMMARY` point instead of the step's own files.
     output_file: Option<String>,
     summary_file: Option<String>,
+    /// Run through the binary variant's last step instead of as a container action.
+    composite: Option<RunStep>,
 }
 
 impl Step {
@@ -82,6 +90,7 @@ impl Step {
             on_github: true,
             output_file: None,
             summary_file: None,
+            composite: None,
         }
     }
 
@@ -108,6 +117,15 @@ impl Step {
         let mut step = Self::new(engine, operation, fake);
         step.image = Some(image.to_owned());
         step
+    }
+
+    /// Runs the step through the binary variant (binary/action.yml): its last step's script,
+    /// run as the runner runs a composite's `run:` step, with that step's `env:` (the inputs it
+    /// maps, the install step's output as this step's binary) instead of the container action's
+    /// `INPUT_` variables.
+    pub fn in_binary_variant(mut self) -> Self {
+        self.composite = Some(RunStep::read());
+        self
     }
 
     /// The value an input will have (its default, or empty, when not set).
@@ -153,12 +171,19 @@ impl Step {
     /// `root` is where the step's directories are as the action sees them.
     fn environment(&self, root: &Path) -> Vec<(String, String)> {
         let mut env = self.env.clone();
-        for (name, default) in declared_inputs() {
-            let value = self.with.get(name).unwrap_or(default).clone();
-            env.push((
-                format!("INPUT_{}", name.replace(' ', "_").to_uppercase()),
-                value,
-            ));
+        match &self.composite {
+            Some(run) => {
+                env.extend(run.evaluated(|name| self.input(name), &self.binary));
+                // A composite's steps inherit the runner's PATH.
+                env.push(("PATH".to_owned(), "/usr/local/bin:/usr/bin:/bin".to_owned()));
+            }
+            None => env.extend(declared_inputs().iter().map(|(name, default)| {
+                let value = self.with.get(name).unwrap_or(default).clone();
+                (
+                    format!("INPUT_{}", name.replace(' ', "_").to_uppercase()),
+                    value,
+                )
+            })),
         }
         if !self.on_github {
             return env;
@@ -222,13 +247,24 @@ impl Step {
         }
         let mut command = tokio::process::Command::new(&self.binary);
         command.env_clear();
-        match &self.image {
-            None => {
+        match (&self.image, &self.composite) {
+            (None, Some(run)) => {
+                let script = dir.path().join("run-step.sh");
+                std::fs::write(&script, &run.script).expect("the run step's script");
+                command = tokio::process::Command::new("bash");
+                command
+                    .env_clear()
+                    .args(["--noprofile", "--norc", "-eo", "pipefail"])
+                    .arg(script)
+                    .envs(self.environment(dir.path()))
+                    .current_dir(dir.path().join("workspace"));
+            }
+            (None, None) => {
                 command
                     .envs(self.environment(dir.path()))
                     .current_dir(dir.path().join("workspace"));
             }
-            Some(image) => {
+            (Some(image), _) => {
                 let env = self.environment(Path::new("/github"));
                 command.args([
                     "run",

@@ -11,8 +11,8 @@ use crate::support::{jenkins_step_list, repo_file as read};
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 /// The `with:` keys of every step that uses the action in `text` (a workflow, or a README with
-/// YAML snippets), with the line each is on.
-fn with_keys(text: &str) -> Vec<(usize, String)> {
+/// YAML snippets), with the line each is on and whether the step uses the binary variant.
+fn with_keys(text: &str) -> Vec<(usize, String, bool)> {
     let lines: Vec<&str> = text.lines().collect();
     let indent = |line: &str| line.len() - line.trim_start().len();
     let mut keys = Vec::new();
@@ -20,10 +20,12 @@ fn with_keys(text: &str) -> Vec<(usize, String)> {
         let uses = line.trim_start().trim_start_matches("- ");
         let is_action = uses.starts_with("uses: tooljet-gitsync-action/")
             || uses.starts_with("uses: docker://ghcr.io/tooljet-gitsync-action/")
-            || uses == "uses: ./";
+            || uses == "uses: ./"
+            || uses == "uses: ./binary";
         if !is_action {
             continue;
         }
+        let variant = uses.contains("/binary@") || uses == "uses: ./binary";
         let step = indent(line)
             + if line.trim_start().starts_with("- ") {
                 2
@@ -48,18 +50,28 @@ fn with_keys(text: &str) -> Vec<(usize, String)> {
             if indent(key_line) == step + 2
                 && let Some((key, _)) = key_line.trim().split_once(':')
             {
-                keys.push((start + offset + 1, key.to_owned()));
+                keys.push((start + offset + 1, key.to_owned(), variant));
             }
         }
     }
     keys
 }
 
-fn assert_declared(path: &str, keys: &[(usize, String)]) {
-    for (line, key) in keys {
+fn assert_declared(path: &str, keys: &[(usize, String, bool)]) {
+    let variant = harness::composite::binary_action_yml();
+    for (line, key, in_variant) in keys {
+        let declared = match in_variant {
+            true => !variant["inputs"][key.as_str()].is_badvalue(),
+            false => declared_inputs().contains_key(key),
+        };
+        let action = if *in_variant {
+            "binary/action.yml"
+        } else {
+            "action.yml"
+        };
         assert!(
-            declared_inputs().contains_key(key),
-            "{path}:{line}: `{key}` is not an input of action.yml"
+            declared,
+            "{path}:{line}: `{key}` is not an input of {action}"
         );
     }
 }

@@ -4,6 +4,8 @@
 
 mod support;
 
+mod binary_install;
+mod binary_variant;
 mod cancellation;
 mod container;
 mod deploy;

@@ -158,3 +158,49 @@ pub fn jenkins_step_list(name: &str) -> Vec<String> {
         .filter(|item| !item.is_empty())
         .collect()
 }
+
+/// The files the release commit pins, copied from this repository into a scratch directory
+/// laid out as the repository is, for `.ci/pin-other-ci` and the variant's install.sh.
+pub const PINNED_FILES: [&str; 3] = [
+    "binary/install.sh",
+    "templates/tooljet-gitsync.yml",
+    "vars/toolJetGitSync.groovy",
+];
+
+/// A scratch copy of [`PINNED_FILES`].
+pub fn scratch_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for file in PINNED_FILES {
+        let to = dir.path().join(file);
+        std::fs::create_dir_all(to.parent().expect("a folder")).expect("mkdir");
+        std::fs::write(to, repo_file(file)).expect("copy");
+    }
+    dir
+}
+
+/// Runs `.ci/pin-other-ci` in `dir` for `version` with these release binaries (`linux-amd64`,
+/// `linux-arm64`, as the sums file names them, with their SHA-256); its exit code and stderr.
+pub fn pin_other_ci(dir: &std::path::Path, version: &str, sums: &[(&str, &str)]) -> (i32, String) {
+    let file = dir.join("sha256sums.txt");
+    let lines: String = sums
+        .iter()
+        .map(|(platform, sum)| format!("{sum}  tooljet-gitsync-action-{platform}\n"))
+        .collect();
+    std::fs::write(&file, lines).expect("sums");
+    let shell = format!(
+        "ghcr.io/acme/tooljet-gitsync-action@sha256:{}",
+        "b".repeat(64)
+    );
+    let out = std::process::Command::new(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/pin-other-ci"),
+    )
+    .args([version, &shell])
+    .arg(&file)
+    .current_dir(dir)
+    .output()
+    .expect("pin-other-ci runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}

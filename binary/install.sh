@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# The binary variant's first step (binary/action.yml): puts the release's static binary for this
+# runner in the tool cache, once, and says where it is (`binary=<path>` in GITHUB_OUTPUT).
+#  - The asset is picked for runner.os and runner.arch: Linux X64 or Linux ARM64.
+#  - It runs only bytes whose SHA-256 is the one pinned below, in this file, by the release
+#    commit; never a sum read from the release itself, so a moved tag or a replaced asset fails.
+#    A cached copy is checked again before every use.
+#  - Where `gh` can, it also verifies the release workflow's build attestation
+#    (verify-attestation: auto, true or false).
+#  - A copy that is not a release (@main, a branch, a fork) pins nothing: it builds the binary
+#    from its own source with cargo, or refuses if cargo is not there.
+# Its settings come from the step's environment, never from text spliced into the script:
+#   TOOLJET_GITSYNC_OS, TOOLJET_GITSYNC_ARCH   runner.os, runner.arch
+#   TOOLJET_GITSYNC_BINARY_URL                 the binary-url input ('' for the release page)
+#   TOOLJET_GITSYNC_VERIFY_ATTESTATION         the verify-attestation input
+#   GH_TOKEN                                   for gh, the job's token
+# and the runner's RUNNER_TOOL_CACHE, RUNNER_TEMP, GITHUB_SERVER_URL and GITHUB_OUTPUT.
+set -euo pipefail
+
+# Pinned by the release commit (.ci/pin-other-ci); empty on main, which is not a release.
+RELEASE=''
+SHA256_LINUX_X64=''
+SHA256_LINUX_ARM64=''
+
+REPOSITORY=tooljet-gitsync-action/tooljet-gitsync-action
+NAME=tooljet-gitsync-action
+
+# A workflow command's data with its escapes (%, CR, LF), as the runner reads it.
+escape() {
+  local text=${1//%/%25}
+  text=${text//$'\r'/%0D}
+  printf '%s' "${text//$'\n'/%0A}"
+}
+fail() {
+  echo "::error title=tooljet-gitsync-action/binary::$(escape "$1")"
+  exit 1
+}
+warn() { echo "::warning title=tooljet-gitsync-action/binary::$(escape "$1")"; }
+
+os=${TOOLJET_GITSYNC_OS:?runner.os} arch=${TOOLJET_GITSYNC_ARCH:?runner.arch}
+binary_url=${TOOLJET_GITSYNC_BINARY_URL:-}
+verify=${TOOLJET_GITSYNC_VERIFY_ATTESTATION:-auto}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+case $verify in
+  auto | true | false) ;;
+  *) fail "verify-attestation must be auto, true or false; got '$verify'" ;;
+esac
+
+# The platforms this copy can run on, as runner.os and runner.arch name them.
+platforms=()
+if [[ -z $RELEASE ]]; then
+  platforms=("Linux X64" "Linux ARM64")
+else
+  [[ -n $SHA256_LINUX_X64 ]] && platforms+=("Linux X64")
+  [[ -n $SHA256_LINUX_ARM64 ]] && platforms+=("Linux ARM64")
+fi
+case "$os $arch" in
+  "Linux X64") asset=$NAME-linux-amd64 sum=$SHA256_LINUX_X64 cache_arch=x64 ;;
+  "Linux ARM64") asset=$NAME-linux-arm64 sum=$SHA256_LINUX_ARM64 cache_arch=arm64 ;;
+  *) asset='' sum='' cache_arch='' ;;
+esac
+if [[ -z $asset ]] || [[ -n $RELEASE && -z $sum ]]; then
+  have=$(printf '%s and ' ${platforms[@]+"${platforms[@]}"})
+  elsewhere=''
+  [[ $os != Linux ]] && elsewhere=' Run this step in a Linux job (runs-on: ubuntu-latest, ubuntu-24.04-arm or ubuntu-slim).'
+  fail "There is no binary for $os $arch: $NAME ${RELEASE:-(built from source)} has binaries for ${have% and } only.$elsewhere The README's \"Where it runs\" says what to use where"
+fi
+
+out() { echo "binary=$1" >>"$GITHUB_OUTPUT"; }
+
+# Not a release: build from this copy's source, as the container action's image: Dockerfile does.
+if [[ -z $RELEASE ]]; then
+  command -v cargo >/dev/null ||
+    fail "This copy of the action is not a release (@main, a branch or a fork), so it pins no binary, and cargo is not on this runner to build one from source. Use a release: uses: $REPOSITORY/binary@v1"
+  root=$(dirname "$here")
+  target=${CARGO_TARGET_DIR:-$root/target}
+  echo "::group::Not a release: building $NAME from source with cargo ($root)"
+  cargo build --release --locked --manifest-path "$root/Cargo.toml" --target-dir "$target" \
+    -p "$NAME" --bin "$NAME" >&2
+  echo "::endgroup::"
+  out "$target/release/$NAME"
+  exit 0
+fi
+
+sha256() { sha256sum "$1" | cut -d ' ' -f 1; }
+
+# The tool cache's layout (<tool>/<version>/<arch>), where the runner keeps it; else this job's
+# temporary directory.
+dir=${RUNNER_TOOL_CACHE:-}/$NAME/${RELEASE#v}/$cache_arch
+if [[ -z ${RUNNER_TOOL_CACHE:-} ]] || ! mkdir -p "$dir" 2>/dev/null || [[ ! -w $dir ]]; then
+  dir=${RUNNER_TEMP:?RUNNER_TEMP}/$NAME/${RELEASE#v}/$cache_arch
+  mkdir -p "$dir"
+fi
+binary=$dir/$NAME
+if [[ -f $binary && $(sha256 "$binary") == "$sum" ]]; then
+  echo "$NAME $RELEASE for $os $arch from the tool cache, $binary: sha256 $sum, as this release pins"
+  out "$binary"
+  exit 0
+fi
+[[ -e $binary ]] && echo "The cached $binary does not have the sha256 $RELEASE pins: downloading it again"
+
+base=${binary_url:-https://github.com/$REPOSITORY/releases/download/$RELEASE}
+base=${base//\{tag\}/$RELEASE}
+url=${base%/}/$asset
+# A mirror's URL may carry a user and password: never printed.
+shown=$(sed -E 's#^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@#\1***@#' <<<"$url")
+part=$(mktemp "$dir/.$NAME.XXXXXX")
+trap 'rm -f "$part"' EXIT
+echo "Downloading $NAME $RELEASE for $os $arch from $shown"
+if command -v curl >/dev/null; then
+  curl -fsSL --retry 3 --retry-connrefused --connect-timeout 30 --max-time 600 \
+    --max-filesize $((64 * 1024 * 1024)) -o "$part" "$url" || fail "Could not download $shown (curl exit $?)"
+elif command -v wget >/dev/null; then
+  wget -q --tries=3 --timeout=60 -O "$part" "$url" || fail "Could not download $shown (wget exit $?)"
+else
+  fail "Neither curl nor wget is on this runner, so $shown cannot be downloaded"
+fi
+got=$(sha256 "$part")
+if [[ $got != "$sum" ]]; then
+  fail "$shown is not the binary $RELEASE pins: its sha256 is $got, not $sum. Nothing was run. A release's assets never change: a mirror (binary-url) serving another release, or an asset replaced after the release, looks like this"
+fi
+
+# The build attestation: the release workflow of $REPOSITORY built these bytes.
+attest() {
+  local said
+  if said=$(gh attestation verify "$part" --repo "$REPOSITORY" 2>&1); then
+    echo "gh verified the build attestation: built by $REPOSITORY's release workflow"
+  elif [[ $verify == true ]]; then
+    fail "gh could not verify the build attestation of $shown (verify-attestation: true): $(tail -n 1 <<<"$said")"
+  else
+    warn "gh could not verify the build attestation of $shown ($(tail -n 1 <<<"$said")); it runs, as its sha256 is the one $RELEASE pins. verify-attestation: true makes this an error, false skips the check"
+  fi
+}
+if [[ $verify == false ]]; then
+  :
+elif ! command -v gh >/dev/null; then
+  [[ $verify == true ]] && fail "verify-attestation: true needs the GitHub CLI (gh) on the runner, and it is not there"
+  echo "No gh on this runner: the build attestation is not checked (the pinned sha256 is)"
+elif [[ $verify == auto && ${GITHUB_SERVER_URL:-https://github.com} != https://github.com ]]; then
+  echo "On $GITHUB_SERVER_URL: the build attestation, kept on github.com, is not checked (the pinned sha256 is); verify-attestation: true checks it"
+else
+  attest
+fi
+
+chmod 755 "$part"
+mv -f "$part" "$binary"
+echo "$NAME $RELEASE for $os $arch: sha256 $sum, as this release pins; cached at $binary"
+out "$binary"
