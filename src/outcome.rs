@@ -26,9 +26,8 @@ pub enum Verdict {
     Unresolved(LookupError),
     /// `check` with `fail-on-drift`: the app is not in sync.
     Drifted,
-    /// `apply`: another app of the manifest could not be planned, so nothing was written for
-    /// any app.
-    Held,
+    /// `apply`: nothing of this app was released, because of another app.
+    Held(HeldBy),
     /// `fail-fast` stopped this app before it started.
     Skipped,
     /// The step was cancelled before this app started.
@@ -77,7 +76,7 @@ impl Verdict {
             Self::Unresolved(LookupError::NoMatch { .. }) => "not found",
             Self::Unresolved(LookupError::Request { .. }) => "failed",
             Self::Drifted => "out of sync",
-            Self::Held => "held",
+            Self::Held(_) => "held",
             Self::Skipped => "skipped",
             Self::NotStarted(_) => "not started",
             Self::Cancelled { .. } => "cancelled",
@@ -97,6 +96,15 @@ impl Verdict {
         "not started",
         "cancelled",
     ];
+}
+
+/// Why `apply` held an app back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeldBy {
+    /// Another app of the manifest could not be planned: nothing was written for any app.
+    Plan,
+    /// Another app's import, pull or save failed: nothing was released for any app.
+    Preparation,
 }
 
 /// Everything the reports need about one app's part of the step.

@@ -247,6 +247,15 @@ impl Tally {
 impl fmt::Display for Tally {
     /// "Plan: 1 to import, 2 to release; 3 unchanged." or "No changes: …".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let planned = self.import + self.save + self.release + self.unchanged;
+        if planned == 0 {
+            return write!(
+                f,
+                "No plan: none of the {} apps could be planned (each one's error says why), so \
+                 apply writes nothing.",
+                self.unknown
+            );
+        }
         if self.no_changes() {
             return match self.unchanged {
                 1 => write!(f, "No changes: the app's declared version is live."),
@@ -401,6 +410,19 @@ mod tests {
         let gone_on = AppPlan::decide(&deploy, unread(), WhenUnread::GoOn);
         assert_eq!((held.path.actions(), held.state), (&[][..], State::Unknown));
         assert_eq!(gone_on.path, Path::Release);
+    }
+
+    #[test]
+    fn a_tally_with_nothing_planned_says_so() {
+        let nothing = Tally {
+            unknown: 2,
+            ..Tally::default()
+        };
+        assert_eq!(
+            nothing.to_string(),
+            "No plan: none of the 2 apps could be planned (each one's error says why), so apply \
+             writes nothing."
+        );
     }
 
     #[test]

@@ -18,12 +18,12 @@ use crate::desired::Deploy;
 use crate::inputs::{AppRef, Config, Work};
 use crate::job::{Job, Subject};
 use crate::operation::{OperationKind, ResultIds};
-use crate::outcome::{AppRun, Lookups, Run, Verdict};
+use crate::outcome::{AppRun, HeldBy, Lookups, Run, Verdict};
 use crate::plan::{AppPlan, State, WhenUnread};
 use crate::record::Note;
 use crate::resolve::{self, LookupError, Target};
 use crate::signals::Signal;
-use crate::steps::{self, Failure, Planned, Recorded, Seam, Step, StepEnd, Steps};
+use crate::steps::{self, Failure, Planned, Prepared, Ready, Recorded, Seam, Step, StepEnd, Steps};
 use crate::tooljet::Client;
 use crate::tooljet::attempts::{Attempts, Progress, Stage};
 
@@ -133,6 +133,8 @@ struct App {
     plan: Option<AppPlan>,
     /// How the app ended, once it has.
     verdict: Option<Verdict>,
+    /// `apply`'s first wave went through: what its release sends.
+    ready: Option<Ready>,
     ids: ResultIds,
     duration: Duration,
     /// Its requests only read: the step's result is its plan.
@@ -141,10 +143,19 @@ struct App {
 
 impl App {
     fn new(target: Target, client: &Arc<Client>, config: &Config, started: Instant) -> Self {
-        let Target { label, job, notes } = target;
-        let subject = job
-            .as_ref()
-            .map_or_else(|_| unresolved(config), Job::subject);
+        let Target {
+            label,
+            version,
+            job,
+            notes,
+        } = target;
+        let subject = job.as_ref().map_or_else(
+            |_| Subject {
+                version,
+                ..unresolved(config)
+            },
+            Job::subject,
+        );
         let (progress, recorded) = (Progress::default(), Recorded::default());
         let attempts = Attempts::new(client.clone(), config.budget, config.heartbeat, started)
             .reporting_to(progress.clone());
@@ -163,6 +174,7 @@ impl App {
             recorded,
             plan: None,
             verdict: None,
+            ready: None,
             ids: ResultIds::default(),
             duration: Duration::ZERO,
             reads_only: config.plan_only(),
@@ -339,7 +351,7 @@ enum Writes {
     Each,
     /// Every app's plan is complete: `apply` carries them all out.
     All,
-    /// `check`, `apply`'s dry run: the plans are the result.
+    /// `check`: the plans are the result.
     PlanOnly,
     /// `apply` with an app that could not be planned: nothing is written for any.
     Held,
@@ -348,7 +360,7 @@ enum Writes {
 impl Writes {
     fn of(config: &Config, apps: &[App]) -> Self {
         match config.kind {
-            _ if config.plan_only() => Self::PlanOnly,
+            OperationKind::Check => Self::PlanOnly,
             // A manifest is one change.
             OperationKind::Apply if apps.iter().all(App::plan_is_complete) => Self::All,
             OperationKind::Apply => Self::Held,
@@ -358,12 +370,13 @@ impl Writes {
 }
 
 /// Phase two: for every app still under way, what `writes` allows, side by side; the signal
-/// that stopped it, if one did.
+/// that stopped it, if one did. `apply` goes in two waves: every app's import, pull and save,
+/// none of which changes what is live, and only once all went through, every release.
 async fn carry_out_all(
     config: &Arc<Config>,
     apps: &mut [App],
     writes: Writes,
-    cancel: Pin<&mut impl Future<Output = Signal>>,
+    mut cancel: Pin<&mut impl Future<Output = Signal>>,
 ) -> Option<Signal> {
     for app in apps.iter_mut().filter(|app| app.verdict.is_none()) {
         match writes {
@@ -371,18 +384,69 @@ async fn carry_out_all(
                 let verdict = plan_verdict(config, app.plan.as_ref());
                 app.end(verdict, None);
             }
-            Writes::Held => app.end(Verdict::Held, None),
+            Writes::Held => app.end(Verdict::Held(HeldBy::Plan), None),
             Writes::Each | Writes::All => {}
         }
     }
+    match writes {
+        Writes::PlanOnly | Writes::Held => None,
+        Writes::Each => wave(config, apps, Wave::Whole, cancel).await,
+        Writes::All => {
+            if let Some(signal) = wave(config, apps, Wave::Prepare, cancel.as_mut()).await {
+                return Some(signal);
+            }
+            let prepared = apps.iter().all(|app| {
+                matches!(
+                    app.verdict,
+                    None | Some(Verdict::Succeeded | Verdict::Planned)
+                )
+            });
+            if !prepared {
+                for app in apps.iter_mut().filter(|app| app.ready.is_some()) {
+                    app.ready = None;
+                    app.end(Verdict::Held(HeldBy::Preparation), None);
+                }
+                return None;
+            }
+            wave(config, apps, Wave::Release, cancel).await
+        }
+    }
+}
+
+/// What one wave of phase two does for each app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wave {
+    /// The whole job: its one request, or its plan prepared and released.
+    Whole,
+    /// The plan's writes before its release.
+    Prepare,
+    /// The release of what the first wave prepared.
+    Release,
+}
+
+/// How an app's part of a wave ended: done, or ready for its release.
+enum Waved {
+    Ended(Result<ResultIds, Failure>),
+    Ready(Ready),
+}
+
+/// One wave: `wave`'s work for every app still under way, side by side; the signal that
+/// stopped it, if one did.
+async fn wave(
+    config: &Arc<Config>,
+    apps: &mut [App],
+    wave: Wave,
+    cancel: Pin<&mut impl Future<Output = Signal>>,
+) -> Option<Signal> {
     let failed = Arc::new(AtomicBool::new(false));
-    let work: Vec<(usize, Job, Option<AppPlan>, Steps)> = apps
+    let work: Vec<(usize, Job, Option<AppPlan>, Option<Ready>, Steps)> = apps
         .iter_mut()
         .enumerate()
         .filter(|(_, app)| app.verdict.is_none())
         .filter_map(|(index, app)| {
             let job = app.job.as_ref().ok()?.clone();
-            Some((index, job, app.plan.clone(), app.steps.take()?))
+            let ready = app.ready.take();
+            Some((index, job, app.plan.clone(), ready, app.steps.take()?))
         })
         .collect();
     let progress: Vec<Progress> = work
@@ -394,7 +458,7 @@ async fn carry_out_all(
         work,
         progress,
         cancel,
-        |(index, job, plan, mut steps)| {
+        |(index, job, plan, ready, mut steps)| {
             let (config, failed) = (config.clone(), failed.clone());
             async move {
                 let started = Instant::now();
@@ -402,25 +466,26 @@ async fn carry_out_all(
                 if config.fail_fast && failed.load(Ordering::SeqCst) {
                     return (index, steps, None, started.elapsed());
                 }
-                let result = carry_out(&mut steps, &config, &job, plan.as_ref()).await;
-                if result.is_err() {
+                let waved = carry_out(&mut steps, &config, &job, plan.as_ref(), ready, wave).await;
+                if matches!(waved, Waved::Ended(Err(_))) {
                     failed.store(true, Ordering::SeqCst);
                 }
-                (index, steps, Some(result), started.elapsed())
+                (index, steps, Some(waved), started.elapsed())
             }
         },
     )
     .await;
-    for (index, steps, result, took) in done {
+    for (index, steps, waved, took) in done {
         let app = &mut apps[index];
         app.steps = Some(steps);
         app.duration += took;
-        match result {
+        match waved {
             None => app.end(Verdict::Skipped, None),
+            Some(Waved::Ready(ready)) => app.ready = Some(ready),
             // A dry run released, pulled and created nothing: the ids stay those given.
-            Some(Ok(_)) if config.dry_run => app.end(Verdict::Planned, None),
-            Some(Ok(ids)) => app.end(Verdict::Succeeded, Some(ids)),
-            Some(Err(failure)) => app.end(Verdict::Failed(failure), None),
+            Some(Waved::Ended(Ok(_))) if config.dry_run => app.end(Verdict::Planned, None),
+            Some(Waved::Ended(Ok(ids))) => app.end(Verdict::Succeeded, Some(ids)),
+            Some(Waved::Ended(Err(failure))) => app.end(Verdict::Failed(failure), None),
         }
     }
     signal
@@ -437,20 +502,31 @@ fn plan_verdict(config: &Config, plan: Option<&AppPlan>) -> Verdict {
     }
 }
 
-/// One app's writes: its one request, or its plan carried out.
+/// One app's part of a wave: its one request, or its plan carried out, prepared or released.
 async fn carry_out(
     steps: &mut Steps,
     config: &Config,
     job: &Job,
     plan: Option<&AppPlan>,
-) -> Result<ResultIds, Failure> {
-    match (job, plan) {
-        (Job::Single(operation), _) => steps::single(steps, config, operation).await,
-        (Job::Deploy(deploy) | Job::Apply(deploy) | Job::Check(deploy), Some(plan)) => {
-            steps::make_live(steps, deploy, plan).await
+    ready: Option<Ready>,
+    wave: Wave,
+) -> Waved {
+    let deploy = match job {
+        Job::Single(operation) => {
+            return Waved::Ended(steps::single(steps, config, operation).await);
         }
-        (Job::Deploy(_) | Job::Apply(_) | Job::Check(_), None) => {
-            unreachable!("phase one plans every deploy, check and apply")
+        Job::Deploy(deploy) | Job::Apply(deploy) | Job::Check(deploy) => deploy,
+    };
+    let plan = plan.expect("phase one plans every deploy, check and apply");
+    match (wave, ready) {
+        (Wave::Release, Some(ready)) => Waved::Ended(steps::release(steps, deploy, ready).await),
+        (Wave::Prepare, _) => match steps::prepare(steps, deploy, plan).await {
+            Ok(Prepared::Release(ready)) => Waved::Ready(ready),
+            Ok(Prepared::Done(ids)) => Waved::Ended(Ok(ids)),
+            Err(failure) => Waved::Ended(Err(failure)),
+        },
+        (Wave::Whole, _) | (Wave::Release, None) => {
+            Waved::Ended(steps::make_live(steps, deploy, plan).await)
         }
     }
 }

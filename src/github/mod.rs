@@ -318,11 +318,15 @@ impl GitHub {
                 // An app that never started did not fail: another app or a signal stopped it.
                 let (level, ended) = match app.verdict {
                     Verdict::Skipped => (Level::Warning, "skipped"),
-                    Verdict::Held => (Level::Warning, "held"),
+                    Verdict::Held(_) => (Level::Warning, "held"),
                     Verdict::NotStarted(_) => (Level::Warning, "not started"),
                     _ => (Level::Error, "failed"),
                 };
-                let title = format!("ToolJet {} {ended}{label}", app.operation);
+                let title = match app.verdict {
+                    // ToolJet did nothing wrong: the instance differs from the manifest.
+                    Verdict::Drifted => format!("Out of sync{label}"),
+                    _ => format!("ToolJet {} {ended}{label}", app.operation),
+                };
                 annotations.push(level, title, message, Some(hint));
             }
         }

@@ -8,7 +8,7 @@ use reqwest::Url;
 use super::Outputs;
 use crate::environment::RunContext;
 use crate::operation::OperationKind;
-use crate::outcome::{AppRun, Run, Verdict};
+use crate::outcome::{AppRun, HeldBy, Run, Verdict};
 use crate::plan::{State, Tally};
 use crate::redact::bounded;
 use crate::steps::{self, Step, StepEnd};
@@ -112,7 +112,12 @@ impl Report<'_> {
         let mut lines = vec![self.tally().to_string()];
         lines.extend(self.run.apps.iter().map(|app| {
             let (declared, live, state) = standing(app);
-            let does = self.message(app).unwrap_or_default();
+            // What apply does, and, once it ran, how that ended.
+            let does = match (&app.plan, &app.verdict) {
+                (_, Verdict::Unresolved(_)) | (None, _) => self.message(app).unwrap_or_default(),
+                (Some(plan), _) if self.plan_is_the_result() => plan.words(),
+                (Some(plan), verdict) => format!("{}: {}", plan.words(), verdict.name()),
+            };
             format!(
                 "{}: declared {declared}, live {live}, {state}: {does}",
                 app.label
@@ -418,12 +423,20 @@ pub fn failure(app: &AppRun) -> Option<(String, String)> {
             failure.hint(operation),
         )),
         Verdict::Unresolved(why) => Some((format!("{why}; nothing was sent"), why.hint(operation))),
-        Verdict::Held => Some((
+        Verdict::Held(HeldBy::Plan) => Some((
             "held: another app of the manifest could not be planned, so apply sent nothing for \
              any app"
                 .to_owned(),
             "A manifest is applied whole or not at all: fix the apps that could not be planned \
              (their errors say how), then re-run."
+                .to_owned(),
+        )),
+        Verdict::Held(HeldBy::Preparation) => Some((
+            "held: another app's import, pull or save failed, so apply released nothing for any \
+             app (what this app's steps did is kept: a re-run releases it by name)"
+                .to_owned(),
+            "Releases change what is live, so apply makes none until every app's import, pull \
+             and save went through: fix the app that failed (its error says how), then re-run."
                 .to_owned(),
         )),
         Verdict::Skipped => Some((

@@ -179,6 +179,14 @@ fn render_one(report: &Report, outcome: &AppRun) -> String {
     md
 }
 
+/// "1 app", "3 apps".
+fn apps_counted(count: usize) -> String {
+    match count {
+        1 => "1 app".to_owned(),
+        n => format!("{n} apps"),
+    }
+}
+
 /// "2 succeeded, 1 failed": how many of `outcomes` ended each way.
 fn tally<'a>(outcomes: impl Iterator<Item = &'a AppRun> + Clone) -> String {
     let count = |name: &str| {
@@ -216,9 +224,9 @@ fn render_many(report: &Report, outcomes: &[AppRun]) -> String {
         Outcome::Failure => "❌",
     };
     let mut md = format!(
-        "### {icon} ToolJet `{operation}`{} for {} apps: {}\n\n| App | Version | Result | HTTP status | Duration | Message |\n|---|---|---|---|---|---|\n",
+        "### {icon} ToolJet `{operation}`{} for {}: {}\n\n| App | Version | Result | HTTP status | Duration | Message |\n|---|---|---|---|---|---|\n",
         of_instance(report),
-        outcomes.len(),
+        apps_counted(outcomes.len()),
         tally(outcomes.iter())
     );
     let listed = listed(outcomes);
@@ -358,8 +366,8 @@ fn render_plan(report: &Report, apps: &[AppRun]) -> String {
         false => ("Live", "What `apply` would do", ""),
     };
     let outcome = match executed {
-        true => format!("for {} apps: {}", apps.len(), tally(apps.iter())),
-        false => format!("{in_sync} of {} apps in sync", apps.len()),
+        true => format!("for {}: {}", apps_counted(apps.len()), tally(apps.iter())),
+        false => format!("{in_sync} of {} in sync", apps_counted(apps.len())),
     };
     let mut md = format!(
         "### {icon} ToolJet `{operation}`{}{dry}: {outcome}\n\n**{}**\n\n\

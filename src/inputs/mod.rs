@@ -577,7 +577,9 @@ impl Config {
             )? as usize,
             fail_fast: parse_bool(&raw.fail_fast, "fail-fast")?,
             dry_run: parse_bool(&raw.dry_run, "dry-run")?,
-            fail_on_drift: parse_bool(&raw.fail_on_drift, "fail-on-drift")?,
+            // Only where the operation reads it: elsewhere it is warned of as not used.
+            fail_on_drift: parse_bool(&raw.fail_on_drift, "fail-on-drift")?
+                && uses(kind, "fail-on-drift"),
             instance,
             heartbeat: Duration::from_secs(parse_whole(
                 &raw.heartbeat_seconds,

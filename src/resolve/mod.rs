@@ -109,14 +109,17 @@ impl LookupError {
 #[derive(Debug)]
 pub struct Target {
     pub label: String,
+    /// The version as given for it, kept when the job could not be resolved.
+    pub version: Option<String>,
     pub job: Result<Job, LookupError>,
     pub notes: Vec<Note>,
 }
 
 impl Target {
-    fn new(label: String, job: Result<Job, LookupError>) -> Self {
+    fn new(label: String, version: Option<&str>, job: Result<Job, LookupError>) -> Self {
         Self {
             label,
+            version: version.map(str::to_owned),
             job,
             notes: Vec::new(),
         }
@@ -165,7 +168,8 @@ pub async fn targets(lookups: &mut Attempts, config: &Config) -> Result<Resolved
         Work::Single { operation, apps } if apps.is_empty() => {
             let job = in_workspace(lookups, config, operation, workspaces).await;
             let label = operation.git_app().unwrap_or_default().to_owned();
-            (vec![Target::new(label, job.map(Job::Single))], Vec::new())
+            let target = Target::new(label, operation.version(), job.map(Job::Single));
+            (vec![target], Vec::new())
         }
         Work::Single { operation, apps } => (
             resolve_apps(lookups, config, operation, apps, workspaces).await,
@@ -219,7 +223,11 @@ async fn resolve_desired(
                 }
                 Err(why) => Err(why.clone()),
             };
-            Target::new(desired.app.label().to_owned(), deploy.map(job))
+            Target::new(
+                desired.app.label().to_owned(),
+                Some(desired.version.name()),
+                deploy.map(job),
+            )
         })
         .collect();
     let unmanaged = match (&listing, config.kind) {
@@ -338,7 +346,11 @@ async fn resolve_apps(
                 (AppRef::Name(_), Some(Err(why))) => Err(why.clone()),
                 (AppRef::Name(_), None) => unreachable!("names always fetch the listing"),
             };
-            Target::new(app.label().to_owned(), resolved.map(Job::Single))
+            Target::new(
+                app.label().to_owned(),
+                operation.version(),
+                resolved.map(Job::Single),
+            )
         })
         .collect()
 }
@@ -528,10 +540,10 @@ mod tests {
     fn one_app_in_any_spelling_of_its_uuid_or_by_name_is_merged_under_its_first_label() {
         let id = "0f5f3ad1-8f1e-4a53-9d0f-5a1e0c2b7d11";
         let merged = merge_duplicates(vec![
-            Target::new(id.to_owned(), pull(id)),
-            Target::new(id.to_uppercase(), pull(&id.to_uppercase())),
-            Target::new("Inventory".to_owned(), pull(id)),
-            Target::new("inventory-slug".to_owned(), pull("inventory-slug")),
+            Target::new(id.to_owned(), None, pull(id)),
+            Target::new(id.to_uppercase(), None, pull(&id.to_uppercase())),
+            Target::new("Inventory".to_owned(), None, pull(id)),
+            Target::new("inventory-slug".to_owned(), None, pull("inventory-slug")),
         ]);
         let labels: Vec<&str> = merged.iter().map(|t| t.label.as_str()).collect();
         assert_eq!(labels, [id, "inventory-slug"]);

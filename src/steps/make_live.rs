@@ -26,15 +26,46 @@ use crate::tooljet::{ApiError, ApiRequest};
 /// create answer.
 const NEW_APP: &str = ":new-app-id";
 
+/// An app made ready for its release: what the release sends and what it must make live, or
+/// the result as it stands when the version is live already.
+#[derive(Debug)]
+pub enum Prepared {
+    Done(ResultIds),
+    Release(Ready),
+}
+
+/// What an app's release sends, once its import, pull and save went through.
+#[derive(Debug)]
+pub struct Ready {
+    app_id: String,
+    target: ReleaseTarget,
+    /// The id the version must have once live, where a save or a listing named it.
+    expected: Option<String>,
+}
+
+/// The plan carried out at once: prepared, then released (`deploy`, app by app).
 pub(super) async fn run(
     steps: &mut Steps,
     deploy: &Deploy,
     plan: &AppPlan,
 ) -> Result<ResultIds, Failure> {
+    match prepare(steps, deploy, plan).await? {
+        Prepared::Done(ids) => Ok(ids),
+        Prepared::Release(ready) => release(steps, deploy, ready).await,
+    }
+}
+
+/// Everything of the plan's path before its release: the import, pull and save it needs,
+/// none of which changes what is live.
+pub(super) async fn prepare(
+    steps: &mut Steps,
+    deploy: &Deploy,
+    plan: &AppPlan,
+) -> Result<Prepared, Failure> {
     let wanted = plan.declared.as_str();
     let on_instance = || deploy.wanted_id().map(str::to_owned);
     let (app_id, target, expected) = match &plan.path {
-        Path::Nothing => return Ok(already_live(steps, deploy, plan)),
+        Path::Nothing => return Ok(Prepared::Done(already_live(steps, deploy, plan))),
         Path::Hold => {
             return Err(steps.fail(
                 Step::Listed,
@@ -63,6 +94,25 @@ pub(super) async fn run(
         }
         Path::Import { then, .. } => import_then(steps, deploy, *then).await?,
     };
+    Ok(Prepared::Release(Ready {
+        app_id,
+        target,
+        expected,
+    }))
+}
+
+/// The release of a prepared app, and the proof that the declared version is live.
+pub(super) async fn release(
+    steps: &mut Steps,
+    deploy: &Deploy,
+    ready: Ready,
+) -> Result<ResultIds, Failure> {
+    let Ready {
+        app_id,
+        target,
+        expected,
+    } = ready;
+    let wanted = deploy.version.name();
     let release = Operation::Release {
         app_id: app_id.clone(),
         target,

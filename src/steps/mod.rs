@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use reqwest::StatusCode;
 
 pub use live::Planned;
+pub use make_live::{Prepared, Ready};
 
 use crate::desired::Deploy;
 use crate::inputs::Config;
@@ -637,6 +638,25 @@ pub async fn single(
 /// Reads what is live of `deploy`'s app and decides its plan.
 pub async fn plan(steps: &mut Steps, deploy: &Deploy, unread: WhenUnread) -> Planned {
     live::plan(steps, deploy, unread).await
+}
+
+/// The writes of `plan` for `deploy`'s app before its release, none of which changes what is
+/// live.
+pub async fn prepare(
+    steps: &mut Steps,
+    deploy: &Deploy,
+    plan: &AppPlan,
+) -> Result<Prepared, Failure> {
+    make_live::prepare(steps, deploy, plan).await
+}
+
+/// The release of a prepared app, and the proof that its declared version is live.
+pub async fn release(
+    steps: &mut Steps,
+    deploy: &Deploy,
+    ready: Ready,
+) -> Result<ResultIds, Failure> {
+    make_live::release(steps, deploy, ready).await
 }
 
 /// Carries out `plan` for `deploy`'s app, and proves the declared version live.

@@ -86,11 +86,7 @@ async fn nothing_is_written_for_an_app_whose_live_version_could_not_be_read() {
             assert_eq!(plan["apps"][0]["actions"], json!([]), "{case}");
             assert_eq!(plan["complete"], false, "{case}");
             let held = &results(&ran)[1];
-            let expected = match dry_run {
-                "true" => "planned",
-                _ => "held",
-            };
-            assert_eq!(held["result"], expected, "{case}: {held}");
+            assert_eq!(held["result"], "held", "{case}, dry run {dry_run}: {held}");
         }
     }
 }
@@ -304,4 +300,60 @@ async fn a_create_that_went_through_is_done_whatever_could_not_be_read_after_it(
     assert_eq!(steps[3]["step"], "saved");
     assert_eq!(steps[3]["result"], "failed");
     ran.assert_error_contains("list the workspace's apps after the refused save");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn nothing_is_released_until_every_apps_import_and_save_went_through() {
+    let fake = fake().await;
+    billing_drifted(&fake);
+    // Shipping is declared new, but git has no such folder: its import fails.
+    let ran = with_manifest("apply", &fake, "Billing: v2\nShipping: v1")
+        .run()
+        .await;
+    ran.assert_exit(1);
+    assert!(
+        writes(&fake).iter().all(|w| !w.ends_with("/release")),
+        "{:?}",
+        writes(&fake)
+    );
+    let results = results(&ran);
+    assert_eq!(results[0]["result"], "held", "{}", results[0]);
+    assert!(
+        results[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("another app's import, pull or save failed, so apply released nothing"),
+        "{}",
+        results[0]
+    );
+    assert_eq!(results[1]["result"], "failed");
+    assert_eq!(ran.output("changed"), "");
+    assert_eq!(ran.output("in-sync"), "false");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_apply_dry_run_logs_the_exact_requests_it_would_send() {
+    let fake = fake().await;
+    billing_drifted(&fake);
+    let ran = with_manifest("apply", &fake, "Billing: v2\nOrders: v1")
+        .with("dry-run", "true")
+        .run()
+        .await;
+    ran.assert_exit(0);
+    assert!(writes(&fake).is_empty());
+    for request in [
+        "/git-sync/release {\"versionName\":\"v2\"}",
+        "/api/ext/apps?createMode=git {\"gitAppName\":\"Orders\"",
+        "/api/ext/apps/:new-app-id/versions/save {\"name\":\"v1\"}",
+    ] {
+        assert!(ran.stderr.contains(request), "{request}: {}", ran.stderr);
+    }
+    assert_eq!(each_result(&ran), ["planned", "planned"]);
+}
+
+fn each_result(ran: &Ran) -> Vec<String> {
+    results(ran)
+        .iter()
+        .map(|r| r["result"].as_str().unwrap_or_default().to_owned())
+        .collect()
 }
