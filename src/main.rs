@@ -106,6 +106,11 @@ async fn main() -> ExitCode {
             return ExitCode::from(INVALID_INPUT);
         }
     };
+    let mut github = github;
+    if let Some(problem) = github.unwritable_destinations().first() {
+        github.input_error(Some(config.kind), problem);
+        return ExitCode::from(INVALID_INPUT);
+    }
     for input in inputs::unused(&vars, config.kind) {
         github.commands.annotate(
             Level::Warning,

@@ -424,6 +424,15 @@ enum Wave {
     Release,
 }
 
+/// What one app takes into a wave.
+struct Part {
+    index: usize,
+    job: Job,
+    plan: Option<AppPlan>,
+    ready: Option<Ready>,
+    steps: Steps,
+}
+
 /// How an app's part of a wave ended: done, or ready for its release.
 enum Waved {
     Ended(Result<ResultIds, Failure>),
@@ -439,26 +448,36 @@ async fn wave(
     cancel: Pin<&mut impl Future<Output = Signal>>,
 ) -> Option<Signal> {
     let failed = Arc::new(AtomicBool::new(false));
-    let work: Vec<(usize, Job, Option<AppPlan>, Option<Ready>, Steps)> = apps
+    let work: Vec<Part> = apps
         .iter_mut()
         .enumerate()
         .filter(|(_, app)| app.verdict.is_none())
         .filter_map(|(index, app)| {
-            let job = app.job.as_ref().ok()?.clone();
-            let ready = app.ready.take();
-            Some((index, job, app.plan.clone(), ready, app.steps.take()?))
+            Some(Part {
+                index,
+                job: app.job.as_ref().ok()?.clone(),
+                plan: app.plan.clone(),
+                ready: app.ready.take(),
+                steps: app.steps.take()?,
+            })
         })
         .collect();
     let progress: Vec<Progress> = work
         .iter()
-        .map(|(index, ..)| apps[*index].progress.clone())
+        .map(|part| apps[part.index].progress.clone())
         .collect();
     let (done, signal) = side_by_side(
         config.max_parallel,
         work,
         progress,
         cancel,
-        |(index, job, plan, ready, mut steps)| {
+        |Part {
+             index,
+             job,
+             plan,
+             ready,
+             mut steps,
+         }| {
             let (config, failed) = (config.clone(), failed.clone());
             async move {
                 let started = Instant::now();

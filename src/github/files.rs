@@ -57,6 +57,30 @@ pub fn replace(path: &Path, text: &str) -> io::Result<()> {
     written
 }
 
+/// Whether `path` can be written as the action writes: a regular file, or nothing yet in a
+/// directory that exists. Checked before any request, so that outputs are never lost after
+/// ToolJet acted.
+pub fn writable(path: &Path) -> io::Result<()> {
+    if looked_at(path)?.is_some() {
+        return Ok(());
+    }
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    match std::fs::metadata(dir) {
+        Ok(found) if found.is_dir() => Ok(()),
+        Ok(_) => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "its directory is not a directory",
+        )),
+        Err(err) => Err(io::Error::new(
+            err.kind(),
+            format!("its directory cannot be used: {err}"),
+        )),
+    }
+}
+
 /// What is at `path`, not following a link: `None` where nothing is, an error for anything but
 /// a regular file.
 fn looked_at(path: &Path) -> io::Result<Option<Metadata>> {

@@ -123,6 +123,30 @@ impl GitHub {
         }
     }
 
+    /// The files the outputs go to that cannot be written as the action writes (a FIFO, a
+    /// device, a link, a missing directory), each named with its variable and why; those are
+    /// left out of every later write. Called before any request: outputs lost after ToolJet
+    /// acted would leave a later step without a new app's id.
+    pub fn unwritable_destinations(&mut self) -> Vec<String> {
+        let mut problems = Vec::new();
+        for (variable, slot) in [
+            ("GITHUB_OUTPUT", &mut self.output_file),
+            ("TOOLJET_DOTENV", &mut self.dotenv_file),
+        ] {
+            if let Some(path) = slot.as_ref()
+                && let Err(err) = files::writable(path)
+            {
+                problems.push(format!(
+                    "{variable} names {}, where the outputs cannot be written: {err}. Point it at a \
+                     file",
+                    path.display()
+                ));
+                *slot = None;
+            }
+        }
+        problems
+    }
+
     /// From now on, everything is said with `voice`: the secrets and the caller's names it knows.
     pub fn speaking(mut self, voice: Voice) -> Self {
         self.commands.voice = voice;
@@ -252,7 +276,14 @@ impl GitHub {
                         self.commands.annotate(
                             Level::Error,
                             "Could not write the step outputs",
-                            &format!("stdout: {err}. Later steps will not see them."),
+                            &format!(
+                                "stdout: {err}. Later steps will not see them; they are on \
+                                 stderr instead."
+                            ),
+                        );
+                        commands::line(
+                            false,
+                            format_args!("Step outputs: {}", printable(&outputs.to_json())),
                         );
                     })
             }
@@ -274,9 +305,12 @@ impl GitHub {
                 Level::Error,
                 "Could not write the step outputs",
                 &format!(
-                    "{} ({variable}): {err}. {readers} will not see them; they are printed in the \
-                     log as JSON.",
-                    path.display()
+                    "{} ({variable}): {err}. {readers} will not see them; {}",
+                    path.display(),
+                    match self.output_file.is_some() {
+                        true => "they are printed in the log as JSON.",
+                        false => "they are on stdout as JSON.",
+                    }
                 ),
             );
             // Off GitHub stdout has them already, as its one JSON line.

@@ -377,20 +377,30 @@ async fn a_request_cut_by_the_steps_budget_names_total_timeout_seconds() {
 #[tokio::test(flavor = "multi_thread")]
 async fn outputs_that_cannot_be_written_are_printed_and_fail_the_step() {
     let fake = fake().await;
-    // A directory that is gone: the runner's file cannot be made.
+    // The runner's directory is there when the step starts, and gone by the time the app was
+    // created and the outputs are written.
     let dir = tempfile::tempdir().unwrap();
-    let gone = dir.path().join("gone/set_output_1").display().to_string();
-    let ran = support::create_orders(&fake).output_file(&gone).run().await;
+    let files = dir.path().join("file_commands");
+    std::fs::create_dir(&files).unwrap();
+    GONE.set(files.clone()).expect("set once");
+    fake.inject([Injected::Meanwhile(|_| {
+        std::fs::remove_dir_all(GONE.get().expect("set")).expect("removed");
+    })]);
+    let path = files.join("set_output_1").display().to_string();
+    let ran = support::create_orders(&fake).output_file(&path).run().await;
     ran.assert_exit(1);
     let created = fake.world().apps.last().unwrap().id.clone();
     assert_eq!(support::logged_outputs(&ran)["app-id"], created.as_str());
     assert!(
         ran.error()
-            .starts_with(&format!("{gone} (GITHUB_OUTPUT): ")),
+            .starts_with(&format!("{path} (GITHUB_OUTPUT): ")),
         "{}",
         ran.error()
     );
 }
+
+/// The directory `outputs_that_cannot_be_written_are_printed_and_fail_the_step` takes away.
+static GONE: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
 
 // --- A 2xx answer the action cannot read is never called success, nor a certain failure.
 

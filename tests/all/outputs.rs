@@ -143,8 +143,7 @@ fn is_untouched(path: &std::path::Path) -> bool {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_dotenv_path_that_is_no_regular_file_is_left_alone_and_the_step_fails_with_its_outputs_on_stdout()
- {
+async fn a_dotenv_path_that_is_no_regular_file_is_refused_before_any_request() {
     let dir = tempfile::tempdir().unwrap();
     for path in fifo_and_link(dir.path()) {
         let fake = fake().await;
@@ -154,24 +153,24 @@ async fn a_dotenv_path_that_is_no_regular_file_is_left_alone_and_the_step_fails_
             .env("TOOLJET_DOTENV", &shown)
             .run()
             .await;
-        ran.assert_exit(1);
-        let created = fake.world().apps.last().unwrap().id.clone();
-        let outputs: Value =
-            serde_json::from_str(ran.stdout.trim()).expect("stdout is one JSON object");
-        assert_eq!(outputs["app-id"], created.as_str(), "{shown}");
+        ran.assert_exit(2);
+        assert!(fake.requests().is_empty(), "{shown}: nothing is sent");
         assert!(
-            ran.stderr
-                .contains(&format!("{shown} (TOOLJET_DOTENV): this is a ")),
+            ran.stderr.contains(&format!(
+                "TOOLJET_DOTENV names {shown}, where the outputs cannot be written: this is a "
+            )),
             "{}",
             ran.stderr
         );
-        assert!(ran.stderr.contains("Later jobs will not see them"));
+        let outputs: Value =
+            serde_json::from_str(ran.stdout.trim()).expect("stdout is one JSON object");
+        assert_eq!(outputs["outcome"], "failure");
         assert!(is_untouched(&path), "{shown} is left as it was");
     }
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_github_output_that_is_no_regular_file_is_left_alone_and_the_outputs_are_logged() {
+async fn a_github_output_that_is_no_regular_file_is_refused_before_any_request() {
     let fake = fake().await;
     let dir = tempfile::tempdir().unwrap();
     for path in fifo_and_link(dir.path()) {
@@ -181,11 +180,13 @@ async fn a_github_output_that_is_no_regular_file_is_left_alone_and_the_outputs_a
             .output_file(&shown)
             .run()
             .await;
-        ran.assert_exit(1);
-        ran.assert_error_contains(&format!("{shown} (GITHUB_OUTPUT): this is a "));
-        assert_eq!(support::logged_outputs(&ran)["outcome"], "success");
+        ran.assert_exit(2);
+        ran.assert_error_contains(&format!(
+            "GITHUB_OUTPUT names {shown}, where the outputs cannot be written: this is a "
+        ));
         assert!(is_untouched(&path), "{shown} is left as it was");
     }
+    assert!(fake.requests().is_empty(), "nothing is sent");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -244,5 +244,11 @@ async fn a_reader_of_stdout_that_went_away_fails_the_step_without_a_panic() {
         stderr.contains("Could not write the step outputs: stdout: Broken pipe"),
         "{stderr}"
     );
+    let logged = stderr
+        .lines()
+        .find_map(|line| line.strip_prefix("Step outputs: "))
+        .expect("the outputs on stderr instead");
+    let outputs: Value = serde_json::from_str(logged).expect("one JSON object");
+    assert_eq!(outputs["outcome"], "success");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
