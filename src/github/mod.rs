@@ -28,12 +28,38 @@ use crate::redact::printable;
 /// ten of each.
 const MAX_ANNOTATIONS: usize = 5;
 
-/// One annotation, its hint apart so that cutting a long message never cuts the hint.
+/// One annotation, its hint apart so that cutting a long message never cuts the hint; the apps
+/// it is about, when one failure is every app's (a token refused for all of them).
 struct Annotation {
     level: Level,
     title: String,
+    apps: Vec<String>,
     message: String,
     hint: Option<String>,
+}
+
+impl Annotation {
+    /// Its title, with the apps it is about: "… for Inventory, Orders and 3 more".
+    fn titled(&self) -> String {
+        let named: Vec<&str> = self.apps.iter().take(3).map(String::as_str).collect();
+        match (
+            named.as_slice(),
+            self.apps.len().saturating_sub(named.len()),
+        ) {
+            ([], _) => self.title.clone(),
+            (named, 0) => format!("{} for {}", self.title, and_list(named)),
+            (named, more) => format!("{} for {} and {more} more", self.title, named.join(", ")),
+        }
+    }
+}
+
+/// "A", "A and B", "A, B and C".
+fn and_list(items: &[&str]) -> String {
+    match items.split_last() {
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    }
 }
 
 /// Annotations gathered for the step, emitted at most [`MAX_ANNOTATIONS`] of each level with
@@ -43,9 +69,29 @@ struct Annotations(Vec<Annotation>);
 
 impl Annotations {
     fn push(&mut self, level: Level, title: String, message: String, hint: Option<String>) {
+        self.about(level, title, None, message, hint);
+    }
+
+    /// An annotation about `app`: merged into one already there that says the same.
+    fn about(
+        &mut self,
+        level: Level,
+        title: String,
+        app: Option<&str>,
+        message: String,
+        hint: Option<String>,
+    ) {
+        let same = |a: &&mut Annotation| {
+            a.level == level && a.title == title && a.message == message && a.hint == hint
+        };
+        if let (Some(app), Some(kept)) = (app, self.0.iter_mut().find(same)) {
+            kept.apps.push(app.to_owned());
+            return;
+        }
         self.0.push(Annotation {
             level,
             title,
+            apps: app.map(str::to_owned).into_iter().collect(),
             message,
             hint,
         });
@@ -70,7 +116,7 @@ impl Annotations {
             for annotation in of_level.iter().take(MAX_ANNOTATIONS) {
                 commands.annotate_with_hint(
                     level,
-                    &annotation.title,
+                    &annotation.titled(),
                     &annotation.message,
                     annotation.hint.as_deref(),
                 );
@@ -344,11 +390,7 @@ impl GitHub {
         for app in &report.run.apps {
             annotations.notes(&app.notes);
             if let Some((message, hint)) = report::failure(app) {
-                let label = if app.label.is_empty() {
-                    String::new()
-                } else {
-                    format!(" for {}", app.label)
-                };
+                let label = Some(app.label.as_str()).filter(|label| !label.is_empty());
                 // An app that never started did not fail: another app or a signal stopped it.
                 let (level, ended) = match app.verdict {
                     Verdict::Skipped => (Level::Warning, "skipped"),
@@ -358,10 +400,10 @@ impl GitHub {
                 };
                 let title = match app.verdict {
                     // ToolJet did nothing wrong: the instance differs from the manifest.
-                    Verdict::Drifted => format!("Out of sync{label}"),
-                    _ => format!("ToolJet {} {ended}{label}", app.operation),
+                    Verdict::Drifted => "Out of sync".to_owned(),
+                    _ => format!("ToolJet {} {ended}", app.operation),
                 };
-                annotations.push(level, title, message, Some(hint));
+                annotations.about(level, title, label, message, Some(hint));
             }
         }
         annotations.emit(&self.commands);

@@ -353,7 +353,7 @@ pub fn with_runner_names(
 }
 
 /// The variables that stand in for an input left empty, as GitLab CI and Jenkins set them.
-const FALLBACKS: [(&str, &str); 2] = [
+pub(crate) const FALLBACKS: [(&str, &str); 2] = [
     ("tooljet-url", "TOOLJET_HOST"),
     ("access-token", "TOOLJET_ACCESS_TOKEN"),
 ];

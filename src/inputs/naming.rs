@@ -97,6 +97,12 @@ impl Naming {
                 .find(|name| env_var(vars, name).is_some())
             {
                 variables.push((input.name, set));
+            } else if let Some((_, fallback)) = super::FALLBACKS
+                .into_iter()
+                .find(|(with, fallback)| *with == input.name && env_var(vars, fallback).is_some())
+            {
+                // Given by the variable that stands in for it: that is what to fix.
+                variables.push((input.name, fallback.to_owned()));
             }
         }
         Self {
@@ -303,6 +309,19 @@ mod tests {
         );
         assert!(!by_variables.how_to_set("app-id").contains("--"));
         assert!(by_flags.how_to_set("app-id").contains("--app-id"));
+    }
+
+    #[test]
+    fn an_input_set_by_its_fallback_variable_is_named_by_it_whatever_else_came_as_flags() {
+        let naming = Naming::new(
+            Caller::Shell,
+            &vars(&[("TOOLJET_ACCESS_TOKEN", "t")]),
+            &vars(&[("INPUT_OPERATION", "check")]),
+        );
+        assert_eq!(
+            naming.rewrite("`access-token` must equal the server's token"),
+            "`TOOLJET_ACCESS_TOKEN` must equal the server's token"
+        );
     }
 
     #[test]

@@ -424,10 +424,7 @@ async fn apps_skipped_by_fail_fast_are_warned_as_skipped_not_failed() {
         .collect();
     assert_eq!(
         skipped,
-        [
-            format!("ToolJet pull skipped for {APP_ID}"),
-            format!("ToolJet pull skipped for {other}")
-        ]
+        [format!("ToolJet pull skipped for {APP_ID} and {other}")]
     );
 }
 

@@ -252,3 +252,37 @@ async fn a_reader_of_stdout_that_went_away_fails_the_step_without_a_panic() {
     assert_eq!(outputs["outcome"], "success");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_refused_for_every_app_is_one_error_naming_the_variable_that_gave_it() {
+    let fake = fake().await;
+    let other = fake.world().add_app("Orders");
+    let url = fake.url();
+    let args = [
+        "pull",
+        "--tooljet-url",
+        &url,
+        "--app-id",
+        APP_ID,
+        "--app-id",
+        &other,
+    ];
+    let out = shell(&args, &[("TOOLJET_ACCESS_TOKEN", "not-the-token")]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(
+        errors[0].contains(&format!("ToolJet pull failed for {APP_ID} and {other}")),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        stderr.contains("Hint: The access token was refused. `TOOLJET_ACCESS_TOKEN` must equal"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("--access-token-file"), "{stderr}");
+}
