@@ -38,7 +38,9 @@ async fn main() -> ExitCode {
     ));
     let github = GitHub::from_vars(&vars, Voice::new(early.clone(), Naming::of(caller)));
     let panics = github.report_panics();
-    let from_flags = match flags::text(std::env::args_os().skip(1)).and_then(flags::parse) {
+    let args = flags::text(std::env::args_os().skip(1));
+    let named = args.as_deref().ok().and_then(flags::operation_named);
+    let from_flags = match args.and_then(flags::parse) {
         Ok(Command::Help) => {
             commands::line(true, format_args!("{}", help::help().trim_end()));
             return ExitCode::SUCCESS;
@@ -53,7 +55,7 @@ async fn main() -> ExitCode {
                 ArgError::Input(err) => github.how_to_set(err),
                 _ => String::new(),
             };
-            github.input_error(None, &with_how(err.to_string(), how));
+            github.input_error(named, &with_how(err.to_string(), how));
             return ExitCode::from(INVALID_INPUT);
         }
     };
@@ -68,15 +70,15 @@ async fn main() -> ExitCode {
     // Flags first, checked against the variables as they were set.
     let vars = match flags::with_flags(vars, from_flags).and_then(inputs::with_runner_names) {
         Ok(vars) => vars,
-        Err(err) => return invalid(err, None),
+        Err(err) => return invalid(err, named),
     };
     if let Err(err) = unknown_variables(&github, &vars) {
-        return invalid(err, None);
+        return invalid(err, inputs::operation_in(&vars));
     }
     let raw = match RawInputs::from_vars(vars.iter().cloned()) {
         Ok(raw) => raw,
         Err(err) => {
-            github.input_error(None, &err.to_string());
+            github.input_error(inputs::operation_in(&vars), &err.to_string());
             return ExitCode::from(INVALID_INPUT);
         }
     };
@@ -185,7 +187,7 @@ async fn main() -> ExitCode {
 fn with_how(problem: String, how: String) -> String {
     match how.is_empty() {
         true => problem,
-        false => format!("{}. {how}", problem.trim_end_matches('.')),
+        false => format!("{} {how}", commands::sentence(&problem)),
     }
 }
 

@@ -26,6 +26,15 @@ pub fn line(stdout: bool, text: std::fmt::Arguments) {
     };
 }
 
+/// `text` as a sentence: ended by its own `.`, `?` or `!`, else by a `.`.
+pub fn sentence(text: &str) -> String {
+    let text = text.trim_end();
+    match text.ends_with(['.', '?', '!']) {
+        true => text.to_owned(),
+        false => format!("{text}."),
+    }
+}
+
 /// Server text as one log line may show it: control characters visible, at most `limit` bytes.
 fn shown(text: &str, limit: usize) -> String {
     bounded(&printable(text), limit).into_owned()

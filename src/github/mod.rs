@@ -270,11 +270,11 @@ impl GitHub {
     /// A bad input: nothing was sent to ToolJet. The outputs still say so (`outcome` is
     /// `failure`, and `operation` when it was valid), for a later step's `if:`.
     pub fn input_error(&self, operation: Option<OperationKind>, problem: &str) {
-        let problem = problem.trim_end_matches('.');
+        let problem = commands::sentence(problem);
         self.commands.annotate(
             Level::Error,
             "Invalid input",
-            &format!("{problem}. Nothing was sent to ToolJet."),
+            &format!("{problem} Nothing was sent to ToolJet."),
         );
         let outputs = Outputs(vec![
             (
@@ -286,8 +286,8 @@ impl GitHub {
         // Failing already; a write error is annotated there.
         let _ = self.write_outputs(&outputs);
         self.append_summary(&format!(
-            "### ❌ ToolJet step not started\n\n{}. Nothing was sent to ToolJet.\n",
-            escape_markdown(&self.commands.voice.say(problem))
+            "### ❌ ToolJet step not started\n\n{} Nothing was sent to ToolJet.\n",
+            escape_markdown(&self.commands.voice.say(&problem))
         ));
     }
 

@@ -13,6 +13,7 @@ use super::values::closest;
 use super::{InputError, given_once};
 use crate::declared::{Entry, entries, variable};
 use crate::environment::env_var;
+use crate::operation::OperationKind;
 
 /// What the command line asks for.
 #[derive(Debug, PartialEq, Eq)]
@@ -98,6 +99,22 @@ fn not_text(arg: &[u8], words: &[String]) -> ArgError {
             position: words.len() + 1,
         },
     }
+}
+
+/// The operation a command line names, as its first word or `--operation`, even where the
+/// rest of it is wrong: the outputs of a refused step still say which it was.
+pub fn operation_named(args: &[String]) -> Option<OperationKind> {
+    let named = match args.first().map(String::as_str) {
+        Some(word) if !word.starts_with('-') => Some(word),
+        _ => args.iter().enumerate().find_map(|(at, word)| {
+            word.strip_prefix("--operation=")
+                .or_else(|| match word.as_str() {
+                    "--operation" => args.get(at + 1).map(String::as_str),
+                    _ => None,
+                })
+        }),
+    };
+    named?.parse().ok()
 }
 
 /// True for a word that is one of this action's own flags (`--dry-run`, `--app-id=x`,
@@ -316,6 +333,24 @@ pub fn with_flags(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_operation_is_found_in_a_command_line_that_is_wrong_elsewhere() {
+        let words = |line: &str| line.split(' ').map(str::to_owned).collect::<Vec<_>>();
+        assert_eq!(
+            operation_named(&words("check --fail-on-drift maybe")),
+            Some(OperationKind::Check)
+        );
+        assert_eq!(
+            operation_named(&words("--dry-run --operation apply")),
+            Some(OperationKind::Apply)
+        );
+        assert_eq!(
+            operation_named(&words("--operation=pull --x")),
+            Some(OperationKind::Pull)
+        );
+        assert_eq!(operation_named(&words("rollout")), None);
+    }
 
     fn parse_all(args: &[&str]) -> Result<Command, ArgError> {
         parse(args.iter().map(|arg| (*arg).to_owned()))

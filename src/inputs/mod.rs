@@ -313,6 +313,12 @@ pub fn secrets_in(vars: &[(String, String)]) -> impl Iterator<Item = String> {
     secrets.into_iter()
 }
 
+/// The operation `INPUT_OPERATION` names in `vars`, if it names one: the outputs of a step
+/// refused before its inputs were read still say which it was.
+pub fn operation_in(vars: &[(String, String)]) -> Option<OperationKind> {
+    env_var(vars, "INPUT_OPERATION")?.trim().parse().ok()
+}
+
 /// The inputs set in `vars` that `kind` does not read, in action.yml's order. An input left at
 /// its action.yml default counts as not given: the runner sets every declared input.
 pub fn unused(vars: &[(String, String)], kind: OperationKind) -> Vec<&'static str> {

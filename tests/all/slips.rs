@@ -44,13 +44,19 @@ async fn a_mistyped_input_variable_off_github_stops_the_step_naming_the_input_it
         ("INPUT_DRYRUN", "true"),
         ("TOOLJET_ACCESS_TOKEN", token.as_str()),
     ];
-    let stderr = refused(&[], &env).await;
+    let (code, stdout, stderr) = run(&[], &env).await;
+    assert_eq!(code, 2, "{stderr}");
     assert!(
         stderr.contains(
             "INPUT_DRYRUN is set, but it is no input of this action; did you mean \
-             `INPUT_DRY_RUN`?"
+             `INPUT_DRY_RUN`? Set the variable"
         ),
         "{stderr}"
+    );
+    assert!(!stderr.contains("?."), "{stderr}");
+    assert!(
+        stdout.contains("\"operation\":\"release\""),
+        "the operation was valid: {stdout}"
     );
     assert!(fake.requests().is_empty(), "nothing was sent");
 }
@@ -272,7 +278,9 @@ async fn a_value_that_is_not_utf8_names_the_flag_it_belongs_to() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_word_after_a_switch_is_that_switchs_value_and_named_with_it() {
-    let stderr = refused(&["check", "--fail-on-drift", "maybe"], &[]).await;
+    let (code, stdout, stderr) = run(&["check", "--fail-on-drift", "maybe"], &[]).await;
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.contains("\"operation\":\"check\""), "{stdout}");
     assert!(
         stderr.contains(
             "flag `--fail-on-drift` takes true or false (or nothing, for true), not \"maybe\". \
