@@ -13,7 +13,7 @@ use reqwest::{StatusCode, Url, redirect};
 use serde_json::Value;
 
 use super::error::{Limit, MAX_ANSWER, Transport};
-use super::export::{LiveApp, Scanner};
+use super::export::{LiveApp, Reader};
 use super::proxy::{self, Proxy};
 use super::validation::{self, Warnings};
 use super::{ApiError, ApiRequest, Reading, retry};
@@ -256,7 +256,7 @@ async fn read_bounded(response: &mut reqwest::Response) -> Result<(Vec<u8>, bool
 async fn scan_export(
     response: &mut reqwest::Response,
 ) -> Result<Result<LiveApp, String>, reqwest::Error> {
-    let mut scanner = Scanner::default();
+    let mut scanner = Reader::live();
     let mut read = 0u64;
     while let Some(chunk) = response.chunk().await? {
         read += chunk.len() as u64;
@@ -272,7 +272,10 @@ async fn scan_export(
             Err(err) => return Ok(Err(err.to_string())),
         }
     }
-    Ok(scanner.finish().map_err(|err| err.to_string()))
+    Ok(scanner
+        .finish()
+        .map(|export| export.live)
+        .map_err(|err| err.to_string()))
 }
 
 /// An answer as read, before it is judged.
