@@ -428,6 +428,8 @@ impl Builder {
         state.inner_key = None;
         let capture = match (source, key) {
             (_, "id") => Some(Capture::Own),
+            // A version's own: it says nothing of its content.
+            (Source::Versions, "co_relation_id") => Some(Capture::None),
             (_, "co_relation_id") => Some(Capture::CoRelation),
             (_, "appVersionId") => Some(Capture::Version),
             (Source::Options, "dataSourceId") | (Source::Placements, "childId") => {
@@ -474,11 +476,9 @@ impl Builder {
             refs: 0,
         });
         self.used += std::mem::size_of::<Field>();
-        let mut hasher = DefaultHasher::new();
-        hasher.write_u16(name);
         state.field = Some(Open {
             slot,
-            hasher,
+            hasher: DefaultHasher::new(),
             refs: source != Source::Modules,
             name: inner,
         });
