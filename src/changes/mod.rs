@@ -645,4 +645,90 @@ mod tests {
             "{shown}"
         );
     }
+
+    /// Exports of one version each, read from the fake ToolJet by the action's own client.
+    mod read_from_tooljet {
+        use std::sync::Arc;
+        use std::time::Duration;
+
+        use harness::tooljet::{APP_ID, FakeToolJet, ORG_ID, Settings};
+
+        use super::*;
+        use crate::redact::Secret;
+        use crate::tooljet::{ApiError, ApiRequest, ApiResponse, Client, Connection, TimeLeft};
+
+        async fn send(fake: &FakeToolJet, request: ApiRequest) -> Result<ApiResponse, ApiError> {
+            let connection = Connection {
+                base_url: format!("{}/", fake.url()).parse().unwrap(),
+                access_token: Secret::new("test-token"),
+                timeout: Duration::from_secs(30),
+                connect_timeout: Duration::from_secs(5),
+                ca_certificates: None,
+                skip_tls_verify: false,
+            };
+            let client = Client::new(&connection, Arc::default()).unwrap();
+            let time = Duration::from_secs(60);
+            client
+                .send(
+                    &request,
+                    TimeLeft {
+                        remaining: time,
+                        total: time,
+                    },
+                )
+                .await
+        }
+
+        async fn version(fake: &FakeToolJet, name: &str) -> Arc<Content> {
+            let answer = send(fake, ApiRequest::export_version(ORG_ID, APP_ID, name))
+                .await
+                .unwrap();
+            assert!(answer.body.is_empty() && answer.json.is_none());
+            answer.content.unwrap().unwrap()
+        }
+
+        #[tokio::test]
+        async fn one_version_by_its_name_is_exported_and_compared_with_the_live_one() {
+            let fake = FakeToolJet::start(Settings::default()).await.unwrap();
+            let name = "v1.5+rc&1#b";
+            fake.world().add_version(APP_ID, name);
+            fake.world().design_mut(APP_ID, name).sample_changes();
+            let (live, declared) = (version(&fake, "v1").await, version(&fake, name).await);
+            let changes = compare(live.only().unwrap(), declared.only().unwrap());
+            assert_eq!((changes.from.as_str(), changes.to.as_str()), ("v1", name));
+            assert_eq!(
+                changes.headline(),
+                "pages 1 added, 1 removed; components 1 added, 1 removed, 1 changed; \
+                 queries 1 changed; data sources 2 changed; event handlers 1 removed; \
+                 settings 1 changed; 6 risky changes"
+            );
+            let requests = fake.requests();
+            let queries: Vec<&str> = requests
+                .iter()
+                .filter_map(|r| r.query.as_deref())
+                .map(|q| q.split('&').find(|p| p.starts_with("appVersion")).unwrap())
+                .collect();
+            assert_eq!(queries, ["appVersion=v1", "appVersion=v1.5%2Brc%261%23b"]);
+        }
+
+        #[tokio::test]
+        async fn the_first_export_holds_the_newest_version_and_what_is_live() {
+            let fake = FakeToolJet::start(Settings::default()).await.unwrap();
+            let answer = send(&fake, ApiRequest::export_content(ORG_ID, APP_ID))
+                .await
+                .unwrap();
+            let content = answer.content.unwrap().unwrap();
+            assert_eq!(content.versions().collect::<Vec<_>>(), ["v2-draft"]);
+            assert!(answer.live.unwrap().current != Default::default());
+        }
+
+        #[tokio::test]
+        async fn a_version_the_app_lacks_is_a_400() {
+            let fake = FakeToolJet::start(Settings::default()).await.unwrap();
+            let err = send(&fake, ApiRequest::export_version(ORG_ID, APP_ID, "v9"))
+                .await
+                .unwrap_err();
+            assert!(err.to_string().contains("400"), "{err}");
+        }
+    }
 }
