@@ -11,7 +11,7 @@
 
 mod risk;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 
 use serde::Serialize;
 
@@ -254,20 +254,12 @@ impl Pairs<'_> {
 /// Matches entities of two versions: by `co_relation_id` where both have one, then by name
 /// (in order, where several share one).
 fn pair<'a>(old: Vec<Entity<'a>>, new: Vec<Entity<'a>>) -> Pairs<'a> {
-    let mut by_co_relation: HashMap<u128, VecDeque<usize>> = HashMap::new();
-    for (at, entity) in new.iter().enumerate() {
-        if let Some(id) = entity.co_relation() {
-            by_co_relation.entry(id).or_default().push_back(at);
-        }
-    }
     let mut taken = vec![false; new.len()];
+    let mut by_co_relation = Index::new(&new, |entity| entity.co_relation());
     let mut matched = Vec::new();
     let mut unmatched = Vec::new();
     for entity in old {
-        let found = entity
-            .co_relation()
-            .and_then(|id| by_co_relation.get_mut(&id)?.pop_front());
-        match found {
+        match entity.co_relation().and_then(|id| by_co_relation.take(&id)) {
             Some(at) => {
                 taken[at] = true;
                 matched.push((entity, new[at]));
@@ -275,21 +267,16 @@ fn pair<'a>(old: Vec<Entity<'a>>, new: Vec<Entity<'a>>) -> Pairs<'a> {
             None => unmatched.push(entity),
         }
     }
-    let mut by_name: HashMap<u64, VecDeque<usize>> = HashMap::new();
-    for (at, entity) in new.iter().enumerate() {
-        if !taken[at] {
-            by_name
-                .entry(entity.natural_key())
-                .or_default()
-                .push_back(at);
-        }
-    }
+    drop(by_co_relation);
+    let mut by_name = Index::new(&new, |entity| Some(entity.natural_key()));
     let mut removed = Vec::new();
     for entity in unmatched {
-        match by_name
-            .get_mut(&entity.natural_key())
-            .and_then(VecDeque::pop_front)
-        {
+        // Skipping those taken by their co_relation_id.
+        let mut found = by_name.take(&entity.natural_key());
+        while found.is_some_and(|at| taken[at]) {
+            found = by_name.take(&entity.natural_key());
+        }
+        match found {
             Some(at) => {
                 taken[at] = true;
                 matched.push((entity, new[at]));
@@ -307,6 +294,38 @@ fn pair<'a>(old: Vec<Entity<'a>>, new: Vec<Entity<'a>>) -> Pairs<'a> {
         matched,
         removed,
         added,
+    }
+}
+
+/// Entities by a key, each key's in order: a map to the first and a chain to the next, in a
+/// few bytes per entity.
+struct Index<K> {
+    first: HashMap<K, usize>,
+    next: Vec<usize>,
+}
+
+impl<K: std::hash::Hash + Eq + Copy> Index<K> {
+    fn new(entities: &[Entity<'_>], key: impl Fn(&Entity<'_>) -> Option<K>) -> Self {
+        let mut first = HashMap::new();
+        let mut next = vec![usize::MAX; entities.len()];
+        for (at, entity) in entities.iter().enumerate().rev() {
+            if let Some(key) = key(entity)
+                && let Some(previous) = first.insert(key, at)
+            {
+                next[at] = previous;
+            }
+        }
+        Self { first, next }
+    }
+
+    /// The first entity with `key` not yet taken, taken.
+    fn take(&mut self, key: &K) -> Option<usize> {
+        let at = *self.first.get(key)?;
+        match self.next.get(at).copied() {
+            Some(usize::MAX) | None => self.first.remove(key),
+            Some(next) => self.first.insert(*key, next),
+        };
+        Some(at)
     }
 }
 

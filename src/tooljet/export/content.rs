@@ -168,8 +168,9 @@ struct Row {
     /// source, the settings' home page, a placement's query or folder): while reading, the id
     /// it names; then that entity's index.
     link: u32,
-    /// Its name as shown: control characters stripped, at most [`MAX_NAME`] bytes.
-    name: Box<str>,
+    /// Its name as shown (control characters stripped, at most [`MAX_NAME`] bytes): where it
+    /// is in [`Content::names`], one string for all, and how long.
+    name: (u32, u16),
     /// Hashes of what identifies it by name: its name, and a page's handle or an event's
     /// target and index. After reading, `name_hash` holds its natural key: how it is matched
     /// without a `co_relation_id`.
@@ -203,6 +204,8 @@ struct Options {
 #[derive(Clone, Default)]
 pub struct Content {
     rows: Vec<Row>,
+    /// Every row's name, one after another.
+    names: String,
     fields: Vec<Field>,
     field_names: Vec<Box<str>>,
     options: Vec<Options>,
@@ -259,7 +262,7 @@ struct OptionKey {
 pub(super) struct Builder {
     content: Content,
     /// Every id met, interned, and the row it is the own id of ([`NONE`] if none).
-    ids: HashMap<u128, u32>,
+    ids: HashMap<[u64; 2], u32>,
     targets: Vec<u32>,
     /// References, the ids in the order of the fields that hold them.
     refs: Vec<u32>,
@@ -295,7 +298,7 @@ impl Builder {
             co_relation: [0; 2],
             version: NONE,
             link: NONE,
-            name: Box::from(""),
+            name: (0, 0),
             name_hash: 0,
             key_hash: 0,
             start: self.content.fields.len() as u32,
@@ -351,7 +354,7 @@ impl Builder {
                 .sum::<usize>();
             self.content.options.push(options);
         }
-        self.used += std::mem::size_of::<Row>() + row.name.len();
+        self.used += std::mem::size_of::<Row>() + usize::from(row.name.1);
         self.content.rows.push(row);
         if self.used > MAX_BYTES {
             self.too_large = true;
@@ -509,7 +512,7 @@ impl Builder {
             }
             Capture::Name => {
                 row.name_hash = hash_token(token);
-                row.name = shown(text.unwrap_or_default(), MAX_NAME);
+                row.name = self.content.keep_name(text.unwrap_or_default());
             }
             Capture::Handle => row.key_hash = hash_token(token),
             Capture::Key => row.key_hash = mix(row.key_hash, hash_token(token)),
@@ -549,7 +552,7 @@ impl Builder {
             (Inner::GlobalSettings, Some(_), Token::Bool(true)) => state.row.flags |= MAINTENANCE,
             (Inner::Module, Some("name"), Token::String(text)) => {
                 state.row.name_hash = hash_token(token);
-                state.row.name = shown(text.head, MAX_NAME);
+                state.row.name = self.content.keep_name(text.head);
             }
             (Inner::Module, Some("co_relation_id"), Token::String(text)) => {
                 state.row.co_relation = halves(
@@ -626,7 +629,7 @@ impl Builder {
 
     fn intern(&mut self, id: u128) -> u32 {
         let next = self.targets.len() as u32;
-        *self.ids.entry(id).or_insert_with(|| {
+        *self.ids.entry(halves(id)).or_insert_with(|| {
             self.targets.push(NONE);
             self.used += 48;
             next
@@ -675,8 +678,8 @@ impl Builder {
         content.resolve_versions();
         content.resolve_identities();
         let mut literal = vec![0u128; targets.len()];
-        for (id, at) in ids {
-            literal[at as usize] = id;
+        for ([high, low], at) in ids {
+            literal[at as usize] = u128::from(high) << 64 | u128::from(low);
         }
         let mut refs = refs.into_iter();
         for at in 0..content.fields.len() {
@@ -710,7 +713,7 @@ impl Content {
             .collect();
         self.versions = settings
             .iter()
-            .map(|&at| (self.rows[at as usize].name.clone(), at))
+            .map(|&at| (Box::from(self.name_of(at)), at))
             .collect();
         let only = settings.len() == 1;
         let position = |row: u32| {
@@ -824,6 +827,21 @@ impl Content {
         }
     }
 
+    /// Keeps a name as shown, in the one string of all names.
+    fn keep_name(&mut self, text: &str) -> (u32, u16) {
+        let start = self.names.len();
+        self.names.push_str(&shown(text, MAX_NAME));
+        (start as u32, (self.names.len() - start) as u16)
+    }
+
+    /// The name of row `at` as shown; "" for none.
+    fn name_of(&self, at: u32) -> &str {
+        self.rows.get(at as usize).map_or("", |row| {
+            let (start, len) = (row.name.0 as usize, usize::from(row.name.1));
+            self.names.get(start..start + len).unwrap_or_default()
+        })
+    }
+
     /// The names of the versions it holds, in the export's order.
     pub fn versions(&self) -> impl Iterator<Item = &str> {
         self.versions.iter().map(|(name, _)| &**name)
@@ -908,7 +926,7 @@ pub struct Entity<'a> {
 
 impl std::fmt::Debug for Entity<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:?} {:?}", self.kind, self.row.name)
+        write!(f, "{:?} {:?}", self.kind, self.name())
     }
 }
 
@@ -920,7 +938,7 @@ impl<'a> Entity<'a> {
     /// Its name as shown (control characters stripped, bounded); a page's or component's
     /// `name`, an event handler's event (`onClick`).
     pub fn name(&self) -> &'a str {
-        &self.row.name
+        self.content.name_of(self.at)
     }
 
     /// Its `co_relation_id`, kept across versions, where the export has one.
@@ -993,10 +1011,7 @@ impl<'a> Entity<'a> {
             .options
             .iter()
             .filter(move |set| set.source == at)
-            .map(move |set| {
-                let environment = content.rows.get(set.environment as usize);
-                (environment.map_or("", |row| &*row.name), &*set.keys)
-            })
+            .map(move |set| (content.name_of(set.environment), &*set.keys))
     }
 }
 
