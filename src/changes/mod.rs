@@ -421,38 +421,16 @@ fn plural<S: serde::Serializer>(kind: &Kind, serializer: S) -> Result<S::Ok, S::
 
 #[cfg(test)]
 mod tests {
-    use harness::tooljet::{
-        Design, ExportedApp, ExportedVersion, SAMPLE_HOST, SAMPLE_TOKEN, export,
-    };
+    use harness::tooljet::{Design, SAMPLE_HOST, SAMPLE_TOKEN};
     use serde_json::json;
 
     use super::*;
-    use crate::tooljet::export::{Content, Reader};
+    use crate::tooljet::export::Content;
+    use crate::tooljet::export::sample::{V1, V2, read, version};
 
-    const APP: ExportedApp<'static> = ExportedApp {
-        id: "0f5f3ad1-8f1e-4a53-9d0f-5a1e0c2b7d11",
-        name: "Inventory",
-        slug: "inventory",
-        organization_id: "45892c81-c1f0-48c6-8875-c2e4fca516f8",
-        current_version_id: Some("7c1d0a52-3b9e-4f7a-8d21-0e6b5c4a3f01"),
-        co_relation_id: None,
-    };
-
-    /// The content of an export of one version holding `design`, read in chunks of 4 KiB.
+    /// The content of an export of one version holding `design`.
     fn content(id: &str, name: &str, design: &Design) -> Content {
-        let version = ExportedVersion {
-            id,
-            name,
-            draft: false,
-            environment: 2,
-            design,
-        };
-        let text = export(&APP, &[version], false);
-        let mut reader = Reader::with_content();
-        for chunk in text.as_bytes().chunks(4096) {
-            reader.feed(chunk).unwrap();
-        }
-        reader.finish().unwrap().content.unwrap().unwrap()
+        read(&[version(id, name, design)])
     }
 
     /// What changes from the sample app to `change`d sample app, as two versions exported.
@@ -460,8 +438,8 @@ mod tests {
         let before = Design::default();
         let mut after = before.clone();
         change(&mut after);
-        let old = content("7c1d0a52-3b9e-4f7a-8d21-0e6b5c4a3f01", "v1.4.0", &before);
-        let new = content("9e8d7c6b-5a49-4382-9170-fedcba987602", "v1.5.0", &after);
+        let old = content(V1, "v1.4.0", &before);
+        let new = content(V2, "v1.5.0", &after);
         compare(old.only().unwrap(), new.only().unwrap())
     }
 
@@ -471,6 +449,35 @@ mod tests {
 
     fn risks(changes: &Changes) -> Vec<String> {
         changes.risks.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn an_export_of_every_version_holds_each_versions_content_apart() {
+        let (before, mut after) = (Design::default(), Design::default());
+        after.add_page("Reports", "reports");
+        let both = read(&[version(V1, "v1", &before), version(V2, "v2", &after)]);
+        assert_eq!(both.versions().collect::<Vec<_>>(), ["v1", "v2"]);
+        let alone = read(&[version(V2, "v2", &after)]);
+        let same = compare(both.version("v2").unwrap(), alone.only().unwrap());
+        assert!(same.is_identical(), "{:?}", same.lines());
+        let changes = compare(both.version("v1").unwrap(), both.version("v2").unwrap());
+        assert_eq!(changes.headline(), "pages 1 added; components 1 added");
+    }
+
+    #[test]
+    fn a_value_longer_than_what_reaches_the_parser_is_compared_whole() {
+        let image = |end: &str| {
+            let mut design = Design::default();
+            design.component_mut("title").text = format!("data:{}{end}", "A".repeat(3 << 20));
+            design
+        };
+        let (one, same, other) = (image("x"), image("x"), image("y"));
+        let compared = |a: &Design, b: &Design| {
+            let (a, b) = (read(&[version(V1, "v1", a)]), read(&[version(V2, "v2", b)]));
+            compare(a.only().unwrap(), b.only().unwrap()).is_identical()
+        };
+        assert!(compared(&one, &same));
+        assert!(!compared(&one, &other));
     }
 
     #[test]

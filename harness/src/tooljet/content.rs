@@ -399,6 +399,12 @@ pub fn environment_id(index: usize) -> String {
     format!("e0000000-0000-4000-8000-00000000000{}", index + 1)
 }
 
+fn hash(value: &impl Hash) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// A UUID made from what it is the id of: the same words give the same id.
 fn uuid(parts: &[&str]) -> String {
     let half = |salt: u8| {
@@ -744,9 +750,12 @@ impl<'a> Made<'a> {
             if source.global && !design.queries.iter().any(|q| q.source == source.name) {
                 continue;
             }
-            let owner = match source.global {
-                true => self.app.organization_id,
-                false => self.version.id,
+            let (owner, made) = match source.global {
+                true => (
+                    self.app.organization_id,
+                    "2026-01-05T10:00:00.000Z".to_owned(),
+                ),
+                false => (self.version.id, super::world::iso_timestamp()),
             };
             for environment in 0..ENVIRONMENTS.len() {
                 let mut options = String::new();
@@ -771,8 +780,8 @@ impl<'a> Made<'a> {
                 row.field("dataSourceId", self.source_id(&source.name));
                 row.field("environmentId", environment_id(environment));
                 row.raw("options", &options);
-                row.field("createdAt", super::world::iso_timestamp());
-                row.field("updatedAt", super::world::iso_timestamp());
+                row.field("createdAt", &made);
+                row.field("updatedAt", &made);
                 row.end();
                 rows.push(out);
             }
@@ -827,13 +836,18 @@ impl<'a> Object<'a> {
         self.out.push_str(json);
     }
 
-    /// An array of values written as JSON, one row per version.
+    /// An array of rows written as JSON, each version's in turn; a row two versions share (a
+    /// workspace data source, its options) once, as ToolJet lists it.
     fn rows<'m>(&mut self, key: &str, made: &[Made<'m>], rows: impl Fn(&Made<'m>) -> Vec<String>) {
         self.key(key);
         self.out.push('[');
         let mut first = true;
+        let mut seen = std::collections::HashSet::new();
         for version in made {
             for row in rows(version) {
+                if !seen.insert(hash(&row)) {
+                    continue;
+                }
                 if !first {
                     self.out.push(',');
                 }

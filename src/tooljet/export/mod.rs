@@ -492,4 +492,56 @@ mod tests {
         let live = scan_in(&[export.as_bytes()]).unwrap();
         assert_eq!((live.id, live.current), (None, Current::NotAnId));
     }
+
+    #[test]
+    fn names_lose_control_characters_and_are_bounded() {
+        let mut design = harness::tooljet::Design::default();
+        design.page_mut("home").name = format!("Ho\u{1b}[2Jme\u{202e}{}", "x".repeat(300));
+        let content = sample::read(&[sample::version(sample::V1, "v1", &design)]);
+        let page = content.only().unwrap().entities(Kind::Page).next().unwrap();
+        assert!(page.name().starts_with("Ho[2Jmexxx") && page.name().ends_with('…'));
+        assert!(page.name().len() <= 100, "{}", page.name().len());
+    }
+}
+
+/// Exports of the sample app as the fake writes them, read: for the tests of what reads and
+/// compares them.
+#[cfg(test)]
+pub(crate) mod sample {
+    use harness::tooljet::{Design, ExportedApp, ExportedVersion, export};
+
+    use super::{Content, Reader};
+
+    pub const V1: &str = "7c1d0a52-3b9e-4f7a-8d21-0e6b5c4a3f01";
+    pub const V2: &str = "9e8d7c6b-5a49-4382-9170-fedcba987602";
+
+    const APP: ExportedApp<'static> = ExportedApp {
+        id: "0f5f3ad1-8f1e-4a53-9d0f-5a1e0c2b7d11",
+        name: "Inventory",
+        slug: "inventory",
+        organization_id: "45892c81-c1f0-48c6-8875-c2e4fca516f8",
+        current_version_id: Some(V1),
+        co_relation_id: None,
+    };
+
+    /// A saved version `name` with id `id`, holding `design`.
+    pub fn version<'a>(id: &'a str, name: &'a str, design: &'a Design) -> ExportedVersion<'a> {
+        ExportedVersion {
+            id,
+            name,
+            draft: false,
+            environment: 0,
+            design,
+        }
+    }
+
+    /// The content of one export holding `versions`, read in chunks of 4 KiB.
+    pub fn read(versions: &[ExportedVersion<'_>]) -> Content {
+        let text = export(&APP, versions, false);
+        let mut reader = Reader::with_content();
+        for chunk in text.as_bytes().chunks(4096) {
+            reader.feed(chunk).unwrap();
+        }
+        reader.finish().unwrap().content.unwrap().unwrap()
+    }
 }
