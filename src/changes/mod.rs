@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::redact::Secrets;
-use crate::tooljet::export::{Entity, Kind, Version};
+use crate::tooljet::export::{Content, Entity, Kind, Version};
 
 pub use risk::Risk;
 
@@ -32,6 +32,8 @@ pub struct Changes {
     /// The version compared from (what is live) and to (what is declared).
     pub from: String,
     pub to: String,
+    /// No change in content, every id aside.
+    pub identical: bool,
     /// Per kind that either version holds, in the order of [`Kind::ALL`].
     pub kinds: Vec<KindChanges>,
     pub risks: Vec<Risk>,
@@ -65,11 +67,6 @@ pub struct Changed {
 }
 
 impl Changes {
-    /// True when the two versions hold the same content, every id aside.
-    pub fn is_identical(&self) -> bool {
-        self.kinds.iter().all(|kind| kind.is_unchanged())
-    }
-
     /// The kinds with a change, in order.
     pub fn changed_kinds(&self) -> impl Iterator<Item = &KindChanges> {
         self.kinds.iter().filter(|kind| !kind.is_unchanged())
@@ -98,7 +95,7 @@ impl Changes {
 
     /// One line: "no change in content", or the counts per kind and the risky changes.
     pub fn headline(&self) -> String {
-        if self.is_identical() {
+        if self.identical {
             return "no change in content".to_owned();
         }
         let kinds: Vec<String> = self
@@ -175,6 +172,71 @@ impl KindChanges {
     }
 }
 
+/// What a reviewer is told of an app's content: what changes, or why that cannot be said.
+/// Its JSON has `available`, and then the [`Changes`] or `why`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Diff {
+    Changes(Changes),
+    Unavailable(Unavailable),
+}
+
+/// Why the content of two versions cannot be compared: nothing is claimed then.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unavailable {
+    #[error("the app is not on the instance yet: there is nothing to compare with")]
+    AppAbsent,
+    #[error("the declared version is not on the instance yet: there is nothing to compare with")]
+    VersionAbsent,
+    #[error("no version of the app was ever released: there is nothing to compare with")]
+    NothingLive,
+    /// An export could not be read; the server's words, scrubbed and bounded by the client.
+    #[error("an export could not be read: {0}")]
+    ExportFailed(String),
+    #[error("an export holds more than can be compared in bounded memory")]
+    TooLarge,
+}
+
+impl Serialize for Diff {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Available<'a> {
+            available: bool,
+            #[serde(flatten)]
+            changes: &'a Changes,
+        }
+        #[derive(Serialize)]
+        struct Missing {
+            available: bool,
+            why: String,
+        }
+        match self {
+            Diff::Changes(changes) => Available {
+                available: true,
+                changes,
+            }
+            .serialize(serializer),
+            Diff::Unavailable(why) => Missing {
+                available: false,
+                why: why.to_string(),
+            }
+            .serialize(serializer),
+        }
+    }
+}
+
+/// The versions whose exports a comparison of `live` with `declared` still needs, given the
+/// content of the first export (which holds the app's newest version): none for an app in
+/// sync, and none for a version that export already holds. At most one export per version.
+pub fn exports_needed<'a>(first: &Content, live: &'a str, declared: &'a str) -> Vec<&'a str> {
+    if live == declared {
+        return Vec::new();
+    }
+    [live, declared]
+        .into_iter()
+        .filter(|name| first.version(name).is_none())
+        .collect()
+}
+
 /// What changes from version `old` to version `new` of an app.
 pub fn compare(old: Version<'_>, new: Version<'_>) -> Changes {
     let mut kinds = Vec::new();
@@ -192,6 +254,7 @@ pub fn compare(old: Version<'_>, new: Version<'_>) -> Changes {
     Changes {
         from: shown(old.name()),
         to: shown(new.name()),
+        identical: kinds.iter().all(KindChanges::is_unchanged),
         kinds,
         risks,
         risks_unlisted,
@@ -459,7 +522,7 @@ mod tests {
         assert_eq!(both.versions().collect::<Vec<_>>(), ["v1", "v2"]);
         let alone = read(&[version(V2, "v2", &after)]);
         let same = compare(both.version("v2").unwrap(), alone.only().unwrap());
-        assert!(same.is_identical(), "{:?}", same.lines());
+        assert!(same.identical, "{:?}", same.lines());
         let changes = compare(both.version("v1").unwrap(), both.version("v2").unwrap());
         assert_eq!(changes.headline(), "pages 1 added; components 1 added");
     }
@@ -474,7 +537,7 @@ mod tests {
         let (one, same, other) = (image("x"), image("x"), image("y"));
         let compared = |a: &Design, b: &Design| {
             let (a, b) = (read(&[version(V1, "v1", a)]), read(&[version(V2, "v2", b)]));
-            compare(a.only().unwrap(), b.only().unwrap()).is_identical()
+            compare(a.only().unwrap(), b.only().unwrap()).identical
         };
         assert!(compared(&one, &same));
         assert!(!compared(&one, &other));
@@ -483,7 +546,7 @@ mod tests {
     #[test]
     fn the_same_content_with_every_id_credential_and_timestamp_new_is_no_change() {
         let changes = changes_to(|_| {});
-        assert!(changes.is_identical(), "{:?}", changes.lines());
+        assert!(changes.identical, "{:?}", changes.lines());
         assert_eq!(changes.headline(), "no change in content");
         assert_eq!(kind(&changes, Kind::Component).unchanged, 6);
         assert!(changes.risks.is_empty());
@@ -658,6 +721,31 @@ mod tests {
             changes.lines()[1].ends_with("and 1400 more"),
             "{}",
             changes.lines()[1]
+        );
+    }
+
+    #[test]
+    fn the_first_export_spares_a_request_for_the_version_it_holds_and_an_app_in_sync_needs_none() {
+        let newest = content(V2, "v2", &Design::default());
+        assert_eq!(exports_needed(&newest, "v1", "v2"), ["v1"]);
+        assert_eq!(exports_needed(&newest, "v2", "v1"), ["v1"]);
+        assert_eq!(exports_needed(&newest, "v1", "v0"), ["v1", "v0"]);
+        assert!(exports_needed(&newest, "v1", "v1").is_empty());
+    }
+
+    #[test]
+    fn a_diff_says_whether_it_is_available_and_why_not() {
+        let unavailable = Diff::Unavailable(Unavailable::VersionAbsent);
+        assert_eq!(
+            serde_json::to_value(&unavailable).unwrap(),
+            json!({"available": false, "why": "the declared version is not on the instance yet: \
+                   there is nothing to compare with"})
+        );
+        let changes = changes_to(|_| {});
+        let json = serde_json::to_value(Diff::Changes(changes)).unwrap();
+        assert_eq!(
+            (json["available"].clone(), json["to"].clone()),
+            (json!(true), json!("v1.5.0"))
         );
     }
 
