@@ -133,8 +133,10 @@ const MAX_FIELD_NAMES: usize = 512;
 /// Roughly the most memory one export's digests may take; past it, its content is not read.
 const MAX_BYTES: usize = 24 * 1024 * 1024;
 
-/// No index: an entity of every version, an id that names nothing in the export.
+/// No index: an id that names nothing in the export, a row of no version it holds.
 const NONE: u32 = u32::MAX;
+/// The version of a row shared by every version: a workspace data source, a module.
+const EVERY: u32 = u32::MAX - 1;
 
 /// Why the content of an export could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -727,8 +729,8 @@ impl Content {
             .iter()
             .enumerate()
             .map(|(at, row)| match row.source {
-                Source::Environments | Source::Modules | Source::Options => NONE,
-                Source::DataSources if row.flags & GLOBAL != 0 => NONE,
+                Source::Environments | Source::Modules | Source::Options => EVERY,
+                Source::DataSources if row.flags & GLOBAL != 0 => EVERY,
                 _ if only => 0,
                 Source::Versions => position(at as u32),
                 Source::Components | Source::Placements => NONE,
@@ -910,7 +912,7 @@ impl<'a> Version<'a> {
         (0..content.rows.len() as u32).filter_map(move |at| {
             let entity = content.entity(at)?;
             let version = entity.row.version;
-            (entity.kind == kind && (version == index || version == NONE)).then_some(entity)
+            (entity.kind == kind && (version == index || version == EVERY)).then_some(entity)
         })
     }
 }

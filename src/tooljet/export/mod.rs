@@ -494,6 +494,35 @@ mod tests {
     }
 
     #[test]
+    fn a_row_of_a_version_the_export_does_not_hold_is_in_none_of_its_versions() {
+        let (v1, v2, v3) = (
+            "7c1d0a52-3b9e-4f7a-8d21-0e6b5c4a3f01",
+            "9e8d7c6b-5a49-4382-9170-fedcba987602",
+            "5e0d7c6b-5a49-4382-9170-fedcba987699",
+        );
+        let export = format!(
+            r#"{{"app":[{{"definition":{{"appV2":{{"id":"a","currentVersionId":null,"pages":[
+            {{"id":"0f5f3ad1-8f1e-4a53-9d0f-5a1e0c2b7d11","name":"Home","handle":"home","appVersionId":"{v1}"}},
+            {{"id":"1f5f3ad1-8f1e-4a53-9d0f-5a1e0c2b7d11","name":"Ghost","handle":"ghost","appVersionId":"{v3}"}}],
+            "appVersions":[{{"id":"{v1}","name":"v1"}},{{"id":"{v2}","name":"v2"}}]}}}}}}]}}"#
+        );
+        let mut reader = Reader::with_content();
+        reader.feed(export.as_bytes()).unwrap();
+        let content = reader.finish().unwrap().content.unwrap().unwrap();
+        let pages = |version: &str| -> Vec<String> {
+            let version = content.version(version).unwrap();
+            version
+                .entities(Kind::Page)
+                .map(|page| page.name().to_owned())
+                .collect()
+        };
+        assert_eq!(
+            (pages("v1"), pages("v2")),
+            (vec!["Home".to_owned()], vec![])
+        );
+    }
+
+    #[test]
     fn names_lose_control_characters_and_are_bounded() {
         let mut design = harness::tooljet::Design::default();
         design.page_mut("home").name = format!("Ho\u{1b}[2Jme\u{202e}{}", "x".repeat(300));
