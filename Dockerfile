@@ -22,8 +22,9 @@ ENV RUSTFLAGS="-C target-feature=+crt-static" \
 ARG SOURCE_COMMIT=""
 COPY Cargo.toml Cargo.lock action.yml build.rs ./
 COPY harness/Cargo.toml harness/
+COPY bench/Cargo.toml bench/
 COPY src ./src
-RUN mkdir harness/src && touch harness/src/lib.rs \
+RUN mkdir harness/src bench/src && touch harness/src/lib.rs bench/src/main.rs \
  && target="$(uname -m)-unknown-linux-gnu" \
  && cargo build --release --locked -p tooljet-gitsync-action --bin tooljet-gitsync-action --target "$target" \
  && cp "target/$target/release/tooljet-gitsync-action" /tooljet-gitsync-action \

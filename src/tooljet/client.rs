@@ -13,7 +13,7 @@ use reqwest::{StatusCode, Url, redirect};
 use serde_json::Value;
 
 use super::error::{Limit, MAX_ANSWER, Transport};
-use super::export::{LiveApp, Scanner};
+use super::export::{Content, ContentError, Export, LiveApp, Reader};
 use super::proxy::{self, Proxy};
 use super::validation::{self, Warnings};
 use super::{ApiError, ApiRequest, Reading, retry};
@@ -42,8 +42,12 @@ pub struct ApiResponse {
     /// The body as received, secrets scrubbed (may be empty: ToolJet sends none for some calls).
     pub body: String,
     pub json: Option<Value>,
-    /// For an export (`Reading::LiveApp`): what it says is live. Its body is never kept.
+    /// For an export (`Reading::LiveApp`, `Reading::Content`): what it says is live. Its body
+    /// is never kept.
     pub live: Option<LiveApp>,
+    /// For an export read with `Reading::Content`: the content of the versions it holds, or
+    /// why it could not be kept.
+    pub content: Option<Result<Arc<Content>, ContentError>>,
     /// What ToolJet's app validation found in the content a write imported.
     pub warnings: Option<Warnings>,
 }
@@ -176,15 +180,23 @@ impl Client {
                 header(RETRY_AFTER),
                 header(HeaderName::from_static(validation::HEADER)),
             );
-            if status.is_success() && request.reading == Reading::LiveApp {
-                let live = scan_export(&mut response).await.map_err(transport)?;
+            let reader = match request.reading {
+                Reading::Json => None,
+                Reading::LiveApp => Some(Reader::live()),
+                Reading::Content => Some(Reader::with_content()),
+            };
+            if let (true, Some(reader)) = (status.is_success(), reader) {
+                let export = read_export(&mut response, reader)
+                    .await
+                    .map_err(transport)?;
                 tracing::debug!("response: {status} in {} ms", started.elapsed().as_millis());
-                return live
-                    .map(|live| ApiResponse {
+                return export
+                    .map(|export| ApiResponse {
                         status,
                         body: String::new(),
                         json: None,
-                        live: Some(live),
+                        live: Some(export.live),
+                        content: export.content.map(|content| content.map(Arc::new)),
                         warnings: None,
                     })
                     .map_err(|why| ApiError::Unreadable {
@@ -251,12 +263,13 @@ async fn read_bounded(response: &mut reqwest::Response) -> Result<(Vec<u8>, bool
     Ok((body, false))
 }
 
-/// Scans an export as it streams in, up to [`MAX_EXPORT`] bytes, for what is live; what is not
-/// needed is never kept, and what follows the app's entity is never read.
-async fn scan_export(
+/// Reads an export as it streams in, up to [`MAX_EXPORT`] bytes, for what is live and, when
+/// asked, its content; what is not needed is never kept, and what follows the app's entity is
+/// never read.
+async fn read_export(
     response: &mut reqwest::Response,
-) -> Result<Result<LiveApp, String>, reqwest::Error> {
-    let mut scanner = Scanner::default();
+    mut scanner: Reader,
+) -> Result<Result<Export, String>, reqwest::Error> {
     let mut read = 0u64;
     while let Some(chunk) = response.chunk().await? {
         read += chunk.len() as u64;
@@ -339,6 +352,7 @@ fn classify(answer: Answer) -> Result<ApiResponse, ApiError> {
             body,
             json,
             live: None,
+            content: None,
             warnings: None,
         })
     } else {

@@ -22,8 +22,11 @@ pub struct ApiRequest {
 pub enum Reading {
     /// Whole, up to a bound, as JSON.
     Json,
-    /// Scanned as it streams for what is live (`export`), never kept.
+    /// Read as it streams for what is live (`export`), never kept.
     LiveApp,
+    /// Read as it streams for what is live and a digest of the content of each version it
+    /// holds (`export_content`, `export_version`), never kept.
+    Content,
 }
 
 /// What a request does to ToolJet, which decides whether it may be sent again after ToolJet may
@@ -105,6 +108,21 @@ impl ApiRequest {
         .read_only();
         export.reading = Reading::LiveApp;
         export
+    }
+
+    /// What is live of an app and the content of its newest version (by creation), which its
+    /// export holds: the same request as [`ApiRequest::export`], read for more.
+    pub fn export_content(organization_id: &str, app_id: &str) -> Self {
+        let mut export = Self::export(organization_id, app_id);
+        export.reading = Reading::Content;
+        export
+    }
+
+    /// The content of one version of an app, by name: its export with `appVersion=<name>`
+    /// (URL-encoded), which holds exactly that version; ToolJet answers 400 for a name the app
+    /// lacks. It changes nothing.
+    pub fn export_version(organization_id: &str, app_id: &str, version: &str) -> Self {
+        Self::export_content(organization_id, app_id).query("appVersion", version)
     }
 
     /// The apps of a workspace: `GET /api/ext/workspace/:id/apps`, a bare array.

@@ -227,12 +227,12 @@ fn promotable(fake: &FakeToolJet) {
     let mut world = fake.world();
     let app = world.apps.iter_mut().find(|app| app.id == APP_ID).unwrap();
     app.versions.retain(|version| !version.draft);
-    app.versions.push(harness::tooljet::Version {
-        id: "5e0d7c6b-5a49-4382-9170-fedcba987699".to_owned(),
-        name: "v2".to_owned(),
-        draft: false,
-        environment: 0,
-    });
+    app.versions.push(harness::tooljet::Version::new(
+        "5e0d7c6b-5a49-4382-9170-fedcba987699",
+        "v2",
+        false,
+        0,
+    ));
     drop::<std::sync::MutexGuard<'_, World>>(world);
 }
 

@@ -2,9 +2,11 @@
 //!
 //! Usage: fake-tooljet [--port N] [--token T] [--sub-path /p] [--community] [--unlicensed]
 //!                     [--disabled] [--singular-org-git] [--no-export] [--html] [--delay-ms N]
-//!                     [--apps N] [--export-kb N] [--endless-export]
+//!                     [--apps N] [--export-kb N] [--endless-export] [--content-changes]
 //! `--apps N` adds N apps, `App 1` to `App N`, each with a released `v1` and a draft;
-//! `--export-kb N` makes each app's export carry N KB of definition.
+//! `--export-kb N` makes each app's export carry N KB of definition; `--content-changes` makes
+//! Inventory's draft differ from its live `v1` (pages, a component, a query's data source, data
+//! source options, the home page).
 //! Prints `listening on <url>` once ready. `GET /__fake/requests` lists what it received.
 
 use std::time::Duration;
@@ -17,6 +19,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut port = 0u16;
     let mut apps = 0usize;
     let mut export_kb = None;
+    let mut content_changes = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
@@ -34,6 +37,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--no-export" => settings.export_route = false,
             "--endless-export" => settings.endless_export = true,
             "--html" => settings.html_everywhere = true,
+            "--content-changes" => content_changes = true,
             other => return Err(format!("unknown argument {other:?}").into()),
         }
     }
@@ -43,6 +47,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(kb) = export_kb {
         fake.world().export_size = kb * 1024;
+    }
+    if content_changes {
+        let mut world = fake.world();
+        world
+            .design_mut(harness::tooljet::APP_ID, "v2-draft")
+            .sample_changes();
     }
     println!("listening on {}", fake.url());
     harness::until_stopped().await?;

@@ -6,6 +6,7 @@
 //! `{statusCode, timestamp, path, message}` error bodies, and the silent no-op of create
 //! without `createMode=git`. It records every request so tests can count and inspect them.
 
+mod content;
 mod world;
 
 use std::collections::VecDeque;
@@ -22,6 +23,10 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
+pub use content::{
+    Component, DataSource, Design, ENVIRONMENTS, Event, ExportedApp, ExportedVersion, OptionValue,
+    Page, Query, SAMPLE_HOST, SAMPLE_TOKEN, export,
+};
 pub use world::{
     APP_ID, APP_SLUG, DRAFT_VERSION_ID, GIT_APP_ID_NEW, GIT_APP_NAME_NEW, INVENTORY_CO_RELATION_ID,
     ORDERS_CO_RELATION_ID, ORG_ID, RELEASED_VERSION_ID, Tag, Validation, Version, World,
@@ -405,7 +410,13 @@ async fn handle(
     );
     let validated = shared.world.lock().expect("world").validated.take();
     let mut response = match answer {
-        Ok((status, Some(body))) => (status, axum::Json(body)).into_response(),
+        Ok((status, Some(Body::Text(text)))) => (
+            status,
+            [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+            text,
+        )
+            .into_response(),
+        Ok((status, Some(Body::Json(body)))) => (status, axum::Json(body)).into_response(),
         Ok((status, None)) => status.into_response(),
         Err(err) => {
             let mut body = error_body(err.status, err.message, &url);
@@ -442,7 +453,7 @@ fn route(
     authorization: Option<String>,
     body: Option<Value>,
     raw_body: &[u8],
-) -> Answer {
+) -> Result<(StatusCode, Option<Body>), ApiError> {
     let settings = &shared.settings;
     let cannot = || {
         let url = if query.is_empty() {
@@ -494,11 +505,17 @@ fn route(
         })
         .collect();
     let body = body.unwrap_or_else(|| json!({}));
-    shared
-        .world
-        .lock()
-        .expect("world")
-        .answer(endpoint, &query, &body)
+    let mut world = shared.world.lock().expect("world");
+    let (status, json) = world.answer(endpoint, &query, &body)?;
+    // Taken under the same lock: another request's export must never answer this one.
+    let text = world.exported.take();
+    Ok((status, text.map(Body::Text).or(json.map(Body::Json))))
+}
+
+/// What a route answers with: JSON, or an export's text as it was written.
+enum Body {
+    Json(Value),
+    Text(String),
 }
 
 /// Decodes `%XX` escapes; `+` is a space only in query strings.

@@ -5,6 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use super::content::{self, Design, ENVIRONMENTS, ExportedApp, ExportedVersion, environment_id};
 use super::{Answer, ApiError};
 
 pub const ORG_ID: &str = "45892c81-c1f0-48c6-8875-c2e4fca516f8";
@@ -19,9 +20,6 @@ pub const GIT_APP_NAME_NEW: &str = "Orders";
 pub const INVENTORY_CO_RELATION_ID: &str = "3f0c1d2e-4b5a-4c6d-8e7f-0a1b2c3d9a1e";
 pub const ORDERS_CO_RELATION_ID: &str = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d";
 
-/// Environments in priority order, as every ToolJet workspace has them.
-const ENVIRONMENTS: [&str; 3] = ["development", "staging", "production"];
-
 #[derive(Debug, Clone)]
 pub struct Version {
     pub id: String,
@@ -29,15 +27,23 @@ pub struct Version {
     pub draft: bool,
     /// Index into [`ENVIRONMENTS`].
     pub environment: usize,
+    /// What it holds, as its export shows it.
+    pub design: Design,
+    /// When it was made, in the fake's order: the newest is what an export holds by default.
+    pub created: u64,
 }
 
 impl Version {
-    fn new(id: &str, name: &str, draft: bool, environment: usize) -> Self {
+    /// A version holding the sample app, made now.
+    pub fn new(id: &str, name: &str, draft: bool, environment: usize) -> Self {
+        static MADE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Self {
             id: id.to_owned(),
             name: name.to_owned(),
             draft,
             environment,
+            design: Design::default(),
+            created: MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 }
@@ -119,6 +125,8 @@ pub struct World {
     /// Bytes of app definition each export carries (components, queries, data sources), as a
     /// real app's export does: tens of KB to many MB.
     pub export_size: usize,
+    /// The last export's text, answered as it is (too large to go through a `Value`).
+    pub exported: Option<String>,
     next_id: u64,
 }
 
@@ -270,6 +278,7 @@ impl World {
                 version: "v1".to_owned(),
             }],
             export_size: 16 * 1024,
+            exported: None,
             validation: Vec::new(),
             validated: None,
             next_id: 1,
@@ -296,7 +305,8 @@ impl World {
         id
     }
 
-    /// Adds a saved version to an app, in development: on the instance, not live. Its id.
+    /// Adds a saved version to an app, in development: on the instance, not live, holding what
+    /// the newest version holds, as ToolJet copies a version. Its id.
     pub fn add_version(&mut self, app_id: &str, name: &str) -> String {
         let id = self.new_id();
         let app = self
@@ -304,8 +314,27 @@ impl World {
             .iter_mut()
             .find(|app| app.id == app_id)
             .expect("the app is in the world");
-        app.versions.insert(0, Version::new(&id, name, false, 0));
+        let mut version = Version::new(&id, name, false, 0);
+        if let Some(newest) = app.versions.iter().max_by_key(|v| v.created) {
+            version.design = newest.design.clone();
+        }
+        app.versions.insert(0, version);
         id
+    }
+
+    /// What a version of an app holds, to change it: `app` by id, `version` by name.
+    pub fn design_mut(&mut self, app_id: &str, version: &str) -> &mut Design {
+        let app = self
+            .apps
+            .iter_mut()
+            .find(|app| app.id == app_id)
+            .expect("the app is in the world");
+        &mut app
+            .versions
+            .iter_mut()
+            .find(|v| v.name == version)
+            .expect("the app has the version")
+            .design
     }
 
     fn new_id(&mut self) -> String {
@@ -378,16 +407,23 @@ impl World {
                 )),
             )),
             Endpoint::WorkspaceApps { workspace } => self.workspace_apps(&workspace),
-            Endpoint::Export { workspace, app } => self.export(&workspace, &app, param("exportTJDB")),
+            Endpoint::Export { workspace, app } => self.export(&workspace, &app, query),
         }
     }
 
     /// The app's export, as ToolJet's `exportApp` answers it: the app entity under
-    /// `app[0].definition.appV2`, its live version as `currentVersionId` after its definition
-    /// (components and data sources with hosts and user names, `export_size` bytes), its
-    /// versions each with a definition of its own, and the live version's status left at
-    /// PUBLISHED as a v1 release leaves it.
-    fn export(&self, workspace: &str, app_id: &str, tjdb: Option<&str>) -> Answer {
+    /// `app[0].definition.appV2` with its live version as `currentVersionId`, the content of the
+    /// newest version (by creation), of the version named by `appVersion` (400 for a name the
+    /// app lacks), or of every version with `exportAllVersions=true`, each row with ids of its
+    /// version, and the live version's status left at PUBLISHED as a v1 release leaves it. Its
+    /// text is answered as it is ([`World::exported`]).
+    fn export(&mut self, workspace: &str, app_id: &str, query: &[(String, String)]) -> Answer {
+        let param = |name: &str| {
+            query
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
         if !looks_like_uuid(workspace) || !looks_like_uuid(app_id) {
             return Err(ApiError::new(400, "Validation failed (uuid is expected)"));
         }
@@ -396,42 +432,51 @@ impl World {
             .iter()
             .find(|app| app.id == app_id && app.organization_id == workspace)
             .ok_or_else(|| ApiError::new(400, "App not found in this workspace"))?;
-        let component = |n: usize| {
-            json!({"id": format!("c{n}"), "name": format!("table{n}"), "type": "Table",
-                "dataSources": [{"kind": "postgresql", "host": "db.internal.acme.example", "username": "tooljet_ro"}]})
+        let mut versions: Vec<&Version> = app.versions.iter().collect();
+        versions.sort_by_key(|v| v.created);
+        let versions: Vec<&Version> = match (param("appVersion"), param("exportAllVersions")) {
+            (Some(name), _) => vec![
+                *versions
+                    .iter()
+                    .find(|v| v.name == name)
+                    .ok_or_else(|| ApiError::new(400, "App version not found"))?,
+            ],
+            (None, Some("true")) => versions,
+            (None, _) => versions.into_iter().last().into_iter().collect(),
         };
-        let each = component(0).to_string().len();
-        let components: Vec<Value> = (0..self.export_size / each).map(component).collect();
-        let versions: Vec<Value> = app
-            .versions
+        let designs: Vec<Design> = versions
             .iter()
-            .map(|v| {
-                json!({
-                    "id": v.id, "name": v.name,
-                    "status": if v.draft { "DRAFT" } else { "PUBLISHED" },
-                    "currentEnvironmentId": environment_id(v.environment),
-                    "definition": {"pages": [{"id": "p1", "name": "Home"}]},
-                })
+            .map(|v| Design {
+                filler_bytes: self.export_size,
+                ..v.design.clone()
             })
             .collect();
-        let mut answer = json!({
-            "tooljet_version": "3.20.216-lts",
-            "app": [{"definition": {"appV2": {
-                "id": app.id, "name": app.name, "slug": app.slug,
-                "organizationId": app.organization_id,
-                "components": components,
-                "appVersions": versions,
-                "appEnvironments": ENVIRONMENTS.iter().enumerate().map(|(i, name)| json!({
-                    "id": environment_id(i), "name": name, "priority": i + 1,
-                    "isDefault": i == 0, "enabled": true,
-                })).collect::<Vec<_>>(),
-                "currentVersionId": app.current_version_id,
-            }}}],
-        });
-        if tjdb != Some("false") {
-            answer["tooljet_database"] = json!([]);
-        }
-        Ok((CREATED, Some(answer)))
+        let exported: Vec<ExportedVersion<'_>> = versions
+            .iter()
+            .zip(&designs)
+            .map(|(v, design)| ExportedVersion {
+                id: &v.id,
+                name: &v.name,
+                draft: v.draft,
+                environment: v.environment,
+                design,
+            })
+            .collect();
+        let co_relation_id = self.co_relation_id(app);
+        let text = content::export(
+            &ExportedApp {
+                id: &app.id,
+                name: &app.name,
+                slug: &app.slug,
+                organization_id: &app.organization_id,
+                current_version_id: app.current_version_id.as_deref(),
+                co_relation_id: co_relation_id.as_deref(),
+            },
+            &exported,
+            param("exportTJDB") != Some("false"),
+        );
+        self.exported = Some(text);
+        Ok((CREATED, None))
     }
 
     fn configure_git(&mut self, body: &Value) -> Answer {
@@ -801,10 +846,6 @@ impl World {
             .collect();
         Ok((StatusCode::OK, Some(Value::Array(apps))))
     }
-}
-
-fn environment_id(index: usize) -> String {
-    format!("e0000000-0000-4000-8000-00000000000{}", index + 1)
 }
 
 fn looks_like_uuid(value: &str) -> bool {
