@@ -122,6 +122,14 @@ pub enum Before {
 }
 
 impl Before {
+    /// Why what was live could not be read, if it could not.
+    pub fn unread(&self) -> Option<&str> {
+        match self {
+            Self::Unread(why) => Some(why),
+            _ => None,
+        }
+    }
+
     /// The version that was live, if known.
     pub fn live(&self) -> Option<&VersionLabel> {
         match self {

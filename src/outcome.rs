@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
+use crate::changes::Diff;
 use crate::job::Subject;
 use crate::operation::{OperationKind, ResultIds};
 use crate::plan::AppPlan;
@@ -123,6 +124,9 @@ pub struct AppRun {
     /// `deploy`, `check`, `apply`: how the app stood before anything was sent, and the path to
     /// its declared version.
     pub plan: Option<AppPlan>,
+    /// `check`, `apply`: what changes in the app's content from the live version to the
+    /// declared one, or why that cannot be said.
+    pub diff: Option<Diff>,
     pub duration: Duration,
     pub verdict: Verdict,
     pub notes: Vec<Note>,
@@ -155,6 +159,7 @@ impl AppRun {
                 ..ResultIds::default()
             },
             plan: None,
+            diff: None,
             duration,
             verdict,
             notes: Vec::new(),

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+use crate::changes::Diff;
 use crate::desired::Deploy;
 use crate::inputs::{AppRef, Config, Work};
 use crate::job::{Job, Subject};
@@ -131,6 +132,8 @@ struct App {
     recorded: Recorded,
     /// Phase one's result: the plan, and the failed read where it holds.
     plan: Option<AppPlan>,
+    /// What changes in the app's content from the live version to the declared one.
+    diff: Option<Diff>,
     /// How the app ended, once it has.
     verdict: Option<Verdict>,
     /// `apply`'s first wave went through: what its release sends.
@@ -173,6 +176,7 @@ impl App {
             progress,
             recorded,
             plan: None,
+            diff: None,
             verdict: None,
             ready: None,
             ids: ResultIds::default(),
@@ -195,6 +199,7 @@ impl App {
     fn planned(&mut self, planned: Planned, took: Duration) {
         self.duration += took;
         self.plan = Some(planned.plan);
+        self.diff = planned.diff;
         if let Some(failure) = planned.failure {
             self.end(Verdict::Failed(failure), None);
         }
@@ -260,6 +265,7 @@ impl App {
         run.ids = self.ids;
         run.ids.app_id = run.ids.app_id.take().or(learned).or(given);
         run.plan = self.plan;
+        run.diff = self.diff;
         run.steps = self.recorded.snapshot().0;
         run.notes = self.notes;
         if let Some(mut steps) = self.steps {

@@ -34,7 +34,9 @@ pub struct Changes {
     pub to: String,
     /// No change in content, every id aside.
     pub identical: bool,
-    /// Per kind that either version holds, in the order of [`Kind::ALL`].
+    /// Per kind that either version holds, in the order of [`Kind::ALL`]; as JSON, only the
+    /// kinds with a change.
+    #[serde(serialize_with = "changed_only")]
     pub kinds: Vec<KindChanges>,
     pub risks: Vec<Risk>,
     /// Risks past [`MAX_LISTED`], counted.
@@ -51,8 +53,11 @@ pub struct KindChanges {
     pub changed: usize,
     pub unchanged: usize,
     /// At most [`MAX_LISTED`] names in all: removed first, then added, then changed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub removed_names: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub added_names: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub changed_names: Vec<Changed>,
     /// Names past [`MAX_LISTED`], counted.
     pub unlisted: usize,
@@ -64,6 +69,14 @@ pub struct KindChanges {
 pub struct Changed {
     pub name: String,
     pub what: Vec<String>,
+}
+
+/// The kinds with a change, for the JSON: the rest are as they were.
+fn changed_only<S: serde::Serializer>(
+    kinds: &[KindChanges],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(kinds.iter().filter(|kind| !kind.is_unchanged()))
 }
 
 impl Changes {

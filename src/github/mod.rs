@@ -17,10 +17,11 @@ pub use outputs::Outputs;
 pub use report::Report;
 use summary::escape as escape_markdown;
 
+use crate::changes::Diff;
 use crate::environment::env_var;
 use crate::inputs::InputError;
 use crate::operation::OperationKind;
-use crate::outcome::{Outcome, Verdict};
+use crate::outcome::{AppRun, Outcome, Verdict};
 use crate::record::Note;
 use crate::redact::printable;
 
@@ -95,6 +96,36 @@ impl Annotations {
             message,
             hint,
         });
+    }
+
+    /// The apps whose content changes in a way a reviewer must see: one warning, naming each
+    /// app and how many risky changes it has; the summary and `results` say which.
+    fn risky(&mut self, apps: &[AppRun]) {
+        let risky: Vec<String> = apps
+            .iter()
+            .filter_map(|app| match &app.diff {
+                Some(Diff::Changes(changes)) if !changes.risks.is_empty() => Some(format!(
+                    "{} ({} → {}: {})",
+                    app.label,
+                    changes.from,
+                    changes.to,
+                    changes.risks.len() + changes.risks_unlisted
+                )),
+                _ => None,
+            })
+            .collect();
+        if !risky.is_empty() {
+            self.push(
+                Level::Warning,
+                "Risky changes in the plan".to_owned(),
+                format!(
+                    "What goes live changes in ways a reviewer should look at, for {}: the step \
+                     summary and `results` name each change and why it is risky.",
+                    risky.join(", ")
+                ),
+                None,
+            );
+        }
     }
 
     /// Retries and duplicates warn; what a policy or lookup changed is a notice.
@@ -406,6 +437,7 @@ impl GitHub {
                 annotations.about(level, title, label, message, Some(hint));
             }
         }
+        annotations.risky(&report.run.apps);
         annotations.emit(&self.commands);
         validation::annotate(&self.commands, &report.run.apps);
         written

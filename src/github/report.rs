@@ -6,6 +6,7 @@ use std::time::Duration;
 use reqwest::Url;
 
 use super::Outputs;
+use crate::changes::Diff;
 use crate::environment::RunContext;
 use crate::operation::OperationKind;
 use crate::outcome::{AppRun, HeldBy, Run, Verdict};
@@ -123,6 +124,14 @@ impl Report<'_> {
                 app.label
             )
         }));
+        for app in &self.run.apps {
+            let label = &app.label;
+            lines.extend(
+                change_lines(app)
+                    .into_iter()
+                    .map(|line| format!("{label}: {line}")),
+            );
+        }
         lines
     }
 
@@ -295,6 +304,9 @@ impl Report<'_> {
                 .as_str()
                 .into();
             result["actions"] = actions(app).into();
+            if let Some(diff) = &app.diff {
+                result["changes"] = serde_json::json!(diff);
+            }
         }
         result
     }
@@ -306,6 +318,33 @@ fn actions(app: &AppRun) -> Vec<&'static str> {
         (Verdict::Unresolved(_), _) | (_, None) => Vec::new(),
         (_, Some(plan)) => plan.path.actions().iter().map(|a| a.as_str()).collect(),
     }
+}
+
+/// The most lines of one app's changes in the log and the summary; `results` and `plan` have
+/// them all (up to their own bounds).
+pub const MAX_CHANGE_LINES: usize = 12;
+
+/// What changes in an app's content, as lines: the versions and the counts, what was added,
+/// removed and changed per kind, the risky changes; or why that cannot be said. At most
+/// [`MAX_CHANGE_LINES`], the rest counted.
+pub fn change_lines(app: &AppRun) -> Vec<String> {
+    let mut lines = match &app.diff {
+        None => return Vec::new(),
+        Some(Diff::Unavailable(why)) => {
+            return vec![format!(
+                "what changes in the content is not available: {why}"
+            )];
+        }
+        Some(Diff::Changes(changes)) => changes.lines(),
+    };
+    if lines.len() > MAX_CHANGE_LINES {
+        let more = lines.len() - (MAX_CHANGE_LINES - 1);
+        lines.truncate(MAX_CHANGE_LINES - 1);
+        lines.push(format!(
+            "  … and {more} more lines: `results` has every change"
+        ));
+    }
+    lines
 }
 
 /// One app of the `plan` output.
@@ -327,6 +366,9 @@ fn plan_of(app: &AppRun) -> serde_json::Value {
     // Why an app could not be planned: its name not resolved, or what is live not read.
     if let Some((why, _)) = failure(app).filter(|_| state == State::Unknown || app.plan.is_none()) {
         entry["why"] = why.into();
+    }
+    if let Some(diff) = &app.diff {
+        entry["changes"] = serde_json::json!(diff);
     }
     entry
 }

@@ -1,7 +1,7 @@
 //! The step summary: a short Markdown report of what happened, safe whatever ToolJet sends.
 
 use super::Report;
-use super::report::failure;
+use super::report::{self, failure};
 use super::validation::warnings;
 use crate::operation::OperationKind;
 use crate::outcome::{AppRun, Outcome, Verdict};
@@ -88,6 +88,7 @@ pub fn render(report: &Report) -> String {
         ([only], _) => render_one(report, only),
         (many, _) => render_many(report, many),
     };
+    md.push_str(&what_changes(&report.run.apps));
     md.push_str(&unmanaged(report));
     md.push_str(&validation(&report.run.apps));
     // Lookups are requests like the apps': their retries are told the same way.
@@ -419,6 +420,48 @@ fn render_plan(report: &Report, apps: &[AppRun]) -> String {
     }
     if let Some(trigger) = triggered_by(report) {
         md.push_str(&format!("\nTriggered by {trigger}.\n"));
+    }
+    md
+}
+
+/// Apps whose changes the summary details; the rest have their one line in the log and all of
+/// it in `results`.
+const MAX_DIFFS: usize = 20;
+/// A line of an app's changes holds at most this much.
+const MAX_CHANGE_LINE: usize = 500;
+
+/// `check`, `apply`: what changes in each app's content, from the live version to the declared
+/// one, by kind and name, its risky changes called out; or why that cannot be said.
+fn what_changes(apps: &[AppRun]) -> String {
+    let with_diff: Vec<&AppRun> = apps.iter().filter(|app| app.diff.is_some()).collect();
+    if with_diff.is_empty() {
+        return String::new();
+    }
+    let mut md = String::from("\n#### What changes in the apps\n");
+    for app in with_diff.iter().take(MAX_DIFFS) {
+        let lines = report::change_lines(app);
+        let Some((head, rest)) = lines.split_first() else {
+            continue;
+        };
+        md.push_str(&format!(
+            "\n**{}**: {}\n",
+            cell(&app.label),
+            escape_within(head, MAX_CHANGE_LINE)
+        ));
+        for line in rest {
+            let line = line.trim_start();
+            let line = match line.strip_prefix("risky: ") {
+                Some(risk) => format!("⚠️ risky: {}", escape_within(risk, MAX_CHANGE_LINE)),
+                None => escape_within(line, MAX_CHANGE_LINE),
+            };
+            md.push_str(&format!("- {line}\n"));
+        }
+    }
+    if with_diff.len() > MAX_DIFFS {
+        md.push_str(&format!(
+            "\n{} more apps change too: the log and `results` say how.\n",
+            with_diff.len() - MAX_DIFFS
+        ));
     }
     md
 }

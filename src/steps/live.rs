@@ -1,22 +1,33 @@
 //! Reading what is live before anything is sent (the app's export), and the app's plan
-//! decided from it: shared by `deploy`, `check` and `apply`.
+//! decided from it: shared by `deploy`, `check` and `apply`. For `check` and `apply`, also
+//! what changes in the app's content from the live version to the declared one (`changes`),
+//! read from the same export and at most one more per version; never part of the plan.
+
+use std::sync::Arc;
 
 use super::{Check, Failure, Step, Steps};
+use crate::changes::{self, Diff, Unavailable};
 use crate::desired::{Before, Deploy, DeployApp, VersionLabel};
 use crate::listing::ListedApp;
-use crate::plan::{AppPlan, WhenUnread};
+use crate::plan::{AppPlan, State, WhenUnread};
 use crate::record::Note;
-use crate::tooljet::export::Current;
+use crate::tooljet::export::{Content, ContentError, Current};
 use crate::tooljet::{ApiRequest, ApiResponse};
 
 const WHAT: &str = "read which version is live";
+const WHAT_CHANGES: &str = "read a version's content";
 
 /// An app's plan, and, where the plan could not be read and nothing may be written
-/// (`WhenUnread::Hold`), the failed read that says why.
+/// (`WhenUnread::Hold`), the failed read that says why; for `check` and `apply`, what changes
+/// in the app's content, or why that cannot be said.
 pub struct Planned {
     pub plan: AppPlan,
     pub failure: Option<Failure>,
+    pub diff: Option<Diff>,
 }
+
+/// The content the first export held, or why it could not be read.
+type First = Result<Arc<Content>, String>;
 
 /// Reads what is live and decides the app's plan. With `WhenUnread::Hold` a read that fails
 /// fails the step it is, and the plan holds; with `GoOn` (deploy) an export that cannot be
@@ -25,28 +36,101 @@ pub struct Planned {
 pub(super) async fn plan(steps: &mut Steps, deploy: &Deploy, unread: WhenUnread) -> Planned {
     // Listed with every app of the step, before any app ran.
     steps.done(Step::Listed);
-    let (before, failure) = match unread {
+    let (before, first, failure) = match unread {
         WhenUnread::Hold => match read(steps, deploy).await {
-            Ok(before) => (before, None),
-            Err(failure) => (Before::Unread(failure.error.to_string()), Some(failure)),
+            Ok((before, first)) => (before, first, None),
+            Err(failure) => {
+                let why = failure.error.to_string();
+                (Before::Unread(why.clone()), Err(why), Some(failure))
+            }
         },
-        WhenUnread::GoOn => (or_warn(steps, deploy).await, None),
+        WhenUnread::GoOn => (or_warn(steps, deploy).await, Err(String::new()), None),
+    };
+    let plan = AppPlan::decide(deploy, before, unread);
+    let diff = match unread {
+        WhenUnread::Hold => diff(steps, deploy, &plan, first).await,
+        WhenUnread::GoOn => None,
     };
     Planned {
-        plan: AppPlan::decide(deploy, before, unread),
+        plan,
         failure,
+        diff,
     }
 }
 
-/// What is live, or the failed read (or unreadable answer) that fails the step.
-async fn read(steps: &mut Steps, deploy: &Deploy) -> Result<Before, Failure> {
+/// What is live, with the content the export holds (its newest version's), or the failed
+/// read (or unreadable answer) that fails the step.
+async fn read(steps: &mut Steps, deploy: &Deploy) -> Result<(Before, First), Failure> {
     let DeployApp::Listed(app) = &deploy.app else {
-        return Ok(Before::Absent);
+        return Ok((Before::Absent, Err(String::new())));
     };
-    let answer = steps.read(Step::Listed, &export(deploy, app), WHAT).await?;
+    let request = ApiRequest::export_content(&deploy.organization_id, &app.id);
+    let mut answer = steps.read(Step::Listed, &request, WHAT).await?;
+    let first = content_of(answer.content.take());
     match of(app, answer) {
         Before::Unread(why) => Err(steps.fail(Step::Listed, Check::LiveUnknown(why))),
-        before => Ok(before),
+        before => Ok((before, first)),
+    }
+}
+
+/// The content an export answer holds, or why it does not.
+fn content_of(content: Option<Result<Arc<Content>, ContentError>>) -> First {
+    match content {
+        Some(Ok(content)) => Ok(content),
+        Some(Err(err)) => Err(err.to_string()),
+        None => Err("the export held no content".to_owned()),
+    }
+}
+
+/// What changes from the live version to the declared one, from the first export and, for
+/// a version it does not hold, that version's own export: nothing for an app in sync (it
+/// costs no request), and why not where no comparison can be made. A failed read here never
+/// changes the plan: it only says that the comparison is not available.
+async fn diff(steps: &mut Steps, deploy: &Deploy, plan: &AppPlan, first: First) -> Option<Diff> {
+    let unavailable = |why| Some(Diff::Unavailable(why));
+    let live = match (plan.state, plan.before.live()) {
+        (State::InSync, _) => return None,
+        (State::AppAbsent, _) => return unavailable(Unavailable::AppAbsent),
+        (State::VersionAbsent, _) => return unavailable(Unavailable::VersionAbsent),
+        (State::Unknown, _) => {
+            return unavailable(Unavailable::ExportFailed(
+                plan.before.unread().unwrap_or_default().to_owned(),
+            ));
+        }
+        (State::Drift, None) => return unavailable(Unavailable::NothingLive),
+        (State::Drift, Some(live)) => live,
+    };
+    let Some(live) = live.name.as_deref() else {
+        return unavailable(Unavailable::ExportFailed(
+            "the live version has no name to export it by".to_owned(),
+        ));
+    };
+    let first = match first {
+        Ok(first) => first,
+        Err(why) => return unavailable(Unavailable::ExportFailed(why)),
+    };
+    let app_id = deploy.app.id().unwrap_or_default();
+    let mut own = Vec::new();
+    for version in changes::exports_needed(&first, live, &plan.declared) {
+        let request = ApiRequest::export_version(&deploy.organization_id, app_id, version);
+        match steps.try_read(Step::Listed, &request, WHAT_CHANGES).await {
+            Ok(mut answer) => match content_of(answer.content.take()) {
+                Ok(content) => own.push(content),
+                Err(why) => return unavailable(Unavailable::ExportFailed(why)),
+            },
+            Err(err) => return unavailable(Unavailable::ExportFailed(err.to_string())),
+        }
+    }
+    let version = |name: &str| {
+        std::iter::once(&first)
+            .chain(&own)
+            .find_map(|content| content.version(name))
+    };
+    match (version(live), version(&plan.declared)) {
+        (Some(old), Some(new)) => Some(Diff::Changes(changes::compare(old, new))),
+        _ => unavailable(Unavailable::ExportFailed(
+            "an export did not hold the version asked for".to_owned(),
+        )),
     }
 }
 
@@ -55,10 +139,8 @@ async fn or_warn(steps: &mut Steps, deploy: &Deploy) -> Before {
     let DeployApp::Listed(app) = &deploy.app else {
         return Before::Absent;
     };
-    let before = match steps
-        .try_read(Step::Listed, &export(deploy, app), WHAT)
-        .await
-    {
+    let request = ApiRequest::export(&deploy.organization_id, &app.id);
+    let before = match steps.try_read(Step::Listed, &request, WHAT).await {
         Ok(answer) => of(app, answer),
         Err(err) if err.is_missing_route() => Before::Unread(format!(
             "{err}: this ToolJet has no export route, being older or the Community Edition"
@@ -73,10 +155,6 @@ async fn or_warn(steps: &mut Steps, deploy: &Deploy) -> Before {
         )));
     }
     before
-}
-
-fn export(deploy: &Deploy, app: &ListedApp) -> ApiRequest {
-    ApiRequest::export(&deploy.organization_id, &app.id)
 }
 
 /// What an export of `app` says is live.

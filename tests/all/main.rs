@@ -7,6 +7,7 @@ mod support;
 mod binary_install;
 mod binary_variant;
 mod cancellation;
+mod changes;
 mod container;
 mod deploy;
 mod desired;

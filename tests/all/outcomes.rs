@@ -17,7 +17,8 @@ enum Role {
     Read,
     /// A read after a write of the same app went through.
     ReadAfterWrite,
-    /// `deploy`'s read of what is live, which it can go on without.
+    /// A read the step can do without: `deploy`'s read of what is live, and a version's
+    /// content read to say what changes in the app.
     LiveRead,
     /// A write that leaves ToolJet the same when sent twice (pull, release).
     Idempotent,
@@ -292,8 +293,9 @@ const MANIFEST: &str =
 #[tokio::test(flavor = "multi_thread")]
 async fn apply_after_drift() {
     use Role::*;
-    // apply writes nothing for an app whose live version it could not read: a plain read.
-    let roles = [Read, Read, Read, Idempotent];
+    // apply writes nothing for an app whose live version it could not read: a plain read. The
+    // live version's content, read to say what changes, it can do without.
+    let roles = [Read, Read, Read, LiveRead, Idempotent];
     each_fault_at_each_request(
         "apply",
         &roles,

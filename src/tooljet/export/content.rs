@@ -13,9 +13,11 @@
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
 
 use super::ids::{self, mix};
 use super::tokens::{Text, Token};
+use crate::redact::Secrets;
 
 /// The kinds of entity a version holds, in the order a reviewer reads them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -263,6 +265,8 @@ struct OptionKey {
 #[derive(Default)]
 pub(super) struct Builder {
     content: Content,
+    /// The secrets a name is scrubbed of before it is cut: a cut token escapes the scrubber.
+    secrets: Option<Arc<Secrets>>,
     /// Every id met, interned, and the row it is the own id of ([`NONE`] if none).
     ids: HashMap<[u64; 2], u32>,
     targets: Vec<u32>,
@@ -289,6 +293,22 @@ struct RowState {
 }
 
 impl Builder {
+    /// A builder whose names are scrubbed of `secrets` before they are cut.
+    pub fn scrubbing(secrets: Arc<Secrets>) -> Self {
+        Self {
+            secrets: Some(secrets),
+            ..Self::default()
+        }
+    }
+
+    /// `text` with every secret scrubbed, before anything cuts it.
+    fn scrubbed<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        match &self.secrets {
+            Some(secrets) => secrets.scrub(text),
+            None => std::borrow::Cow::Borrowed(text),
+        }
+    }
+
     /// A row of `source` opens.
     pub fn begin(&mut self, source: Source) {
         if self.too_large {
@@ -514,7 +534,8 @@ impl Builder {
             }
             Capture::Name => {
                 row.name_hash = hash_token(token);
-                row.name = self.content.keep_name(text.unwrap_or_default());
+                let name = self.scrubbed(text.unwrap_or_default());
+                row.name = self.content.keep_name(&name);
             }
             Capture::Handle => row.key_hash = hash_token(token),
             Capture::Key => row.key_hash = mix(row.key_hash, hash_token(token)),
@@ -554,7 +575,8 @@ impl Builder {
             (Inner::GlobalSettings, Some(_), Token::Bool(true)) => state.row.flags |= MAINTENANCE,
             (Inner::Module, Some("name"), Token::String(text)) => {
                 state.row.name_hash = hash_token(token);
-                state.row.name = self.content.keep_name(text.head);
+                let name = self.scrubbed(text.head);
+                state.row.name = self.content.keep_name(&name);
             }
             (Inner::Module, Some("co_relation_id"), Token::String(text)) => {
                 state.row.co_relation = halves(

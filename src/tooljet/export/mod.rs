@@ -15,8 +15,12 @@ mod tokens;
 
 pub use content::{Content, ContentError, Entity, Kind, Version};
 
+use std::sync::Arc;
+
 use content::{Builder, Source};
 use tokens::{Flow, MAX_DEPTH, Token, Tokens};
+
+use crate::redact::Secrets;
 
 /// What the export says of the app.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -160,9 +164,10 @@ impl Reader {
         Self::new(None)
     }
 
-    /// A reader of what is live and of the content of each version the export holds.
-    pub fn with_content() -> Self {
-        Self::new(Some(Builder::default()))
+    /// A reader of what is live and of the content of each version the export holds, its
+    /// names scrubbed of `secrets` before they are cut.
+    pub fn with_content(secrets: Arc<Secrets>) -> Self {
+        Self::new(Some(Builder::scrubbing(secrets)))
     }
 
     fn new(content: Option<Builder>) -> Self {
@@ -506,7 +511,7 @@ mod tests {
             {{"id":"1f5f3ad1-8f1e-4a53-9d0f-5a1e0c2b7d11","name":"Ghost","handle":"ghost","appVersionId":"{v3}"}}],
             "appVersions":[{{"id":"{v1}","name":"v1"}},{{"id":"{v2}","name":"v2"}}]}}}}}}]}}"#
         );
-        let mut reader = Reader::with_content();
+        let mut reader = Reader::with_content(std::sync::Arc::default());
         reader.feed(export.as_bytes()).unwrap();
         let content = reader.finish().unwrap().content.unwrap().unwrap();
         let pages = |version: &str| -> Vec<String> {
@@ -567,7 +572,7 @@ pub(crate) mod sample {
     /// The content of one export holding `versions`, read in chunks of 4 KiB.
     pub fn read(versions: &[ExportedVersion<'_>]) -> Content {
         let text = export(&APP, versions, false);
-        let mut reader = Reader::with_content();
+        let mut reader = Reader::with_content(std::sync::Arc::default());
         for chunk in text.as_bytes().chunks(4096) {
             reader.feed(chunk).unwrap();
         }
