@@ -112,13 +112,29 @@ impl fmt::Debug for Secrets {
     }
 }
 
-/// `text` with control characters (ESC sequences, BEL, NUL, C1 codes) and bidirectional
-/// overrides written as visible `\u{..}` escapes; line breaks and tabs stay.
+/// A character no one reading the text sees as it acts: a control character (ESC sequences,
+/// BEL, NUL, C1 codes), a direction mark, embedding, override or isolate that reorders the text
+/// around it (Trojan Source), an invisible space or joiner, a line or paragraph separator, or
+/// a byte order mark. The joiners that some scripts and emoji need (U+200C, U+200D) are not.
+pub fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{200b}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{feff}'
+        )
+}
+
+/// `text` with every [hidden](is_hidden) character written as a visible `\u{..}` escape; line
+/// breaks and tabs stay.
 pub fn printable(text: &str) -> Cow<'_, str> {
-    let hidden = |c: char| {
-        (c.is_control() && c != '\n' && c != '\t')
-            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    };
+    let hidden = |c: char| c != '\n' && c != '\t' && is_hidden(c);
     if !text.chars().any(hidden) {
         return Cow::Borrowed(text);
     }
