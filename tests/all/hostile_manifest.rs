@@ -59,3 +59,91 @@ async fn an_app_named_twice_beyond_ascii_case_is_refused_before_anything_is_appl
     )
     .await;
 }
+
+/// A token as the README makes one (`openssl rand -hex 32`), pasted into the manifest.
+const TOKEN: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+/// Asserts that no 16 characters of [`TOKEN`] in a row are anywhere the step wrote, on GitHub
+/// or off it: the log (but the masks), the summary as written and as Markdown renders it, the
+/// outputs and the dotenv report. Returns everything it looked at.
+fn assert_no_part_of_the_token(ran: &crate::support::Ran, dotenv: &std::path::Path) -> String {
+    let log: Vec<&str> = ran
+        .log_lines()
+        .filter(|line| !line.trim_start().starts_with("::add-mask::"))
+        .collect();
+    let outputs = ran
+        .outputs
+        .as_ref()
+        .map(|outputs| outputs.values().cloned().collect::<Vec<_>>().join("\n"))
+        .unwrap_or_default();
+    let everything = [
+        log.join("\n"),
+        ran.summary.clone(),
+        ran.summary.replace('\\', ""),
+        outputs,
+        std::fs::read_to_string(dotenv).unwrap_or_default(),
+    ]
+    .join("\n");
+    let chars: Vec<char> = TOKEN.chars().collect();
+    for part in chars.windows(16) {
+        let part: String = part.iter().collect();
+        assert!(
+            !everything.contains(&part),
+            "{part} shown in:\n{everything}"
+        );
+    }
+    everything
+}
+
+/// `tooljet.yml` with the token as the instance's name and as two apps' names, one of them
+/// longer than the 60 characters names were once cut to.
+fn with_the_token_as_names(apps_extra: &str) -> String {
+    format!(
+        "instances:\n  {TOKEN}:\n    workspace: Acme\n    apps:\n      {TOKEN}: v1\n      \
+         Inventory-{TOKEN}: v1\n{apps_extra}"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_pasted_as_names_is_never_shown_in_whole_or_in_part() {
+    let fake = crate::support::fake_with(harness::tooljet::Settings {
+        token: TOKEN.to_owned(),
+        ..harness::tooljet::Settings::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let dotenv = dir.path().join("out.env");
+    let runs = [
+        // Planned: each app's row, the plan's requests, the log, `results`, the dotenv report.
+        (with_the_token_as_names(""), TOKEN, 0),
+        // Refused at a key holding the token past its 60th character.
+        (
+            with_the_token_as_names(&format!("      Orders-{TOKEN}: has space\n")),
+            TOKEN,
+            2,
+        ),
+        // Refused: `instance` names none of the manifest's.
+        (with_the_token_as_names(""), "production", 2),
+    ];
+    for on_github in [true, false] {
+        for (manifest, instance, code) in &runs {
+            let mut step = step("apply", &fake)
+                .with("access-token", TOKEN)
+                .with("dry-run", "true")
+                .with("instance", instance)
+                .workspace_file("tooljet.yml", manifest)
+                .env("RUNNER_DEBUG", "1")
+                .env("TOOLJET_DOTENV", &dotenv.display().to_string());
+            if !on_github {
+                step = step.outside_github();
+            }
+            let ran = step.run().await;
+            ran.assert_exit(*code);
+            let everything = assert_no_part_of_the_token(&ran, &dotenv);
+            assert!(
+                everything.contains("***"),
+                "the token was there:\n{everything}"
+            );
+        }
+    }
+}
