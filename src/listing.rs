@@ -301,9 +301,10 @@ fn by_name<'a, T>(
             });
         }
     }
+    let wanted = names::folded(name);
     let folded: Vec<&T> = items
         .iter()
-        .filter(|item| names::same(name_of(item), name))
+        .filter(|item| names::folded(name_of(item)) == wanted)
         .collect();
     match folded.as_slice() {
         [item] => Ok(item),
@@ -327,13 +328,19 @@ fn by_name<'a, T>(
 /// The names near `wanted`, nearest first: a few edits away, or one containing the other.
 fn near<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> Vec<Near> {
     let wanted_folded = names::folded(wanted);
+    let wanted_length = wanted_folded.chars().count();
+    let typos = typo_distance(wanted);
     let mut near: Vec<Near> = candidates
         .filter_map(|candidate| {
             let folded = names::folded(candidate);
+            let contains = folded.contains(&wanted_folded) || wanted_folded.contains(&folded);
+            // Names further apart in length than the typos allowed are as many edits apart at
+            // least: only measured when one contains the other.
+            if !contains && folded.chars().count().abs_diff(wanted_length) > typos {
+                return None;
+            }
             let distance = strsim::levenshtein(&wanted_folded, &folded);
-            let close = distance <= typo_distance(wanted)
-                || folded.contains(&wanted_folded)
-                || wanted_folded.contains(&folded);
+            let close = distance <= typos || contains;
             (close && !candidate.is_empty()).then(|| Near {
                 distance,
                 name: candidate.to_owned(),

@@ -9,12 +9,15 @@ use unicode_normalization::UnicodeNormalization;
 
 /// What two names that are one name share: compare these, never lower-cased text.
 pub fn folded(name: &str) -> String {
+    // ASCII folds to its lower case and is its own NFD: no tables for most names.
+    if name.is_ascii() {
+        return name.to_ascii_lowercase();
+    }
     name.chars().nfd().default_case_fold().nfd().collect()
 }
 
 /// True when `a` and `b` are one name to a person.
 pub fn same(a: &str, b: &str) -> bool {
-    // ASCII folds to its lower case: no table, no allocation, for the names most often compared.
     if a.is_ascii() && b.is_ascii() {
         return a.eq_ignore_ascii_case(b);
     }
