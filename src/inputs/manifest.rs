@@ -290,7 +290,18 @@ pub fn read(path: &Path, file: &str) -> Result<Vec<Instance>, ManifestError> {
         };
         error(None, None, problem)
     })?;
-    let text = utf8(&bytes).map_err(|(line, column)| {
+    from_bytes(&bytes, file)
+}
+
+/// The manifest in `bytes`; `file` is how errors name it.
+fn from_bytes(bytes: &[u8], file: &str) -> Result<Vec<Instance>, ManifestError> {
+    let error = |line: Option<usize>, key: Option<String>, problem: String| ManifestError {
+        file: file.to_owned(),
+        line,
+        key,
+        problem,
+    };
+    let text = utf8(bytes).map_err(|(line, column)| {
         error(
             Some(line),
             None,
@@ -298,6 +309,13 @@ pub fn read(path: &Path, file: &str) -> Result<Vec<Instance>, ManifestError> {
         )
     })?;
     parse(text).map_err(|(line, key, problem)| error(line, key, problem))
+}
+
+/// The reader on bytes, for the fuzz target in `fuzz/`, which cargo-fuzz builds with
+/// `--cfg fuzzing`; no other build has it.
+#[cfg(fuzzing)]
+pub fn read_bytes(bytes: &[u8], file: &str) -> Result<Vec<Instance>, ManifestError> {
+    from_bytes(bytes, file)
 }
 
 /// The file's bytes: at most [`MAX_MANIFEST`] of a regular file. Git stores symbolic links, so
