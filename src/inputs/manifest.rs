@@ -137,9 +137,9 @@ struct Builder {
     open: Vec<Open>,
     root: Option<Node>,
     documents: usize,
-    /// Scalars by anchor, which an alias may repeat; anchors of collections, which it may not.
+    /// Scalars by anchor, which an alias may repeat; an alias to any other anchor (a mapping
+    /// or a list) is refused.
     scalars: HashMap<usize, Node>,
-    collections: Vec<usize>,
     /// Bytes repeated by aliases so far.
     aliased: usize,
 }
@@ -183,14 +183,11 @@ impl Builder {
         }
     }
 
-    fn start(&mut self, open: Open, anchor: usize) -> Result<(), String> {
+    fn start(&mut self, open: Open) -> Result<(), String> {
         if self.open.len() >= MAX_DEPTH {
             return Err(format!(
                 "nests deeper than {MAX_DEPTH} levels; the format needs five"
             ));
-        }
-        if anchor > 0 {
-            self.collections.push(anchor);
         }
         self.open.push(open);
         Ok(())
@@ -243,15 +240,12 @@ impl Builder {
             Event::MappingStart(_, Some(_)) | Event::SequenceStart(_, Some(_)) => {
                 return Err(TAGGED.to_owned());
             }
-            Event::MappingStart(anchor, _) => self.start(
-                Open::Map {
-                    entries: Vec::new(),
-                    key: None,
-                    line,
-                },
-                anchor,
-            )?,
-            Event::SequenceStart(anchor, _) => self.start(Open::Seq { line }, anchor)?,
+            Event::MappingStart(..) => self.start(Open::Map {
+                entries: Vec::new(),
+                key: None,
+                line,
+            })?,
+            Event::SequenceStart(..) => self.start(Open::Seq { line })?,
             Event::MappingEnd | Event::SequenceEnd => {
                 let node = match self.open.pop() {
                     Some(Open::Map { entries, line, .. }) => Node::Map { entries, line },
