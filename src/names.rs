@@ -26,11 +26,13 @@ pub fn same(a: &str, b: &str) -> bool {
 
 /// How `given` differs from `listed`, one name with it: for an error that says which to type.
 pub fn difference(given: &str, listed: &str) -> &'static str {
-    let composed = |name: &str| name.nfc().collect::<String>();
-    if composed(given) == composed(listed) {
+    let (given_nfc, listed_nfc): (String, String) = (given.nfc().collect(), listed.nfc().collect());
+    if given_nfc == listed_nfc {
         "only in how its accented letters are encoded (Unicode normalisation)"
-    } else {
+    } else if given_nfc == given && listed_nfc == listed {
         "only in letter case"
+    } else {
+        "only in letter case and in how its accented letters are encoded (Unicode normalisation)"
     }
 }
 
@@ -62,6 +64,11 @@ mod tests {
             "only in how its accented letters are encoded (Unicode normalisation)"
         );
         assert_eq!(difference("café", "Café"), "only in letter case");
+        assert_eq!(
+            difference("CAFE\u{301}", "café"),
+            "only in letter case and in how its accented letters are encoded (Unicode \
+             normalisation)"
+        );
     }
 
     #[test]
