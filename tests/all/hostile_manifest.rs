@@ -2,10 +2,10 @@
 //! hostile file ends the step with a clear error and its outputs, before any request; it never
 //! crashes it, exhausts it, or makes it show part of a secret.
 
-use crate::support::{fake, step};
+use crate::support::{Ran, fake, step};
 
 /// Runs `check` on `manifest`, which must be refused with `error` before any request.
-async fn refused(manifest: &str, error: &str) {
+async fn refused(manifest: &str, error: &str) -> Ran {
     let fake = fake().await;
     let ran = step("check", &fake)
         .workspace_file("tooljet.yml", manifest)
@@ -15,6 +15,7 @@ async fn refused(manifest: &str, error: &str) {
     ran.assert_error_contains(error);
     assert_eq!(ran.output("outcome"), "failure");
     assert!(fake.requests().is_empty(), "{:?}", fake.requests());
+    ran
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -66,7 +67,7 @@ const TOKEN: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f
 /// Asserts that no 16 characters of [`TOKEN`] in a row are anywhere the step wrote, on GitHub
 /// or off it: the log (but the masks), the summary as written and as Markdown renders it, the
 /// outputs and the dotenv report. Returns everything it looked at.
-fn assert_no_part_of_the_token(ran: &crate::support::Ran, dotenv: &std::path::Path) -> String {
+fn assert_no_part_of_the_token(ran: &Ran, dotenv: &std::path::Path) -> String {
     let log: Vec<&str> = ran
         .log_lines()
         .filter(|line| !line.trim_start().starts_with("::add-mask::"))
@@ -146,4 +147,25 @@ async fn a_token_pasted_as_names_is_never_shown_in_whole_or_in_part() {
             );
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_150_instances_and_none_named_the_error_still_says_to_name_one() {
+    let mut manifest = String::from("instances:\n");
+    for n in 0..150 {
+        manifest.push_str(&format!(
+            "  an-instance-whose-name-is-long-enough-to-fill-a-line-{n:03}:\n    workspace: Acme\n    \
+             apps: {{Inventory: v1}}\n"
+        ));
+    }
+    let ran = refused(
+        &manifest,
+        "tooljet.yml, `instances`: has 150 instances: name one in `instance` (it has",
+    )
+    .await;
+    let error = ran.error();
+    assert!(
+        error.ends_with(", and 130 more). Nothing was sent to ToolJet."),
+        "{error}"
+    );
 }
