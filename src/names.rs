@@ -26,10 +26,11 @@ pub fn same(a: &str, b: &str) -> bool {
 
 /// How `given` differs from `listed`, one name with it: for an error that says which to type.
 pub fn difference(given: &str, listed: &str) -> &'static str {
-    let (given_nfc, listed_nfc): (String, String) = (given.nfc().collect(), listed.nfc().collect());
-    if given_nfc == listed_nfc {
+    // NFD, not NFC: canonical equivalence either way, and NFC's composition tables stay out
+    // of the binary.
+    if given.nfd().eq(listed.nfd()) {
         "only in how its accented letters are encoded (Unicode normalisation)"
-    } else if given_nfc == given && listed_nfc == listed {
+    } else if caseless::default_caseless_match_str(given, listed) {
         "only in letter case"
     } else {
         "only in letter case and in how its accented letters are encoded (Unicode normalisation)"
