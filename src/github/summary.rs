@@ -66,6 +66,8 @@ fn escape_within(text: &str, limit: usize) -> String {
 /// from ToolJet's answers (slugs, workspace ids); every character that could end the link's
 /// destination or start Markdown of its own is percent-encoded, which leaves the URL's meaning.
 fn link(label: &str, url: &str) -> String {
+    // Scrubbed before it is percent-encoded: an id given as an input may be a pasted token.
+    let url = scrubbed(url);
     let mut destination = String::with_capacity(url.len());
     for c in url.chars() {
         match c {
@@ -649,6 +651,14 @@ mod tests {
                 assert!(!rendered.contains(secret.get(6..18).unwrap()), "{shown}");
             }
         }
+    }
+
+    #[test]
+    fn a_secret_in_a_link_is_scrubbed_before_it_is_percent_encoded() {
+        let secret = "tok(en)_7c2e9a4f1b8d3e6a0c5f9b2d7e4a1c8f3b6d0e9a";
+        crate::redact::learn([secret.to_owned()]);
+        let md = link("Open", &format!("https://tj.example.com/{secret}/apps/1"));
+        assert_eq!(md, "[Open](https://tj.example.com/%2A%2A%2A/apps/1)");
     }
 
     #[test]
