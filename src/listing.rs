@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::names;
 use crate::tooljet::is_one_segment;
 
 /// `id`, unless a hostile or broken server listed something that is no usable id.
@@ -49,7 +50,7 @@ pub enum NameError {
         place: String,
         close: Vec<Near>,
     },
-    /// Several differ from it only in letter case: never guessed between.
+    /// Several differ from it only in letter case or accent encoding: never guessed between.
     Ambiguous {
         what: &'static str,
         name: String,
@@ -61,7 +62,8 @@ pub enum NameError {
         name: String,
         ids: Vec<String>,
     },
-    /// One differs from it only in letter case, where names must match exactly (versions).
+    /// One differs from it only in letter case or accent encoding, where names must match
+    /// exactly (versions).
     CaseOnly {
         what: &'static str,
         name: String,
@@ -130,8 +132,9 @@ impl std::fmt::Display for NameError {
             ),
             Self::CaseOnly { what, name, listed } => write!(
                 f,
-                "no {what} named {name:?}, but {listed:?} differs from it only in letter case: \
-                 give the name exactly as ToolJet lists it"
+                "no {what} named {name:?}, but {listed:?} differs from it {}: give the name \
+                 exactly as ToolJet lists it",
+                names::difference(name, listed)
             ),
             Self::Unusable { what, name, id } => write!(
                 f,
@@ -172,7 +175,8 @@ impl Listing {
         Self { apps }
     }
 
-    /// The app with this name: an exact match, else the only case-insensitive one.
+    /// The app with this name: an exact match, else the only one that is the same name to a
+    /// person (see [`names`]).
     pub fn app_named(&self, name: &str) -> Result<&ListedApp, NameError> {
         let app = by_name(
             &self.apps,
@@ -205,8 +209,8 @@ impl Listing {
 
 impl ListedApp {
     /// The id of the version named exactly `name`: `Ok(None)` when the app has no such
-    /// version; an error for a name that differs from a listed one only in letter case (a slip
-    /// that would save a second version) or that two versions share.
+    /// version; an error for a name that differs from a listed one only in letter case or
+    /// accent encoding (a slip that would save a second version) or that two versions share.
     pub fn version_named(&self, name: &str) -> Result<Option<String>, NameError> {
         let exact: Vec<&(String, String)> = self
             .versions
@@ -227,7 +231,7 @@ impl ListedApp {
         match self
             .versions
             .iter()
-            .find(|(_, listed)| listed.eq_ignore_ascii_case(name))
+            .find(|(_, listed)| names::same(listed, name))
         {
             Some((_, listed)) => Err(NameError::CaseOnly {
                 what: "version",
@@ -272,9 +276,10 @@ pub fn workspace_named(json: Option<&Value>, name: &str) -> Result<String, NameE
     usable("workspace", name, id).map(str::to_owned)
 }
 
-/// The one rule for names (apps, workspaces): an exact match wins, else the only
-/// case-insensitive one; several that differ only in case are ambiguous, never guessed, and
-/// several with exactly the name are duplicates, listed by id. `place` says where it was
+/// The one rule for names (apps, workspaces): an exact match wins, else the only one that is
+/// the same name to a person, whatever its letter case and accent encoding ([`names::same`]);
+/// several such are ambiguous, never guessed, and several with exactly the name are
+/// duplicates, listed by id. `place` says where it was
 /// looked for (" in the workspace"); `id_name` gives an item's id and name.
 fn by_name<'a, T>(
     items: &'a [T],
@@ -296,9 +301,10 @@ fn by_name<'a, T>(
             });
         }
     }
+    let wanted = names::folded(name);
     let folded: Vec<&T> = items
         .iter()
-        .filter(|item| name_of(item).eq_ignore_ascii_case(name))
+        .filter(|item| names::folded(name_of(item)) == wanted)
         .collect();
     match folded.as_slice() {
         [item] => Ok(item),
@@ -321,14 +327,20 @@ fn by_name<'a, T>(
 
 /// The names near `wanted`, nearest first: a few edits away, or one containing the other.
 fn near<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> Vec<Near> {
-    let wanted_lower = wanted.to_lowercase();
+    let wanted_folded = names::folded(wanted);
+    let wanted_length = wanted_folded.chars().count();
+    let typos = typo_distance(wanted);
     let mut near: Vec<Near> = candidates
         .filter_map(|candidate| {
-            let lower = candidate.to_lowercase();
-            let distance = strsim::levenshtein(&wanted_lower, &lower);
-            let close = distance <= typo_distance(wanted)
-                || lower.contains(&wanted_lower)
-                || wanted_lower.contains(&lower);
+            let folded = names::folded(candidate);
+            let contains = folded.contains(&wanted_folded) || wanted_folded.contains(&folded);
+            // Names further apart in length than the typos allowed are as many edits apart at
+            // least: only measured when one contains the other.
+            if !contains && folded.chars().count().abs_diff(wanted_length) > typos {
+                return None;
+            }
+            let distance = strsim::levenshtein(&wanted_folded, &folded);
+            let close = distance <= typos || contains;
             (close && !candidate.is_empty()).then(|| Near {
                 distance,
                 name: candidate.to_owned(),
@@ -430,6 +442,54 @@ mod tests {
              name exactly as ToolJet lists it"
         );
         assert_eq!(apps.apps[0].version_named("v4"), Ok(None));
+    }
+
+    #[test]
+    fn an_app_name_matches_beyond_ascii_case_and_whatever_its_accent_encoding() {
+        let apps = Listing::parse(Some(&json!([
+            {"id": "1", "name": "Über", "versions": []},
+            {"id": "2", "name": "Café", "versions": []},
+            {"id": "3", "name": "STRASSE", "versions": []},
+        ])));
+        assert_eq!(apps.app_named("über").unwrap().id, "1");
+        assert_eq!(
+            apps.app_named("Cafe\u{301}").unwrap().id,
+            "2",
+            "a combining accent is the listed app, never an absent one to import"
+        );
+        assert_eq!(apps.app_named("straße").unwrap().id, "3");
+    }
+
+    #[test]
+    fn an_exact_name_wins_over_one_that_differs_only_in_accent_encoding() {
+        let apps = Listing::parse(Some(&json!([
+            {"id": "composed", "name": "Café", "versions": []},
+            {"id": "decomposed", "name": "Cafe\u{301}", "versions": []},
+        ])));
+        assert_eq!(apps.app_named("Cafe\u{301}").unwrap().id, "decomposed");
+        assert_eq!(apps.app_named("Café").unwrap().id, "composed");
+        let err = apps.app_named("CAFÉ").unwrap_err().to_string();
+        assert!(err.contains("ambiguous"), "{err}");
+    }
+
+    #[test]
+    fn a_version_name_that_differs_only_in_accent_encoding_is_a_slip_naming_the_listed_one() {
+        let apps = Listing::parse(Some(&json!([
+            {"id": "a1", "name": "Inventory", "versions": [{"id": "x1", "name": "été"}]},
+        ])));
+        assert_eq!(
+            apps.apps[0]
+                .version_named("e\u{301}te\u{301}")
+                .unwrap_err()
+                .to_string(),
+            "no version named \"e\\u{301}te\\u{301}\", but \"été\" differs from it only in how its \
+             accented letters are encoded (Unicode normalisation): give the name exactly as ToolJet \
+             lists it"
+        );
+        assert!(matches!(
+            apps.apps[0].version_named("ÉTÉ"),
+            Err(NameError::CaseOnly { .. })
+        ));
     }
 
     #[test]

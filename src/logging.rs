@@ -12,7 +12,7 @@ use tracing::level_filters::LevelFilter;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
 
-use crate::redact::{bounded, printable};
+use crate::redact::{bounded, printable, scrubbed};
 
 /// One log record at most; a server's words beyond it are cut.
 const MAX_RECORD: usize = 8_000;
@@ -42,7 +42,9 @@ struct OneLine<W>(W);
 
 impl<W: Write> Write for OneLine<W> {
     fn write(&mut self, record: &[u8]) -> io::Result<usize> {
+        // Scrubbed before folding: a multi-line secret folded onto one line would not match.
         let text = String::from_utf8_lossy(record);
+        let text = scrubbed(&text);
         let folded = text
             .trim_end_matches(['\r', '\n'])
             .replace("\r\n", " ⏎ ")
@@ -70,6 +72,16 @@ mod tests {
             String::from_utf8(out.0).unwrap(),
             " WARN ToolJet said \\u{1b}[2J\\u{7}done\n"
         );
+    }
+
+    #[test]
+    fn a_multi_line_secret_is_scrubbed_before_the_record_is_folded() {
+        let key = "-----BEGIN KEY-----\nMIIEowIBAAKCAQEA7c2f0e9d\n-----END KEY-----";
+        crate::redact::learn([key.to_owned()]);
+        let mut out = OneLine(Vec::new());
+        out.write_all(format!(" INFO app {key} done\n").as_bytes())
+            .unwrap();
+        assert_eq!(String::from_utf8(out.0).unwrap(), " INFO app *** done\n");
     }
 
     #[test]

@@ -9,9 +9,8 @@ use tooljet_gitsync_action::github::{GitHub, Level, Report, Voice, commands};
 use tooljet_gitsync_action::inputs::flags::{self, ArgError, Command};
 use tooljet_gitsync_action::inputs::naming::{Caller, Naming};
 use tooljet_gitsync_action::inputs::{self, Config, InputError, RawInputs};
-use tooljet_gitsync_action::redact::Secrets;
 use tooljet_gitsync_action::tooljet::{Client, proxy};
-use tooljet_gitsync_action::{help, logging, run, signals};
+use tooljet_gitsync_action::{help, logging, redact, run, signals};
 
 /// Exit codes: 0 success (drift without `fail-on-drift` included), 1 ToolJet or network
 /// failure, 2 invalid input, 3 apps out of sync with `fail-on-drift` (and nothing else wrong),
@@ -33,9 +32,7 @@ async fn main() -> ExitCode {
         .collect();
     let caller = Caller::from_vars(&vars);
     // The secrets the environment holds are known before anything can be said.
-    let early = Arc::new(Secrets::new(
-        inputs::secrets_in(&vars).chain(proxy::credentials(&vars)),
-    ));
+    let early = redact::learn(inputs::secrets_in(&vars).chain(proxy::credentials(&vars)));
     let github = GitHub::from_vars(&vars, Voice::new(early.clone(), Naming::of(caller)));
     let panics = github.report_panics();
     let args = flags::text(std::env::args_os().skip(1));
@@ -83,12 +80,12 @@ async fn main() -> ExitCode {
         }
     };
     // A token in the environment is a secret whether it is used or not (an input wins over it).
-    let secrets = Arc::new(Secrets::new(
+    let secrets = redact::learn(
         raw.secrets()
             .into_iter()
             .chain(inputs::secrets_in(&vars))
             .chain(proxy::credentials(&vars)),
-    ));
+    );
     let naming = github.commands.voice.naming().clone();
     let github = github.speaking(Voice::new(secrets.clone(), naming));
     github.mask(secrets.values());

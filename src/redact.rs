@@ -5,9 +5,17 @@
 //! scrubs every answer with [`Secrets::scrub`] as it reads it, so nothing downstream (log,
 //! annotations, summary, outputs) ever holds a secret. [`printable`] and [`bounded`] make the
 //! rest of that text safe for a log line.
+//!
+//! Scrub, then cut or escape: a secret cut in two, or with a backslash inserted, no longer
+//! matches, and its part would be shown. Secrets typed where a word belongs (an app name in
+//! `tooljet.yml`, `instance`) reach the text before any scrubbing, so every function that cuts
+//! or escapes text for a person ([`printable`], [`bounded`], the summary's Markdown escaping,
+//! the log's line folding) first scrubs it of every secret the process has [learnt](learn),
+//! as the runner's masker does for the whole log once told.
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::{Arc, RwLock};
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -40,20 +48,31 @@ impl fmt::Debug for Secret {
 /// Every secret value this step knows. `Debug` shows how many, never what.
 #[derive(Clone, Default)]
 pub struct Secrets {
-    /// Longest first, so a secret that contains another is replaced whole.
     values: Vec<String>,
+    /// Each value, and each as Rust's `{:?}` and JSON quote it (`\"`, `\\`, `\n`, `\u{..}`),
+    /// as a message or an output may have written it before it is scrubbed; longest first,
+    /// so a secret that contains another is replaced whole.
+    forms: Vec<String>,
 }
 
 impl Secrets {
     /// Keeps the values that are not blank, each once.
     pub fn new(values: impl IntoIterator<Item = String>) -> Self {
+        let longest_first = |texts: &mut Vec<String>| {
+            texts.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+            texts.dedup();
+        };
         let mut values: Vec<String> = values
             .into_iter()
             .filter(|value| !value.trim().is_empty())
             .collect();
-        values.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        values.dedup();
-        Self { values }
+        longest_first(&mut values);
+        let mut forms: Vec<String> = values
+            .iter()
+            .flat_map(|value| quoted_forms(value))
+            .collect();
+        longest_first(&mut forms);
+        Self { values, forms }
     }
 
     /// The values, for the runner's `::add-mask::`.
@@ -97,7 +116,7 @@ impl Secrets {
     /// `text` with every secret replaced by `***`.
     pub fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let mut text = Cow::Borrowed(text);
-        for secret in &self.values {
+        for secret in &self.forms {
             if text.contains(secret.as_str()) {
                 text = Cow::Owned(text.replace(secret.as_str(), REPLACEMENT));
             }
@@ -112,15 +131,78 @@ impl fmt::Debug for Secrets {
     }
 }
 
-/// `text` with control characters (ESC sequences, BEL, NUL, C1 codes) and bidirectional
-/// overrides written as visible `\u{..}` escapes; line breaks and tabs stay.
-pub fn printable(text: &str) -> Cow<'_, str> {
-    let hidden = |c: char| {
-        (c.is_control() && c != '\n' && c != '\t')
-            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+/// `value`, and how `{:?}` and JSON write it inside their quotes where that differs.
+fn quoted_forms(value: &str) -> Vec<String> {
+    let inside = |quoted: String| {
+        quoted
+            .strip_prefix('"')
+            .and_then(|rest| rest.strip_suffix('"'))
+            .map(str::to_owned)
     };
+    let mut forms = vec![value.to_owned()];
+    forms.extend(inside(format!("{value:?}")));
+    forms.extend(serde_json::to_string(value).ok().and_then(inside));
+    forms
+}
+
+/// Every secret the process has learnt, for the functions that cut or escape text.
+static LEARNT: RwLock<Option<Arc<Secrets>>> = RwLock::new(None);
+
+/// Adds `values` to what every cut and escape scrubs first, and returns every secret learnt so
+/// far: call it as soon as secrets are known, before anything is said.
+pub fn learn(values: impl IntoIterator<Item = String>) -> Arc<Secrets> {
+    let mut learnt = LEARNT
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let known = learnt.as_ref().map(|known| known.values.clone());
+    let secrets = Arc::new(Secrets::new(
+        values.into_iter().chain(known.into_iter().flatten()),
+    ));
+    *learnt = Some(secrets.clone());
+    secrets
+}
+
+/// `text` scrubbed of every secret learnt: what a function that cuts or escapes text does
+/// first.
+pub fn scrubbed(text: &str) -> Cow<'_, str> {
+    let learnt = LEARNT
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    match learnt.as_ref() {
+        Some(secrets) => match secrets.scrub(text) {
+            Cow::Borrowed(_) => Cow::Borrowed(text),
+            Cow::Owned(scrubbed) => Cow::Owned(scrubbed),
+        },
+        None => Cow::Borrowed(text),
+    }
+}
+
+/// A character no one reading the text sees as it acts: a control character (ESC sequences,
+/// BEL, NUL, C1 codes), a direction mark, embedding, override or isolate that reorders the text
+/// around it (Trojan Source), an invisible space or joiner, a line or paragraph separator, or
+/// a byte order mark. The joiners that some scripts and emoji need (U+200C, U+200D) are not.
+pub fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{200b}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{feff}'
+        )
+}
+
+/// `text`, [scrubbed](scrubbed), with every [hidden](is_hidden) character written as a visible
+/// `\u{..}` escape; line breaks and tabs stay.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    let hidden = |c: char| c != '\n' && c != '\t' && is_hidden(c);
+    let text = scrubbed(text);
     if !text.chars().any(hidden) {
-        return Cow::Borrowed(text);
+        return text;
     }
     let mut shown = String::with_capacity(text.len() + 16);
     for c in text.chars() {
@@ -136,11 +218,12 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     Cow::Owned(shown)
 }
 
-/// At most `limit` bytes of `text`, its mark included: cut at a character boundary and marked
-/// when cut.
+/// At most `limit` bytes of `text`, [scrubbed](scrubbed), its mark included: cut at a
+/// character boundary and marked when cut.
 pub fn bounded(text: &str, limit: usize) -> Cow<'_, str> {
+    let text = scrubbed(text);
     if text.len() <= limit {
-        return Cow::Borrowed(text);
+        return text;
     }
     let mark = format!(" … [cut: {} bytes in all]", text.len());
     let mut end = limit.saturating_sub(mark.len());
@@ -178,6 +261,47 @@ mod tests {
         let mut json: Value = serde_json::from_str(body).unwrap();
         assert!(secrets.scrub_json(&mut json));
         assert_eq!(json.to_string(), r#"{"***":1,"message":["bad ***"]}"#);
+    }
+
+    #[test]
+    fn a_secret_quoted_by_debug_or_json_formatting_is_scrubbed() {
+        let secret = "tok\"en\\with\nbreak";
+        let secrets = Secrets::new([secret.to_owned()]);
+        for quoted in [
+            format!("got {secret:?}"),
+            serde_json::json!({ "app": secret }).to_string(),
+        ] {
+            let scrubbed = secrets.scrub(&quoted);
+            assert!(scrubbed.contains("***"), "{scrubbed}");
+            assert!(
+                !scrubbed.contains("tok") && !scrubbed.contains("break"),
+                "{scrubbed}"
+            );
+        }
+        assert_eq!(secrets.values(), [secret], "masks are the values only");
+    }
+
+    #[test]
+    fn cutting_or_escaping_scrubs_first_every_secret_learnt() {
+        let token = "8c1f7e2d9a4b6c3e5f0a1d2c7b8e9f4a6d5c3b2a1e0f9d8c7b6a5e4d3c2b1a0f";
+        learn([token.to_owned()]);
+        let text = format!("{}{token}\u{1b}", "x".repeat(30));
+        for shown in [bounded(&text, 60), printable(&text)] {
+            assert!(!shown.contains(token.get(..12).unwrap()), "{shown}");
+            assert!(
+                shown.starts_with(&format!("{}***", "x".repeat(30))),
+                "{shown}"
+            );
+        }
+    }
+
+    #[test]
+    fn what_is_learnt_adds_to_what_was() {
+        let first = "first-learnt-secret-3f9e1c";
+        learn([first.to_owned()]);
+        let all = learn(["second-learnt-secret-7a2d4b".to_owned()]);
+        assert_eq!(all.scrub(first), "***");
+        assert_eq!(scrubbed("second-learnt-secret-7a2d4b!"), "***!");
     }
 
     #[test]

@@ -49,7 +49,8 @@ impl Outputs {
     /// variables. GitLab takes one line per value and refuses the whole report beyond 5 KB, so
     /// the JSON outputs stay in the JSON, several apps' values are joined by commas, and a value
     /// that would pass [`DOTENV_LIMIT`] is left out and named in `TOOLJET_GITSYNC_OMITTED`. Each
-    /// line is scrubbed once joined, as two apps' values side by side could spell a secret.
+    /// value is scrubbed once joined, as two apps' values side by side could spell a secret, and
+    /// before its `$` are doubled, which would break a secret that holds one.
     pub fn to_dotenv(&self, secrets: &Secrets) -> String {
         let (mut text, mut omitted) = (String::new(), Vec::new());
         for (name, value) in self
@@ -57,7 +58,7 @@ impl Outputs {
             .iter()
             .filter(|(name, _)| !JSON_OUTPUTS.contains(name))
         {
-            let line = secrets.scrub(&dotenv_line(name, value)).into_owned();
+            let line = dotenv_line(name, &secrets.scrub(&one_line(value)));
             if text.len() + line.len() + OMITTED_RESERVE > DOTENV_LIMIT {
                 omitted.push(*name);
             } else {
@@ -90,20 +91,22 @@ const DOTENV_LIMIT: usize = 4096;
 /// Room kept for the `OMITTED` line, which names at most every output.
 const OMITTED_RESERVE: usize = 160;
 
-/// `TOOLJET_GITSYNC_APP_ID=<value>`: GitLab variable names hold letters, digits and `_` only,
-/// and a value ends at its line, so several apps' lines are joined by commas, an app without a
-/// value keeping its place (`a,,c`). GitLab expands `$NAME` in a variable's value in later jobs:
-/// every `$` is written `$$`, which GitLab reads as one `$`.
-fn dotenv_line(name: &str, value: &str) -> String {
-    let name = name.replace('-', "_").to_uppercase();
-    let value: Vec<&str> = value
+/// A value's lines joined by commas, as a dotenv value ends at its line: an app without a value
+/// keeps its place (`a,,c`).
+fn one_line(value: &str) -> String {
+    let lines: Vec<&str> = value
         .split('\n')
         .map(|line| line.trim_end_matches('\r'))
         .collect();
-    format!(
-        "TOOLJET_GITSYNC_{name}={}\n",
-        value.join(",").replace('$', "$$")
-    )
+    lines.join(",")
+}
+
+/// `TOOLJET_GITSYNC_APP_ID=<value>` for a value already on [one line](one_line) and scrubbed:
+/// GitLab variable names hold letters, digits and `_` only. GitLab expands `$NAME` in a
+/// variable's value in later jobs: every `$` is written `$$`, which GitLab reads as one `$`.
+fn dotenv_line(name: &str, value: &str) -> String {
+    let name = name.replace('-', "_").to_uppercase();
+    format!("TOOLJET_GITSYNC_{name}={}\n", value.replace('$', "$$"))
 }
 
 /// `ghadelimiter_<random>` as the toolkit does: a server answer that contains a line equal to
@@ -194,6 +197,13 @@ mod tests {
             outputs.to_dotenv(&secrets),
             "TOOLJET_GITSYNC_APP_ID=***\nTOOLJET_GITSYNC_ENVIRONMENT=$$CI_JOB_TOKEN\n"
         );
+    }
+
+    #[test]
+    fn a_secret_holding_a_dollar_is_scrubbed_before_it_is_doubled() {
+        let secrets = Secrets::new(["pa$$w0rd-9f3c1e7a".to_owned()]);
+        let outputs = Outputs(vec![("app-id", "pa$$w0rd-9f3c1e7a".into())]);
+        assert_eq!(outputs.to_dotenv(&secrets), "TOOLJET_GITSYNC_APP_ID=***\n");
     }
 
     #[test]

@@ -6,6 +6,7 @@ use super::validation::warnings;
 use crate::operation::OperationKind;
 use crate::outcome::{AppRun, Outcome, Verdict};
 use crate::plan::State;
+use crate::redact::{is_hidden, scrubbed};
 use crate::steps::{self, StepEnd};
 
 /// ToolJet's environments in priority order, as every workspace has them.
@@ -25,7 +26,8 @@ const MAX_UNMANAGED: usize = 20;
 /// summary under about 300 KB for any number of apps.
 const MAX_ROWS: usize = 100;
 
-/// Makes untrusted text inert in Markdown: no HTML, no table breaks, no links or emphasis.
+/// Makes untrusted text inert in Markdown: no HTML, no table breaks, no links or emphasis, no
+/// hidden characters (shown as `\u{..}`).
 pub fn escape(text: &str) -> String {
     escape_within(text, MAX_TEXT)
 }
@@ -35,8 +37,10 @@ fn cell(text: &str) -> String {
     escape_within(text, MAX_CELL)
 }
 
-/// [`escape`], keeping at most `limit` characters of `text`.
+/// [`escape`], keeping at most `limit` characters of `text` once it is scrubbed: a secret cut
+/// or escaped first would no longer match when the whole summary is scrubbed.
 fn escape_within(text: &str, limit: usize) -> String {
+    let text = scrubbed(text);
     let mut escaped = String::with_capacity(text.len().min(limit));
     for c in text.chars().take(limit) {
         match c {
@@ -48,7 +52,7 @@ fn escape_within(text: &str, limit: usize) -> String {
                 escaped.push('\\');
                 escaped.push(c);
             }
-            c if c.is_control() => {}
+            c if is_hidden(c) => escaped.push_str(&format!("\\\\u{{{:x}}}", u32::from(c))),
             c => escaped.push(c),
         }
     }
@@ -62,6 +66,8 @@ fn escape_within(text: &str, limit: usize) -> String {
 /// from ToolJet's answers (slugs, workspace ids); every character that could end the link's
 /// destination or start Markdown of its own is percent-encoded, which leaves the URL's meaning.
 fn link(label: &str, url: &str) -> String {
+    // Scrubbed before it is percent-encoded: an id given as an input may be a pasted token.
+    let url = scrubbed(url);
     let mut destination = String::with_capacity(url.len());
     for c in url.chars() {
         match c {
@@ -668,6 +674,39 @@ mod tests {
         assert_eq!(rows.len(), 3, "{md}");
         assert!(rows[1].starts_with("| Orders \\| Admin |"), "{}", rows[1]);
         assert!(md.contains("The step took 1.5 s."), "{md}");
+    }
+
+    #[test]
+    fn a_secret_is_scrubbed_before_a_cell_is_cut_or_escaped() {
+        let hex = "3e7a9c1f5b2d8e4a6c0f9b3d7e1a5c8f2b6d0e4a9c3f7b1d5e8a2c6f0b4d9e3a";
+        let marked = "tj_5b2d*8e4a_6c0f9b3d7e1a5c8f2b6d0e4a9c3f7b1d5e8a2c6f0b4d9e3a1f0c";
+        crate::redact::learn([hex.to_owned(), marked.to_owned()]);
+        // At the cut, the hex token's first 30 characters would stay; `_` and `*` would be
+        // escaped with backslashes, which the whole summary's scrubbing would no longer match.
+        for text in [
+            format!("{}{hex}", "a".repeat(MAX_CELL - 30)),
+            format!("app {marked}"),
+        ] {
+            let shown = cell(&text);
+            assert!(shown.contains("\\*\\*\\*"), "{shown}");
+            let rendered = shown.replace('\\', "");
+            for secret in [hex, marked] {
+                assert!(!rendered.contains(secret.get(6..18).unwrap()), "{shown}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_secret_in_a_link_is_scrubbed_before_it_is_percent_encoded() {
+        let secret = "tok(en)_7c2e9a4f1b8d3e6a0c5f9b2d7e4a1c8f3b6d0e9a";
+        crate::redact::learn([secret.to_owned()]);
+        let md = link("Open", &format!("https://tj.example.com/{secret}/apps/1"));
+        assert_eq!(md, "[Open](https://tj.example.com/%2A%2A%2A/apps/1)");
+    }
+
+    #[test]
+    fn a_character_that_reorders_text_is_shown_not_obeyed() {
+        assert_eq!(cell("Inven\u{202e}yrot"), "Inven\\\\u{202e}yrot");
     }
 
     #[test]

@@ -362,7 +362,7 @@ async fn a_manifest_error_stops_the_step_before_any_request() {
         ("instances:\n  production: [oops\n", "tooljet.yml, line"),
         (
             "instances:\n  production:\n    workspace: Acme\n    apps:\n      Inventory: v1\n  staging:\n    workspace: Acme\n    apps:\n      Inventory: v2\n",
-            "has 2 instances (`production`, `staging`): name one in `instance`",
+            "has 2 instances: name one in `instance` (it has `production`, `staging`)",
         ),
         (
             "instances:\n  production:\n    workspace: Acme\n    token: s3cr3t\n    apps:\n      Inventory: v1\n",

@@ -14,6 +14,7 @@ mod desired;
 mod errors;
 mod examples;
 mod hostile;
+mod hostile_manifest;
 mod inputs;
 mod intent;
 mod many_apps;
