@@ -3,6 +3,8 @@
 //! what was live before anything was sent. How the app stands, and what making the version
 //! live takes, is the plan's (`plan.rs`).
 
+use std::sync::Arc;
+
 use crate::listing::ListedApp;
 
 /// Which version should be live.
@@ -31,7 +33,7 @@ pub enum DeployApp {
     /// apps the workspace held before: a create answer naming one of them is about another app.
     Absent {
         name: String,
-        listed_ids: Vec<String>,
+        listed_ids: Arc<[String]>,
     },
 }
 

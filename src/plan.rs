@@ -385,7 +385,7 @@ mod tests {
     fn an_absent_app_is_imported_from_its_folder_in_git() {
         let absent = DeployApp::Absent {
             name: "Orders".to_owned(),
-            listed_ids: Vec::new(),
+            listed_ids: std::sync::Arc::new([]),
         };
         let mut deploy = deploy(absent, name("v1"));
         deploy.git_app_name = Some("orders-folder".to_owned());

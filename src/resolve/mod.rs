@@ -214,13 +214,20 @@ async fn resolve_desired(
         OperationKind::Apply => Job::Apply(deploy),
         _ => Job::Deploy(deploy),
     };
+    // One copy of the listed ids, shared by every app that is absent from the workspace.
+    let listed_ids: Arc<[String]> = match &listing {
+        Ok((_, listing)) => listing.apps.iter().map(|app| app.id.clone()).collect(),
+        Err(_) => Arc::new([]),
+    };
     let targets: Vec<Target> = apps
         .iter()
         .map(|desired| {
             let deploy = match &listing {
-                Ok((workspace, listing)) => {
-                    deploy_of(desired, workspace, listing, config.kind.has_plan())
-                }
+                Ok((workspace, listing)) => deploy_of(
+                    desired,
+                    (workspace, listing, &listed_ids),
+                    config.kind.has_plan(),
+                ),
                 Err(why) => Err(why.clone()),
             };
             Target::new(
@@ -253,8 +260,7 @@ async fn resolve_desired(
 /// first; an id that is absent has nothing to import from.
 fn deploy_of(
     desired: &DesiredApp,
-    workspace: &str,
-    listing: &Listing,
+    (workspace, listing, listed_ids): (&str, &Listing, &Arc<[String]>),
     from_manifest: bool,
 ) -> Result<Deploy, LookupError> {
     let app = match &desired.app {
@@ -288,7 +294,7 @@ fn deploy_of(
             }
             Err(NameError::Unknown { .. }) if !name.contains(',') => DeployApp::Absent {
                 name: name.clone(),
-                listed_ids: listing.apps.iter().map(|app| app.id.clone()).collect(),
+                listed_ids: listed_ids.clone(),
             },
             Err(err) => return Err(LookupError::no_app(name, err)),
         },

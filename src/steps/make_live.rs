@@ -249,7 +249,7 @@ async fn create(steps: &mut Steps, deploy: &Deploy) -> Result<Option<String>, Fa
     // check_answer refuses a create answer that names no app.
     let id = ids.app_id.unwrap_or_default();
     let listed_ids = match &deploy.app {
-        DeployApp::Absent { listed_ids, .. } => listed_ids.as_slice(),
+        DeployApp::Absent { listed_ids, .. } => &listed_ids[..],
         DeployApp::Listed(_) => &[],
     };
     if listed_ids
