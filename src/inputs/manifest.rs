@@ -87,8 +87,13 @@ impl std::fmt::Display for ManifestError {
         if let Some(line) = self.line {
             write!(f, ", line {line}")?;
         }
+        // A key as the file writes it: a top-level one with its colon (`instance:`), so that it
+        // never reads as the input of that name.
         if let Some(key) = &self.key {
-            write!(f, ", `{key}`")?;
+            match key.contains('.') {
+                true => write!(f, ", `{key}`")?,
+                false => write!(f, ", `{key}:`")?,
+            }
         }
         write!(f, ": {}", self.problem)
     }
@@ -555,14 +560,16 @@ fn unknown_key(key: &str, allowed: &[&str]) -> String {
                 the repository"
             .to_owned();
     }
+    // Keys as the file writes them, with their colon: `git-app-name:` is a key of the entry,
+    // not the input of that name.
     let guess = closest(&lower, allowed.iter().map(|known| (known, known)))
-        .map(|known| format!("; did you mean `{known}`?"))
+        .map(|known| format!("; did you mean `{known}:`?"))
         .unwrap_or_default();
     format!(
         "is not a key here{guess} (allowed: {})",
         allowed
             .iter()
-            .map(|known| format!("`{known}`"))
+            .map(|known| format!("`{known}:`"))
             .collect::<Vec<_>>()
             .join(", ")
     )
@@ -839,7 +846,7 @@ instances:
             (line, key.as_deref()),
             (Some(4), Some("instances.prod.aps"))
         );
-        assert!(problem.contains("did you mean `apps`?"), "{problem}");
+        assert!(problem.contains("did you mean `apps:`?"), "{problem}");
     }
 
     #[test]
@@ -979,7 +986,7 @@ instances:
         let err = select(instances.clone(), None, "tooljet.yml").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "tooljet.yml, `instances`: has 2 instances: name one in `instance` (it has \
+            "tooljet.yml, `instances:`: has 2 instances: name one in `instance` (it has \
              `production`, `staging`)"
         );
         let err = select(instances.clone(), Some("prod"), "tooljet.yml").unwrap_err();
@@ -1019,7 +1026,7 @@ instances:
         let message = err.to_string();
         assert!(
             message.starts_with(
-                "tooljet.yml, `instances`: has 150 instances: name one in `instance` (it has \
+                "tooljet.yml, `instances:`: has 150 instances: name one in `instance` (it has \
                  `instance-with-a-long-name-000`, "
             ),
             "{message}"

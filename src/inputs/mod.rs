@@ -693,11 +693,15 @@ fn from_manifest(
                  `{kind}` would act on all of them. Remove it; to change one app, edit its entry \
                  in the manifest, or use `operation: deploy` for that app"
             ),
-        ));
+        )
+        .saying_how());
     }
     let file = given(&raw.manifest).unwrap_or(manifest::DEFAULT);
     let path = context.path_of(file);
-    let wrong = |err: manifest::ManifestError| InputError::standalone("manifest", err.to_string());
+    // Every error about the file says what to write where: no way to set an input is added.
+    let wrong = |err: manifest::ManifestError| {
+        InputError::standalone("manifest", err.to_string()).saying_how()
+    };
     let instances = manifest::read(&path, file).map_err(wrong)?;
     let instance = manifest::select(instances, given(&raw.instance), file).map_err(wrong)?;
     if !crate::tooljet::is_one_segment(&instance.workspace) {

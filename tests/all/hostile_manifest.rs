@@ -33,7 +33,7 @@ async fn aliases_to_a_large_scalar_are_refused_before_they_fill_the_memory() {
     manifest.push_str("]\n");
     refused(
         &manifest,
-        "tooljet.yml, line 2, `b`: repeats more than 64 KiB of text with YAML aliases",
+        "tooljet.yml, line 2, `b:`: repeats more than 64 KiB of text with YAML aliases",
     )
     .await;
 }
@@ -160,7 +160,7 @@ async fn with_150_instances_and_none_named_the_error_still_says_to_name_one() {
     }
     let ran = refused(
         &manifest,
-        "tooljet.yml, `instances`: has 150 instances: name one in `instance` (it has",
+        "tooljet.yml, `instances:`: has 150 instances: name one in `instance` (it has",
     )
     .await;
     let error = ran.error();

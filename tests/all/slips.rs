@@ -372,3 +372,38 @@ async fn a_github_user_is_told_of_no_flag() {
         "{error}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_manifest_error_names_the_files_keys_as_written_and_no_input_to_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "instances:\n  p:\n    workspace: Acme\n    apps:\n      Orders:\n        verison: v1\n",
+            "did you mean `version:`? (allowed: `version:`, `git-app-name:`, `git-branch:`)",
+        ),
+        (
+            "instance:\n  p:\n    workspace: Acme\n",
+            "tooljet.yml, line 1, `instance:`: is not a key here",
+        ),
+    ];
+    for (text, says) in cases {
+        std::fs::write(dir.path().join("tooljet.yml"), text).unwrap();
+        let mut command =
+            tokio::process::Command::new(env!("CARGO_BIN_EXE_tooljet-gitsync-action"));
+        command
+            .args(["check", "--tooljet-url", "http://127.0.0.1:1"])
+            .current_dir(dir.path())
+            .env_clear()
+            .env("TOOLJET_ACCESS_TOKEN", token());
+        let out = tokio::time::timeout(crate::support::STEP_BOUND, command.output())
+            .await
+            .expect("the command ends")
+            .expect("the binary runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+        for not_said in ["--git-app-name", "--instance`:", "Set it with --manifest"] {
+            assert!(!stderr.contains(not_said), "{not_said}: {stderr}");
+        }
+    }
+}
