@@ -185,19 +185,8 @@ impl App {
         }
     }
 
-    /// The app's deploy, if its part starts with a plan, and how an unread live version is
-    /// taken.
-    fn planned_deploy(&self) -> Option<(Deploy, WhenUnread)> {
-        match self.job.as_ref().ok()? {
-            Job::Deploy(deploy) => Some((deploy.clone(), WhenUnread::GoOn)),
-            Job::Check(deploy) | Job::Apply(deploy) => Some((deploy.clone(), WhenUnread::Hold)),
-            Job::Single(_) => None,
-        }
-    }
-
     /// Phase one's result: the plan, or the failed read that leaves the app unplanned.
-    fn planned(&mut self, planned: Planned, took: Duration) {
-        self.duration += took;
+    fn planned(&mut self, planned: Planned) {
         self.plan = Some(planned.plan);
         self.diff = planned.diff;
         if let Some(failure) = planned.failure {
@@ -294,7 +283,8 @@ async fn run_apps(
             app.end(Verdict::Unresolved(why.clone()), None);
         }
     }
-    let cancelled = match plan_all(config, &mut apps, cancel.as_mut()).await {
+    // Phase one: each app's plan, read side by side.
+    let cancelled = match wave(config, &mut apps, Wave::Plan, cancel.as_mut()).await {
         Some(signal) => Some(signal),
         None => {
             let writes = Writes::of(config, &apps);
@@ -307,47 +297,6 @@ async fn run_apps(
         }
     }
     apps.into_iter().map(App::into_run).collect()
-}
-
-/// Phase one: each app's plan, read side by side; the signal that stopped it, if one did.
-async fn plan_all(
-    config: &Config,
-    apps: &mut [App],
-    cancel: Pin<&mut impl Future<Output = Signal>>,
-) -> Option<Signal> {
-    let work: Vec<(usize, Deploy, WhenUnread, Steps)> = apps
-        .iter_mut()
-        .enumerate()
-        .filter(|(_, app)| app.verdict.is_none())
-        .filter_map(|(index, app)| {
-            let (deploy, unread) = app.planned_deploy()?;
-            Some((index, deploy, unread, app.steps.take()?))
-        })
-        .collect();
-    let progress: Vec<Progress> = work
-        .iter()
-        .map(|(index, ..)| apps[*index].progress.clone())
-        .collect();
-    let (done, signal) = side_by_side(
-        config.max_parallel,
-        work,
-        progress,
-        cancel,
-        |(index, deploy, unread, mut steps)| async move {
-            let started = Instant::now();
-            let planned = steps::plan(&mut steps, &deploy, unread).await;
-            (index, steps, planned, started.elapsed())
-        },
-    )
-    .await;
-    for (index, steps, planned, took) in done {
-        let app = &mut apps[index];
-        app.steps = Some(steps);
-        app.planned(planned, took);
-        // Phase two starts afresh: a signal between the phases finds it not started.
-        app.progress.set(Stage::Waiting);
-    }
-    signal
 }
 
 /// Which apps phase two may write for, or run at all.
@@ -419,9 +368,11 @@ async fn carry_out_all(
     }
 }
 
-/// What one wave of phase two does for each app.
+/// What one wave does for each app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Wave {
+    /// Phase one: what is live read, the plan decided (deploy, check, apply).
+    Plan,
     /// The whole job: its one request, or its plan prepared and released.
     Whole,
     /// The plan's writes before its release.
@@ -439,14 +390,15 @@ struct Part {
     steps: Steps,
 }
 
-/// How an app's part of a wave ended: done, or ready for its release.
+/// How an app's part of a wave ended: planned, done, or ready for its release.
 enum Waved {
+    Planned(Box<Planned>),
     Ended(Result<ResultIds, Failure>),
     Ready(Ready),
 }
 
-/// One wave: `wave`'s work for every app still under way, side by side; the signal that
-/// stopped it, if one did.
+/// One wave: `wave`'s work for every app still under way (and, for the plans, each whose job
+/// starts with one), side by side; the signal that stopped it, if one did.
 async fn wave(
     config: &Arc<Config>,
     apps: &mut [App],
@@ -458,6 +410,9 @@ async fn wave(
         .iter_mut()
         .enumerate()
         .filter(|(_, app)| app.verdict.is_none())
+        .filter(|(_, app)| {
+            wave != Wave::Plan || app.job.as_ref().is_ok_and(|job| planned(job).is_some())
+        })
         .filter_map(|(index, app)| {
             Some(Part {
                 index,
@@ -487,8 +442,8 @@ async fn wave(
             let (config, failed) = (config.clone(), failed.clone());
             async move {
                 let started = Instant::now();
-                // fail-fast: no further app starts once one has failed.
-                if config.fail_fast && failed.load(Ordering::SeqCst) {
+                // fail-fast: no further app starts writing once one has failed.
+                if wave != Wave::Plan && config.fail_fast && failed.load(Ordering::SeqCst) {
                     return (index, steps, None, started.elapsed());
                 }
                 let waved = carry_out(&mut steps, &config, &job, plan.as_ref(), ready, wave).await;
@@ -505,6 +460,11 @@ async fn wave(
         app.steps = Some(steps);
         app.duration += took;
         match waved {
+            Some(Waved::Planned(planned)) => {
+                app.planned(*planned);
+                // Phase two starts afresh: a signal between the phases finds it not started.
+                app.progress.set(Stage::Waiting);
+            }
             None => app.end(Verdict::Skipped, None),
             Some(Waved::Ready(ready)) => app.ready = Some(ready),
             // A dry run released, pulled and created nothing: the ids stay those given.
@@ -527,6 +487,15 @@ fn plan_verdict(config: &Config, plan: Option<&AppPlan>) -> Verdict {
     }
 }
 
+/// The app's deploy, if its job starts with a plan, and how an unread live version is taken.
+fn planned(job: &Job) -> Option<(&Deploy, WhenUnread)> {
+    match job {
+        Job::Deploy(deploy) => Some((deploy, WhenUnread::GoOn)),
+        Job::Check(deploy) | Job::Apply(deploy) => Some((deploy, WhenUnread::Hold)),
+        Job::Single(_) => None,
+    }
+}
+
 /// One app's part of a wave: its one request, or its plan carried out, prepared or released.
 async fn carry_out(
     steps: &mut Steps,
@@ -536,6 +505,9 @@ async fn carry_out(
     ready: Option<Ready>,
     wave: Wave,
 ) -> Waved {
+    if let (Wave::Plan, Some((deploy, unread))) = (wave, planned(job)) {
+        return Waved::Planned(Box::new(steps::plan(steps, deploy, unread).await));
+    }
     let deploy = match job {
         Job::Single(operation) => {
             return Waved::Ended(steps::single(steps, config, operation).await);
@@ -550,7 +522,7 @@ async fn carry_out(
             Ok(Prepared::Done(ids)) => Waved::Ended(Ok(ids)),
             Err(failure) => Waved::Ended(Err(failure)),
         },
-        (Wave::Whole, _) | (Wave::Release, None) => {
+        (Wave::Whole | Wave::Plan, _) | (Wave::Release, None) => {
             Waved::Ended(steps::make_live(steps, deploy, plan).await)
         }
     }
