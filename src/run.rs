@@ -363,7 +363,13 @@ async fn carry_out_all(
                 }
                 return None;
             }
-            wave(config, apps, Wave::Release, cancel).await
+            if let Some(signal) = wave(config, apps, Wave::Release, cancel.as_mut()).await {
+                return Some(signal);
+            }
+            match config.dry_run {
+                true => None,
+                false => wave(config, apps, Wave::Review, cancel).await,
+            }
         }
     }
 }
@@ -379,6 +385,9 @@ enum Wave {
     Prepare,
     /// The release of what the first wave prepared.
     Release,
+    /// What changed in an app whose plan could not say (its version saved just now, or the app
+    /// new), once it is live.
+    Review,
 }
 
 /// What one app takes into a wave.
@@ -393,6 +402,7 @@ struct Part {
 /// How an app's part of a wave ended: planned, done, or ready for its release.
 enum Waved {
     Planned(Box<Planned>),
+    Reviewed(Diff),
     Ended(Result<ResultIds, Failure>),
     Ready(Ready),
 }
@@ -409,9 +419,15 @@ async fn wave(
     let work: Vec<Part> = apps
         .iter_mut()
         .enumerate()
-        .filter(|(_, app)| app.verdict.is_none())
-        .filter(|(_, app)| {
-            wave != Wave::Plan || app.job.as_ref().is_ok_and(|job| planned(job).is_some())
+        .filter(|(_, app)| match wave {
+            Wave::Plan => {
+                app.verdict.is_none() && app.job.as_ref().is_ok_and(|job| planned(job).is_some())
+            }
+            Wave::Review => {
+                matches!(app.verdict, Some(Verdict::Succeeded))
+                    && app.diff.as_ref().is_some_and(Diff::said_before_it_was_live)
+            }
+            Wave::Whole | Wave::Prepare | Wave::Release => app.verdict.is_none(),
         })
         .filter_map(|(index, app)| {
             Some(Part {
@@ -443,7 +459,8 @@ async fn wave(
             async move {
                 let started = Instant::now();
                 // fail-fast: no further app starts writing once one has failed.
-                if wave != Wave::Plan && config.fail_fast && failed.load(Ordering::SeqCst) {
+                let writes = matches!(wave, Wave::Whole | Wave::Prepare | Wave::Release);
+                if writes && config.fail_fast && failed.load(Ordering::SeqCst) {
                     return (index, steps, None, started.elapsed());
                 }
                 let waved = carry_out(&mut steps, &config, &job, plan.as_ref(), ready, wave).await;
@@ -460,6 +477,7 @@ async fn wave(
         app.steps = Some(steps);
         app.duration += took;
         match waved {
+            Some(Waved::Reviewed(diff)) => app.diff = Some(diff),
             Some(Waved::Planned(planned)) => {
                 app.planned(*planned);
                 // Phase two starts afresh: a signal between the phases finds it not started.
@@ -516,6 +534,7 @@ async fn carry_out(
     };
     let plan = plan.expect("phase one plans every deploy, check and apply");
     match (wave, ready) {
+        (Wave::Review, _) => Waved::Reviewed(steps::review(steps, deploy, plan).await),
         (Wave::Release, Some(ready)) => Waved::Ended(steps::release(steps, deploy, ready).await),
         (Wave::Prepare, _) => match steps::prepare(steps, deploy, plan).await {
             Ok(Prepared::Release(ready)) => Waved::Ready(ready),

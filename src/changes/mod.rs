@@ -28,6 +28,7 @@ const MAX_NAME: usize = 160;
 
 /// What changes from one version of an app to another.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub struct Changes {
     /// The version compared from (what is live) and to (what is declared).
     pub from: String,
@@ -45,6 +46,7 @@ pub struct Changes {
 
 /// What changes in one kind of entity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub struct KindChanges {
     #[serde(serialize_with = "plural")]
     pub kind: Kind,
@@ -66,6 +68,7 @@ pub struct KindChanges {
 /// An entity whose content changed: its name, and what of it changed (its fields' names, in
 /// words where they have some: `properties`, `layouts`, `data source`, `options`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub struct Changed {
     pub name: String,
     pub what: Vec<String>,
@@ -202,11 +205,27 @@ pub enum Unavailable {
     VersionAbsent,
     #[error("no version of the app was ever released: there is nothing to compare with")]
     NothingLive,
+    /// After `apply`: the app was new on the instance, or had no version live before.
+    #[error("nothing was live before: all of it is new")]
+    NothingBefore,
     /// An export could not be read; the server's words, scrubbed and bounded by the client.
     #[error("an export could not be read: {0}")]
     ExportFailed(String),
     #[error("an export holds more than can be compared in bounded memory")]
     TooLarge,
+}
+
+impl Diff {
+    /// It says only what could not be known before the declared version was live: that the
+    /// version, or the app, was not on the instance yet, or nothing was live.
+    pub fn said_before_it_was_live(&self) -> bool {
+        matches!(
+            self,
+            Self::Unavailable(
+                Unavailable::AppAbsent | Unavailable::VersionAbsent | Unavailable::NothingLive
+            )
+        )
+    }
 }
 
 impl Serialize for Diff {

@@ -17,6 +17,7 @@ const MAX_KEYS: usize = 20;
 
 /// A risky change: what it is about, and why it is risky, in a few words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub struct Risk {
     #[serde(serialize_with = "singular")]
     pub kind: Kind,

@@ -322,7 +322,7 @@ fn actions(app: &AppRun) -> Vec<&'static str> {
 
 /// The most lines of one app's changes in the log and the summary; `results` and `plan` have
 /// them all (up to their own bounds).
-pub const MAX_CHANGE_LINES: usize = 12;
+pub const MAX_CHANGE_LINES: usize = 16;
 
 /// What changes in an app's content, as lines: the versions and the counts, what was added,
 /// removed and changed per kind, the risky changes; or why that cannot be said. At most
@@ -337,11 +337,17 @@ pub fn change_lines(app: &AppRun) -> Vec<String> {
         }
         Some(Diff::Changes(changes)) => changes.lines(),
     };
+    // The risky changes first, after the headline: a reviewer must see them whatever is cut.
+    let (risky, kinds): (Vec<String>, Vec<String>) = lines
+        .drain(1..)
+        .partition(|line| line.trim_start().starts_with("risky: "));
+    lines.extend(risky);
+    lines.extend(kinds);
     if lines.len() > MAX_CHANGE_LINES {
         let more = lines.len() - (MAX_CHANGE_LINES - 1);
         lines.truncate(MAX_CHANGE_LINES - 1);
         lines.push(format!(
-            "  … and {more} more lines: `results` has every change"
+            "  … and {more} more lines: the results output has every change"
         ));
     }
     lines

@@ -58,13 +58,21 @@ pub(super) async fn plan(steps: &mut Steps, deploy: &Deploy, unread: WhenUnread)
     }
 }
 
-/// What is live, with the content the export holds (its newest version's), or the failed
-/// read (or unreadable answer) that fails the step.
+/// What is live, with the content the export holds (the declared version's, or the newest's),
+/// or the failed read (or unreadable answer) that fails the step.
 async fn read(steps: &mut Steps, deploy: &Deploy) -> Result<(Before, First), Failure> {
     let DeployApp::Listed(app) = &deploy.app else {
         return Ok((Before::Absent, Err(String::new())));
     };
-    let request = ApiRequest::export_content(&deploy.organization_id, &app.id);
+    // Any export names the live version. One of the declared version, where the instance has
+    // it, also holds that version's content, so a drift costs one more export (the live
+    // version's), an app in sync none; else the newest version's (often a draft).
+    let request = match deploy.wanted_id() {
+        Some(_) => {
+            ApiRequest::export_version(&deploy.organization_id, &app.id, deploy.version.name())
+        }
+        None => ApiRequest::export_content(&deploy.organization_id, &app.id),
+    };
     let mut answer = steps.read(Step::Listed, &request, WHAT).await?;
     let first = content_of(answer.content.take());
     match of(app, answer) {
@@ -109,28 +117,52 @@ async fn diff(steps: &mut Steps, deploy: &Deploy, plan: &AppPlan, first: First) 
         Ok(first) => first,
         Err(why) => return unavailable(Unavailable::ExportFailed(why)),
     };
+    Some(compared(steps, deploy, first, live).await)
+}
+
+/// What changes from version `live` to the declared one, from `first` (the content an export
+/// already held) and the export of each version it does not hold.
+async fn compared(steps: &mut Steps, deploy: &Deploy, first: Arc<Content>, live: &str) -> Diff {
+    let declared = deploy.version.name();
     let app_id = deploy.app.id().unwrap_or_default();
-    let mut own = Vec::new();
-    for version in changes::exports_needed(&first, live, &plan.declared) {
+    let mut held = vec![first];
+    for version in changes::exports_needed(&held[0], live, declared) {
         let request = ApiRequest::export_version(&deploy.organization_id, app_id, version);
-        match steps.try_read(Step::Listed, &request, WHAT_CHANGES).await {
-            Ok(mut answer) => match content_of(answer.content.take()) {
-                Ok(content) => own.push(content),
-                Err(why) => return unavailable(Unavailable::ExportFailed(why)),
-            },
-            Err(err) => return unavailable(Unavailable::ExportFailed(err.to_string())),
+        let content = match steps.read_aside(&request, WHAT_CHANGES).await {
+            Ok(mut answer) => content_of(answer.content.take()),
+            Err(err) => Err(err.to_string()),
+        };
+        match content {
+            Ok(content) => held.push(content),
+            Err(why) => return Diff::Unavailable(Unavailable::ExportFailed(why)),
         }
     }
-    let version = |name: &str| {
-        std::iter::once(&first)
-            .chain(&own)
-            .find_map(|content| content.version(name))
-    };
-    match (version(live), version(&plan.declared)) {
-        (Some(old), Some(new)) => Some(Diff::Changes(changes::compare(old, new))),
-        _ => unavailable(Unavailable::ExportFailed(
+    let version = |name: &str| held.iter().find_map(|content| content.version(name));
+    match (version(live), version(declared)) {
+        (Some(old), Some(new)) => Diff::Changes(changes::compare(old, new)),
+        _ => Diff::Unavailable(Unavailable::ExportFailed(
             "an export did not hold the version asked for".to_owned(),
         )),
+    }
+}
+
+/// What changed once the declared version was made live, where the plan could not say: a
+/// version saved from git just now, compared with the one live before; or an app new to the
+/// instance, with nothing live before it.
+pub(super) async fn review(steps: &mut Steps, deploy: &Deploy, plan: &AppPlan) -> Diff {
+    let Some(live) = plan.before.live().and_then(|live| live.name.as_deref()) else {
+        return Diff::Unavailable(Unavailable::NothingBefore);
+    };
+    let app_id = deploy.app.id().unwrap_or_default();
+    let request =
+        ApiRequest::export_version(&deploy.organization_id, app_id, deploy.version.name());
+    let first = match steps.read_aside(&request, WHAT_CHANGES).await {
+        Ok(mut answer) => content_of(answer.content.take()),
+        Err(err) => Err(err.to_string()),
+    };
+    match first {
+        Ok(first) => compared(steps, deploy, first, live).await,
+        Err(why) => Diff::Unavailable(Unavailable::ExportFailed(why)),
     }
 }
 

@@ -17,6 +17,7 @@ use reqwest::StatusCode;
 pub use live::Planned;
 pub use make_live::{Prepared, Ready};
 
+use crate::changes::Diff;
 use crate::desired::Deploy;
 use crate::inputs::Config;
 use crate::operation::{Operation, OperationKind, ResultIds};
@@ -489,6 +490,17 @@ impl Steps {
         answer
     }
 
+    /// A read beside the program, for what the reports say of the app (what changes in its
+    /// content): no step records it, and its failure fails nothing. Its answer is not the
+    /// step's last either.
+    pub async fn read_aside(
+        &mut self,
+        request: &ApiRequest,
+        what: &str,
+    ) -> Result<ApiResponse, ApiError> {
+        self.seam.read(request, what).await
+    }
+
     /// A read inside `step`, after it ended (a write that went through, or one refused): its
     /// failure fails `step`; its answer leaves the step's record to the caller.
     pub async fn read_within(
@@ -657,6 +669,12 @@ pub async fn release(
     ready: Ready,
 ) -> Result<ResultIds, Failure> {
     make_live::release(steps, deploy, ready).await
+}
+
+/// What changed in `deploy`'s app once `plan` made its declared version live, where the plan
+/// could not say: the version was not on the instance yet, or the app was new.
+pub async fn review(steps: &mut Steps, deploy: &Deploy, plan: &AppPlan) -> Diff {
+    live::review(steps, deploy, plan).await
 }
 
 /// Carries out `plan` for `deploy`'s app, and proves the declared version live.

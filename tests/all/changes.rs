@@ -68,9 +68,9 @@ async fn check_says_what_changes_in_the_app_by_kind_and_name_and_why_it_is_risky
             .cloned()
             .unwrap_or_else(|| panic!("{name} in {changes}"))
     };
-    assert_eq!(kind("pages")["added_names"], serde_json::json!(["Reports"]));
+    assert_eq!(kind("pages")["added-names"], serde_json::json!(["Reports"]));
     assert_eq!(
-        kind("pages")["removed_names"],
+        kind("pages")["removed-names"],
         serde_json::json!(["Settings"])
     );
     let risks: Vec<String> = changes["risks"]
@@ -257,4 +257,85 @@ async fn a_token_in_a_component_name_is_scrubbed_before_any_cut() {
         );
     }
     let _: Value = serde_json::from_str(ran.output("results")).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_drift_costs_one_more_export_though_a_draft_is_the_newest_version() {
+    let fake = fake().await;
+    // Saving seeds the next draft: the newest version is neither v1 nor v2.
+    fake.world().save_draft(APP_ID, "v2");
+    let ran = step("check", &fake)
+        .workspace_file("tooljet.yml", &manifest("Inventory: v2"))
+        .run()
+        .await;
+    ran.assert_exit(0);
+    let exports: Vec<String> = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.starts_with("/api/ext/export/"))
+        .map(|r| r.query.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        exports,
+        [
+            "exportTJDB=false&appVersion=v2",
+            "exportTJDB=false&appVersion=v1"
+        ],
+        "the declared version's, which says what is live, then the live version's"
+    );
+    assert_eq!(results(&ran)[0]["changes"]["available"], true);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_risky_changes_come_first_in_the_summary_whatever_is_cut() {
+    let fake = fake().await;
+    changed_v2(&fake);
+    let ran = step("check", &fake)
+        .workspace_file("tooljet.yml", &manifest("Inventory: v2"))
+        .run()
+        .await;
+    let section = ran
+        .summary
+        .split("#### What changes in the apps")
+        .nth(1)
+        .expect("the section");
+    let risks = results(&ran)[0]["changes"]["risks"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(section.matches("⚠️ risky: ").count(), risks, "{section}");
+    let first_bullet = section.lines().find(|l| l.starts_with("- ")).unwrap();
+    assert!(first_bullet.starts_with("- ⚠️ risky: "), "{section}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_apply_a_version_saved_from_git_is_compared_with_what_was_live() {
+    let fake = fake().await;
+    fake.world().design_mut(APP_ID, "v2-draft").sample_changes();
+    let ran = step("apply", &fake)
+        .workspace_file("tooljet.yml", &manifest("Inventory: v3\n      Orders: v1"))
+        .run()
+        .await;
+    ran.assert_exit(0);
+    let results = results(&ran);
+    let changes = &results[0]["changes"];
+    assert_eq!(changes["available"], true, "{changes}");
+    assert_eq!(
+        (changes["from"].as_str(), changes["to"].as_str()),
+        (Some("v1"), Some("v3"))
+    );
+    assert!(
+        !changes["risks"].as_array().unwrap().is_empty(),
+        "{changes}"
+    );
+    assert_eq!(
+        results[1]["changes"]["why"],
+        "nothing was live before: all of it is new"
+    );
+    assert!(
+        ran.summary.contains("**Inventory**: v1 → v3: "),
+        "{}",
+        ran.summary
+    );
+    assert_no_value(&everything(&ran));
 }

@@ -151,7 +151,7 @@ async fn check_apply_and_the_dry_run_show_one_plan_and_apply_carries_it_out() {
     assert_eq!(
         changes[1],
         json!({"available": true, "from": "v1", "to": "v2", "identical": true, "kinds": [],
-               "risks": [], "risks_unlisted": 0})
+               "risks": [], "risks-unlisted": 0})
     );
     assert_eq!(changes[2]["available"], false);
     assert_eq!(planned["format"], 1);
