@@ -69,13 +69,20 @@ fi
 out() { echo "binary=$1" >>"$GITHUB_OUTPUT"; }
 
 # Not a release: build from this copy's source, as the container action's image: Dockerfile does.
+# What a release's download is asked to do cannot be done here: said, never skipped silently.
 if [[ -z $RELEASE ]]; then
+  [[ -n $binary_url ]] &&
+    fail "binary-url names where a release's binary is downloaded from, and this copy of the action is not a release (@main, a branch or a fork): it builds from source. Use a release (uses: $REPOSITORY/binary@v1), or leave binary-url out"
+  [[ $verify == true ]] &&
+    fail "verify-attestation: true checks a release's build attestation, and this copy of the action is not a release (@main, a branch or a fork): it builds from source. Use a release (uses: $REPOSITORY/binary@v1)"
   command -v cargo >/dev/null ||
     fail "This copy of the action is not a release (@main, a branch or a fork), so it pins no binary, and cargo is not on this runner to build one from source. Use a release: uses: $REPOSITORY/binary@v1"
   root=$(dirname "$here")
   target=${CARGO_TARGET_DIR:-$root/target}
   echo "::group::Not a release: building $NAME from source with cargo ($root)"
-  cargo build --release --locked --manifest-path "$root/Cargo.toml" --target-dir "$target" \
+  # The crates' build scripts run here: the job's tokens stay out of their reach.
+  env -u GH_TOKEN -u GITHUB_TOKEN -u ACTIONS_RUNTIME_TOKEN -u ACTIONS_ID_TOKEN_REQUEST_TOKEN \
+    cargo build --release --locked --manifest-path "$root/Cargo.toml" --target-dir "$target" \
     -p "$NAME" --bin "$NAME" >&2
   echo "::endgroup::"
   out "$target/release/$NAME"
@@ -92,32 +99,62 @@ if [[ -z ${RUNNER_TOOL_CACHE:-} ]] || ! mkdir -p "$dir" 2>/dev/null || [[ ! -w $
   mkdir -p "$dir"
 fi
 binary=$dir/$NAME
+cached=false
 if [[ -f $binary && $(sha256 "$binary") == "$sum" ]]; then
-  echo "$NAME $RELEASE for $os $arch from the tool cache, $binary: sha256 $sum, as this release pins"
-  out "$binary"
-  exit 0
+  cached=true
 fi
-[[ -e $binary ]] && echo "The cached $binary does not have the sha256 $RELEASE pins: downloading it again"
+[[ $cached == false && -e $binary ]] && echo "The cached $binary does not have the sha256 $RELEASE pins: downloading it again"
 
 base=${binary_url:-https://github.com/$REPOSITORY/releases/download/$RELEASE}
 base=${base//\{tag\}/$RELEASE}
 url=${base%/}/$asset
-# A mirror's URL may carry a user and password: never printed.
-shown=$(sed -E 's#^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@#\1***@#' <<<"$url")
-part=$(mktemp "$dir/.$NAME.XXXXXX")
-trap 'rm -f "$part"' EXIT
-echo "Downloading $NAME $RELEASE for $os $arch from $shown"
-if command -v curl >/dev/null; then
-  curl -fsSL --retry 3 --retry-connrefused --connect-timeout 30 --max-time 600 \
-    --max-filesize $((64 * 1024 * 1024)) -o "$part" "$url" || fail "Could not download $shown (curl exit $?)"
-elif command -v wget >/dev/null; then
-  wget -q --tries=3 --timeout=60 -O "$part" "$url" || fail "Could not download $shown (wget exit $?)"
-else
-  fail "Neither curl nor wget is on this runner, so $shown cannot be downloaded"
+# A mirror's URL may carry a user and password (up to the host's last @): never printed, nor
+# any part of them that a tool's own message quotes.
+userinfo=$(sed -nE 's#^[a-zA-Z][a-zA-Z0-9+.-]*://([^/]*)@.*#\1#p' <<<"$url")
+hide() {
+  local text=$1
+  [[ -n $userinfo ]] && text=${text//"$userinfo"/***}
+  printf '%s' "$text"
+}
+shown=$(hide "$url")
+# curl reads the lower-case http_proxy only; the action's own binary reads HTTP_PROXY too.
+if [[ -z ${http_proxy:-} && -n ${HTTP_PROXY:-} ]]; then
+  export http_proxy=$HTTP_PROXY
 fi
-got=$(sha256 "$part")
-if [[ $got != "$sum" ]]; then
-  fail "$shown is not the binary $RELEASE pins: its sha256 is $got, not $sum. Nothing was run. A release's assets never change: a mirror (binary-url) serving another release, or an asset replaced after the release, looks like this"
+
+download() {
+  local said
+  case $url in
+    file://*) said=$(cp -- "${url#file://}" "$part" 2>&1) || fail "Could not copy $shown: $(hide "$said")" ;;
+    *)
+      if command -v curl >/dev/null; then
+        # --globoff: braces and brackets in a password are text, not a pattern to expand.
+        said=$(curl -fsSL --globoff --retry 3 --retry-connrefused --connect-timeout 30 \
+          --max-time 600 --max-filesize $((64 * 1024 * 1024)) -o "$part" -- "$url" 2>&1) ||
+          fail "Could not download $shown (curl exit $?: $(hide "$(tail -n 1 <<<"$said")")). Behind a proxy, set HTTPS_PROXY (or http_proxy); for a mirror with a private CA, CURL_CA_BUNDLE"
+      elif command -v wget >/dev/null; then
+        said=$(wget -q --tries=3 --timeout=60 -O "$part" -- "$url" 2>&1) ||
+          fail "Could not download $shown (wget exit $?: $(hide "$(tail -n 1 <<<"$said")"))"
+      else
+        fail "Neither curl nor wget is on this runner, so $shown cannot be downloaded"
+      fi
+      ;;
+  esac
+}
+
+if [[ $cached == false ]]; then
+  part=$(mktemp "$dir/.$NAME.XXXXXX")
+  trap 'rm -f "$part"' EXIT
+  echo "Downloading $NAME $RELEASE for $os $arch from $shown"
+  download
+  got=$(sha256 "$part")
+  if [[ $got != "$sum" ]]; then
+    fail "$shown is not the binary $RELEASE pins: its sha256 is $got, not $sum. Nothing was run. A release's assets never change: a mirror (binary-url) serving another release, or an asset replaced after the release, looks like this"
+  fi
+else
+  # The cached copy is what is checked: with verify-attestation: true, on every use.
+  part=$binary
+  echo "$NAME $RELEASE for $os $arch from the tool cache, $binary: sha256 $sum, as this release pins"
 fi
 
 # The build attestation: the release workflow of $REPOSITORY built these bytes.
@@ -131,7 +168,7 @@ attest() {
     warn "gh could not verify the build attestation of $shown ($(tail -n 1 <<<"$said")); it runs, as its sha256 is the one $RELEASE pins. verify-attestation: true makes this an error, false skips the check"
   fi
 }
-if [[ $verify == false ]]; then
+if [[ $verify == false ]] || [[ $cached == true && $verify == auto ]]; then
   :
 elif ! command -v gh >/dev/null; then
   [[ $verify == true ]] && fail "verify-attestation: true needs the GitHub CLI (gh) on the runner, and it is not there"
@@ -142,7 +179,9 @@ else
   attest
 fi
 
-chmod 755 "$part"
-mv -f "$part" "$binary"
-echo "$NAME $RELEASE for $os $arch: sha256 $sum, as this release pins; cached at $binary"
+if [[ $cached == false ]]; then
+  chmod 755 "$part"
+  mv -f "$part" "$binary"
+  echo "$NAME $RELEASE for $os $arch: sha256 $sum, as this release pins; cached at $binary"
+fi
 out "$binary"

@@ -67,8 +67,10 @@ impl Installed {
 }
 
 /// The tools install.sh may use, each on PATH only if the test says so.
-const TOOLS: [&str; 12] = [
+const TOOLS: [&str; 14] = [
     "bash",
+    "cp",
+    "env",
     "dirname",
     "mkdir",
     "sha256sum",
@@ -478,11 +480,13 @@ fn verify_attestation_takes_auto_true_or_false() {
 
 #[test]
 fn an_unreleased_copy_builds_the_binary_from_its_source_with_cargo() {
-    let runner = Runner::unreleased().stub(
-        "cargo",
-        "while [ $# -gt 0 ]; do [ \"$1\" = --target-dir ] && target=$2; shift; done\n\
+    let runner = Runner::unreleased()
+        .unset("TOOLJET_GITSYNC_BINARY_URL")
+        .stub(
+            "cargo",
+            "while [ $# -gt 0 ]; do [ \"$1\" = --target-dir ] && target=$2; shift; done\n\
          mkdir -p \"$target/release\" && echo built >\"$target/release/tooljet-gitsync-action\"",
-    );
+        );
     let installed = runner.install();
     let binary = installed.assert_installed();
     let root = runner.copy.path();
@@ -500,7 +504,9 @@ fn an_unreleased_copy_builds_the_binary_from_its_source_with_cargo() {
 
 #[test]
 fn an_unreleased_copy_without_cargo_says_to_use_a_release() {
-    let installed = Runner::unreleased().install();
+    let installed = Runner::unreleased()
+        .unset("TOOLJET_GITSYNC_BINARY_URL")
+        .install();
     assert_eq!(installed.code, 1);
     assert!(installed.error().starts_with(
         "This copy of the action is not a release (@main, a branch or a fork), so it pins no \
@@ -510,5 +516,87 @@ fn an_unreleased_copy_without_cargo_says_to_use_a_release() {
         installed
             .error()
             .ends_with("uses: tooljet-gitsync-action/tooljet-gitsync-action/binary@v1")
+    );
+}
+
+#[test]
+fn a_password_with_braces_or_an_at_sign_is_never_printed_whole_or_in_part() {
+    for (url, secret) in [
+        ("https://ci:s3cr{t-pw@mirror.invalid/{tag}", "s3cr{t-pw"),
+        ("https://ci:p@ss@mirror.invalid/{tag}", "p@ss"),
+    ] {
+        let installed = Runner::release(&[("linux-amd64", BINARY)])
+            .set("TOOLJET_GITSYNC_BINARY_URL", url)
+            .install();
+        assert_eq!(installed.code, 1, "{}", installed.log);
+        assert!(!installed.log.contains(secret), "{}", installed.log);
+        assert!(!installed.log.contains("ss@"), "{}", installed.log);
+        assert!(
+            installed
+                .error()
+                .contains("https://***@mirror.invalid/v1.2.3/"),
+            "{}",
+            installed.log
+        );
+    }
+}
+
+#[test]
+fn a_file_url_is_copied_without_curl_or_wget() {
+    let runner = Runner::release(&[("linux-amd64", BINARY)]).without("curl");
+    let installed = runner.install();
+    assert_eq!(std::fs::read(installed.assert_installed()).unwrap(), BINARY);
+}
+
+#[test]
+fn an_unreleased_copy_refuses_what_only_a_release_can_do_rather_than_skip_it() {
+    let mirror = Runner::unreleased().install();
+    assert_eq!(mirror.code, 1);
+    assert!(
+        mirror
+            .error()
+            .starts_with("binary-url names where a release's binary is downloaded from"),
+        "{}",
+        mirror.log
+    );
+    let attested = Runner::unreleased()
+        .unset("TOOLJET_GITSYNC_BINARY_URL")
+        .set("TOOLJET_GITSYNC_VERIFY_ATTESTATION", "true")
+        .install();
+    assert_eq!(attested.code, 1);
+    assert!(
+        attested
+            .error()
+            .starts_with("verify-attestation: true checks a release's")
+    );
+}
+
+#[test]
+fn the_source_build_does_not_see_the_jobs_token() {
+    let runner = Runner::unreleased()
+        .unset("TOOLJET_GITSYNC_BINARY_URL")
+        .set("GH_TOKEN", "ghs_job_token")
+        .stub(
+            "cargo",
+            "env >>\"$(dirname \"$0\")/../cargo.env\"\n\
+             while [ $# -gt 0 ]; do [ \"$1\" = --target-dir ] && target=$2; shift; done\n\
+             mkdir -p \"$target/release\" && echo built >\"$target/release/tooljet-gitsync-action\"",
+        );
+    runner.install().assert_installed();
+    let seen = std::fs::read_to_string(runner.root.path().join("cargo.env")).unwrap();
+    assert!(!seen.contains("ghs_job_token"), "{seen}");
+}
+
+#[test]
+fn verify_attestation_true_checks_a_cached_binary_too() {
+    let runner = Runner::release(&[("linux-amd64", BINARY)]).stub("gh", "exit 0");
+    runner.install().assert_installed();
+    let again = runner.set("TOOLJET_GITSYNC_VERIFY_ATTESTATION", "true");
+    again.install().assert_installed();
+    let calls = again.calls("gh");
+    assert_eq!(
+        calls.len(),
+        2,
+        "once on download, once from the cache: {calls:?}"
     );
 }
