@@ -186,6 +186,8 @@ impl Report<'_> {
             ),
             ("results", self.results()),
             ("plan", self.plan()),
+            // `diff`'s own.
+            ("instances", String::new()),
         ])
     }
 

@@ -11,6 +11,7 @@ mod changes;
 mod container;
 mod deploy;
 mod desired;
+mod diff;
 mod errors;
 mod examples;
 mod hostile;
