@@ -13,6 +13,7 @@ mod deploy;
 mod desired;
 mod diff;
 mod errors;
+mod example_safety;
 mod examples;
 mod hostile;
 mod hostile_manifest;
