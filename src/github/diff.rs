@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use super::outputs::bounded_list;
+use super::report::MAX_RESULTS;
 use super::summary::{MAX_ROWS, cell, escape};
 use super::{GitHub, Level, Outputs};
 use crate::diff::{AppChange, AppChangeKind, Diff, InstanceChange, InstanceChangeKind};
@@ -87,19 +89,26 @@ impl DiffReport<'_> {
     }
 
     /// One JSON object per change: an app's (`added`, `removed`, `version`, `source`) or an
-    /// instance's workspace (`workspace`, no `app`).
+    /// instance's workspace (`workspace`, no `app`); at most [`MAX_RESULTS`] bytes, the
+    /// changes beyond counted in a last object.
     fn results(&self) -> String {
-        let entries = self.diff.instances.iter().flat_map(|instance| {
-            let workspace = instance.workspace_change().map(|(from, to)| {
-                serde_json::json!({
-                    "instance": instance.name, "change": "workspace", "from": from, "to": to,
-                })
-            });
-            workspace
-                .into_iter()
-                .chain(instance.apps.iter().map(|app| app_result(instance, app)))
-        });
-        serde_json::Value::from(entries.collect::<Vec<_>>()).to_string()
+        let entries: Vec<String> = self
+            .diff
+            .instances
+            .iter()
+            .flat_map(|instance| {
+                let workspace = instance.workspace_change().map(|(from, to)| {
+                    serde_json::json!({
+                        "instance": instance.name, "change": "workspace", "from": from, "to": to,
+                    })
+                });
+                workspace
+                    .into_iter()
+                    .chain(instance.apps.iter().map(|app| app_result(instance, app)))
+            })
+            .map(|entry| entry.to_string())
+            .collect();
+        bounded_list(entries.into_iter(), MAX_RESULTS, omitted)
     }
 
     /// What was compared, in one sentence.
@@ -297,6 +306,18 @@ fn app_result(instance: &InstanceChange, app: &AppChange) -> serde_json::Value {
     entry
 }
 
+/// The last object of a `results` that could not list every change.
+fn omitted(count: usize) -> String {
+    serde_json::json!({
+        "omitted": count,
+        "message": format!(
+            "{count} more changes are not listed: this output is capped at {} KiB",
+            MAX_RESULTS / 1024
+        ),
+    })
+    .to_string()
+}
+
 /// "1 change", "3 changes".
 fn counted(count: usize, thing: &str) -> String {
     match count {
@@ -454,6 +475,26 @@ mod tests {
                 "no app of ToolJet's was read"
             );
             assert!(report.summary().contains("no change to the desired state"));
+        });
+    }
+
+    #[test]
+    fn results_stay_within_their_bound_and_count_the_rest() {
+        let many: Vec<ManifestApp> = (0..5_000)
+            .map(|n| app(&format!("App{n:05}-{}", "x".repeat(60)), "v1"))
+            .collect();
+        let inputs = inputs(None, vec![production(&many)]);
+        report_of(&inputs, |report| {
+            let results = output(report, "results");
+            assert!(results.len() <= MAX_RESULTS, "{} bytes", results.len());
+            let json: serde_json::Value = serde_json::from_str(&results).expect("whole JSON");
+            let items = json.as_array().unwrap();
+            let omitted = items.last().unwrap()["omitted"].as_u64().unwrap() as usize;
+            assert_eq!(
+                items.len() - 1 + omitted,
+                5_000,
+                "each change listed or counted"
+            );
         });
     }
 
