@@ -225,18 +225,20 @@ fn changes(base: Option<&Instance>, head: Option<&Instance>) -> InstanceChange {
     }
 }
 
+/// An app declared at `version`, with no git source of its own: the tests' manifests.
+#[cfg(test)]
+pub(crate) fn app(name: &str, version: &str) -> ManifestApp {
+    ManifestApp {
+        name: name.to_owned(),
+        version: version.to_owned(),
+        git_app_name: None,
+        git_branch: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn app(name: &str, version: &str) -> ManifestApp {
-        ManifestApp {
-            name: name.to_owned(),
-            version: version.to_owned(),
-            git_app_name: None,
-            git_branch: None,
-        }
-    }
 
     fn instance(name: &str, apps: &[ManifestApp]) -> Instance {
         Instance {

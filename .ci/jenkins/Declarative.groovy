@@ -48,10 +48,7 @@ abstract class Declarative extends JenkinsSteps {
   }
 
   def pipeline(Closure body) {
-    PipelineSpec spec = new PipelineSpec()
-    body.delegate = spec
-    body.resolveStrategy = Closure.DELEGATE_FIRST
-    body()
+    PipelineSpec spec = Block.run(body, new PipelineSpec())
     environment = spec.environment
     scopes << environment.collect { k, v -> "${k}=${v}".toString() }
     try {
@@ -67,11 +64,7 @@ abstract class Declarative extends JenkinsSteps {
     }
   }
 
-  void runSteps(Closure steps) {
-    steps.delegate = this
-    steps.resolveStrategy = Closure.DELEGATE_FIRST
-    steps()
-  }
+  void runSteps(Closure steps) { Block.run(steps, this) }
 
   def script(Closure body) { runSteps(body) }
 
@@ -138,39 +131,13 @@ class PipelineSpec {
 
   def getAny() { return 'any' }
   def agent(Object any) {}
-  def options(Closure body) { body.delegate = new Recorder(); body() }
-  def triggers(Closure body) { body.delegate = new Recorder(); body() }
+  def options(Closure body) { Block.run(body, new Recorder()) }
+  def triggers(Closure body) { Block.run(body, new Recorder()) }
 
-  def environment(Closure body) {
-    EnvironmentBlock block = new EnvironmentBlock()
-    body.delegate = block
-    body.resolveStrategy = Closure.DELEGATE_FIRST
-    body()
-    environment.putAll(block.values)
-  }
-
-  def stages(Closure body) {
-    body.delegate = this
-    body.resolveStrategy = Closure.DELEGATE_FIRST
-    body()
-  }
-
-  def stage(String name, Closure body) {
-    StageSpec stage = new StageSpec()
-    stage.name = name
-    body.delegate = stage
-    body.resolveStrategy = Closure.DELEGATE_FIRST
-    body()
-    stages << stage
-  }
-
-  def post(Closure body) {
-    PostBlock block = new PostBlock()
-    body.delegate = block
-    body.resolveStrategy = Closure.DELEGATE_FIRST
-    body()
-    always.addAll(block.always)
-  }
+  def environment(Closure body) { environment.putAll(Block.run(body, new EnvironmentBlock()).values) }
+  def stages(Closure body) { Block.run(body, this) }
+  def stage(String name, Closure body) { stages << Block.run(body, new StageSpec(name: name)) }
+  def post(Closure body) { always.addAll(Block.run(body, new PostBlock()).always) }
 }
 
 /** `environment { NAME = 'value' }` */
@@ -196,13 +163,7 @@ class StageSpec {
   def getAny() { return 'any' }
   def agent(Object any) {}
   def when(Closure body) {
-    this.when = { ->
-      Condition condition = new Condition()
-      body.delegate = condition
-      body.resolveStrategy = Closure.DELEGATE_FIRST
-      body()
-      condition.holds()
-    }
+    this.when = { -> Block.run(body, new Condition()).holds() }
   }
   def steps(Closure body) { this.steps = body }
 }
@@ -215,12 +176,16 @@ class Condition {
   def branch(String name) { found << (Declarative.build.branch == name) }
   def buildingTag() { found << (Declarative.build.tag != null) }
   def triggeredBy(String cause) { found << (Declarative.build.cause == cause) }
-  def not(Closure body) {
-    Condition inner = new Condition()
-    body.delegate = inner
+  def not(Closure body) { found << !Block.run(body, new Condition()).holds() }
+}
+
+/** A block of the pipeline's DSL: its words are the delegate's methods, which it returns. */
+class Block {
+  static <T> T run(Closure body, T delegate) {
+    body.delegate = delegate
     body.resolveStrategy = Closure.DELEGATE_FIRST
     body()
-    found << !inner.holds()
+    return delegate
   }
 }
 

@@ -364,16 +364,8 @@ impl GitHub {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diff::app;
     use crate::inputs::manifest::{Instance, ManifestApp};
-
-    fn app(name: &str, version: &str) -> ManifestApp {
-        ManifestApp {
-            name: name.to_owned(),
-            version: version.to_owned(),
-            git_app_name: None,
-            git_branch: None,
-        }
-    }
 
     fn inputs(base: Option<Vec<Instance>>, head: Vec<Instance>) -> DiffInputs {
         DiffInputs {
