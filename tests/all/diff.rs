@@ -259,3 +259,13 @@ async fn the_command_line_takes_the_base_as_a_flag() {
     let outputs: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(outputs["instances"], r#"["production","qa"]"#);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn outputs_that_cannot_be_written_stop_diff_with_exit_2() {
+    let ran = diff(CHANGED, Some(BASE))
+        .output_file("/dev/full")
+        .run()
+        .await;
+    ran.assert_exit(2);
+    ran.assert_error_contains("GITHUB_OUTPUT names /dev/full");
+}
