@@ -15,6 +15,7 @@
 use yaml_rust2::{Yaml, YamlLoader};
 
 use crate::examples::files_under;
+use crate::other_ci::scalar as text;
 use crate::support::repo_file as read;
 
 /// Operations that read only: their jobs are no writers.
@@ -32,16 +33,6 @@ fn yaml(text: &str) -> Yaml {
         .into_iter()
         .next()
         .unwrap_or(Yaml::Null)
-}
-
-/// A scalar as text (`true`, `4` and `"x"` alike); empty for anything else.
-fn text(yaml: &Yaml) -> String {
-    match yaml {
-        Yaml::String(s) | Yaml::Real(s) => s.clone(),
-        Yaml::Integer(i) => i.to_string(),
-        Yaml::Boolean(b) => b.to_string(),
-        _ => String::new(),
-    }
 }
 
 /// Every scalar in `yaml`, keys too, however deep.
