@@ -83,9 +83,10 @@ fn read(
     manifest::read(path, file).map_err(|err| named(input, err))
 }
 
-/// A manifest's error, saying which input's file it is about.
+/// A manifest's error, saying which input's file it is about. It says what to write where in
+/// that file: no way to set the input is added.
 fn named(input: &'static str, err: manifest::ManifestError) -> InputError {
-    InputError::standalone(input, format!("input `{input}`: {err}"))
+    InputError::standalone(input, format!("input `{input}`: {err}")).saying_how()
 }
 
 #[cfg(test)]
