@@ -25,6 +25,9 @@ const PRIVATE_KEY: &str =
 /// Orders (imported above) at v1.
 const MANIFEST: &str = "instances:\n  production:\n    workspace: Acme\n    apps:\n      \
                         Inventory: v1\n      Orders: v1\n";
+/// The base branch's copy, before the change that added Orders: what `diff` compares with.
+const BASE_MANIFEST: &str =
+    "instances:\n  production:\n    workspace: Acme\n    apps:\n      Inventory: v1\n";
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
@@ -113,6 +116,19 @@ async fn main() -> Result<(), Box<dyn Error>> {
     println!(
         "Desired state: tooljet.yml says Inventory v1 and Orders v1; check it, apply it, check again.\n"
     );
+    println!(
+        "What the pull request that wrote it changes, against the base branch's copy (which had \
+         Inventory v1 only): diff, with no URL and no token.\n"
+    );
+    show(
+        Step::bare(&action)
+            .with("operation", "diff")
+            .with("base-manifest", "base-tooljet.yml")
+            .workspace_file("tooljet.yml", MANIFEST)
+            .workspace_file("base-tooljet.yml", BASE_MANIFEST),
+        0,
+    )
+    .await?;
     let desired = |operation: &str| {
         Step::new(&action, operation, &fake).workspace_file("tooljet.yml", MANIFEST)
     };

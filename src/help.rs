@@ -43,10 +43,13 @@ fn operations() -> String {
                 Need::Optional => optional.push(takes.input.to_owned()),
             }
         }
-        let optional = match optional.is_empty() {
+        let mut optional = match optional.is_empty() {
             true => String::new(),
             false => format!("; may take {}", optional.join(", ")),
         };
+        if !kind.reaches_tooljet() {
+            optional.push_str("; no URL, no token: it reads these files and sends nothing");
+        }
         text.push_str(&format!(
             "  {:<14} {}{optional}\n",
             kind.as_str(),
@@ -58,7 +61,7 @@ fn operations() -> String {
 
 pub fn help() -> String {
     let mut text = format!(
-        "{}\nRuns one ToolJet GitSync CI/CD operation: deploy, check, apply, configure-git, push, create, pull, save-version, release or promote.\n\n\
+        "{}\nRuns one ToolJet GitSync CI/CD operation: deploy, check, apply, diff, configure-git, push, create, pull, save-version, release or promote.\n\n\
          Usage: the operation first, then any input as a flag, --name value or --name=value (a list \
          input's flag once per value):\n  \
          tooljet-gitsync-action deploy --app-name Inventory --workspace Acme --version-name v3\n\
@@ -132,6 +135,10 @@ mod tests {
         }
         assert!(help.contains(
             "deploy         organization-id|workspace, app-id|app-name, version-name|git-tag"
+        ));
+        assert!(help.contains(
+            "diff           base-manifest; may take manifest; no URL, no token: it reads these \
+             files and sends nothing"
         ));
     }
 }

@@ -15,6 +15,7 @@
 pub mod changes;
 pub mod declared;
 pub mod desired;
+pub mod diff;
 pub mod environment;
 pub mod github;
 pub mod help;

@@ -4,17 +4,20 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
+use tooljet_gitsync_action::diff;
 use tooljet_gitsync_action::environment::{RunContext, env_var};
-use tooljet_gitsync_action::github::{GitHub, Level, Report, Voice, commands};
+use tooljet_gitsync_action::github::{DiffReport, GitHub, Level, Report, Voice, commands};
+use tooljet_gitsync_action::inputs::diff::DiffInputs;
 use tooljet_gitsync_action::inputs::flags::{self, ArgError, Command};
 use tooljet_gitsync_action::inputs::naming::{Caller, Naming};
 use tooljet_gitsync_action::inputs::{self, Config, InputError, RawInputs};
+use tooljet_gitsync_action::operation::OperationKind;
 use tooljet_gitsync_action::tooljet::{Client, proxy};
 use tooljet_gitsync_action::{help, logging, redact, run, signals};
 
-/// Exit codes: 0 success (drift without `fail-on-drift` included), 1 ToolJet or network
-/// failure, 2 invalid input, 3 apps out of sync with `fail-on-drift` (and nothing else wrong),
-/// 130/143 cancelled.
+/// Exit codes: 0 success (drift without `fail-on-drift` included; for `diff`, whatever
+/// changes), 1 ToolJet or network failure, 2 invalid input, 3 apps out of sync with
+/// `fail-on-drift` (and nothing else wrong), 130/143 cancelled.
 const FAILED: u8 = 1;
 const INVALID_INPUT: u8 = 2;
 const DRIFTED: u8 = 3;
@@ -97,6 +100,10 @@ async fn main() -> ExitCode {
     }
 
     let context = RunContext::from_vars(&vars);
+    // Two files and no ToolJet: no client is built, nothing can be sent.
+    if raw.operation_kind() == Some(OperationKind::Diff) {
+        return run_diff(github, &raw, &vars, &context, started);
+    }
     let config = match Config::from_raw(&raw, &context) {
         Ok(config) => config,
         Err(err) => {
@@ -110,17 +117,7 @@ async fn main() -> ExitCode {
         github.input_error(Some(config.kind), problem);
         return ExitCode::from(INVALID_INPUT);
     }
-    for input in inputs::unused(&vars, config.kind) {
-        github.commands.annotate(
-            Level::Warning,
-            "Input not used",
-            &format!(
-                "input `{input}` is not used by `{}` and was ignored; remove it, or check the \
-                 operation.",
-                config.kind
-            ),
-        );
-    }
+    warn_unused(&github, inputs::unused(&vars, config.kind), config.kind);
     for (input, variable) in inputs::fallbacks_not_used(&vars) {
         github.commands.annotate(
             Level::Notice,
@@ -176,6 +173,62 @@ async fn main() -> ExitCode {
         }
         None if run.only_drifted() => ExitCode::from(DRIFTED),
         None => ExitCode::from(FAILED),
+    }
+}
+
+/// `diff`: the manifest against the base branch's copy, reported; exit 0 whatever changes, 2 for
+/// a bad input or manifest, or outputs that cannot be written (1 when writing them fails even so).
+fn run_diff(
+    mut github: GitHub,
+    raw: &RawInputs,
+    vars: &[(String, String)],
+    context: &RunContext,
+    started: Instant,
+) -> ExitCode {
+    const KIND: OperationKind = OperationKind::Diff;
+    if let Some(problem) = github.unwritable_destinations().first() {
+        github.input_error(Some(KIND), problem);
+        return ExitCode::from(INVALID_INPUT);
+    }
+    let (connection, unused): (Vec<&str>, Vec<&str>) = inputs::unused(vars, KIND)
+        .into_iter()
+        .partition(|input| matches!(*input, "tooljet-url" | "access-token"));
+    warn_unused(&github, unused, KIND);
+    let fallback = ["TOOLJET_HOST", "TOOLJET_ACCESS_TOKEN"];
+    if !connection.is_empty() || fallback.iter().any(|name| env_var(vars, name).is_some()) {
+        github.connection_not_used();
+    }
+    let read = match DiffInputs::from_raw(raw, context) {
+        Ok(read) => read,
+        Err(err) => {
+            let problem = with_how(err.to_string(), github.how_to_set(&err));
+            github.input_error(Some(KIND), &problem);
+            return ExitCode::from(INVALID_INPUT);
+        }
+    };
+    let diff = diff::compare(&read.base, &read.head);
+    let report = DiffReport {
+        diff: &diff,
+        inputs: &read,
+        elapsed: started.elapsed(),
+    };
+    match github.report_diff(&report) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::from(FAILED),
+    }
+}
+
+/// A warning for each input set that `kind` does not read.
+fn warn_unused(github: &GitHub, unused: Vec<&str>, kind: OperationKind) {
+    for input in unused {
+        github.commands.annotate(
+            Level::Warning,
+            "Input not used",
+            &format!(
+                "input `{input}` is not used by `{kind}` and was ignored; remove it, or check the \
+                 operation."
+            ),
+        );
     }
 }
 

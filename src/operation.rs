@@ -27,13 +27,16 @@ pub enum OperationKind {
     Deploy,
     Check,
     Apply,
+    /// What a change to the manifest changes, against the base branch's copy: no ToolJet.
+    Diff,
 }
 
 impl OperationKind {
-    pub const ALL: [OperationKind; 10] = [
+    pub const ALL: [OperationKind; 11] = [
         Self::Deploy,
         Self::Check,
         Self::Apply,
+        Self::Diff,
         Self::ConfigureGit,
         Self::Push,
         Self::Create,
@@ -55,6 +58,7 @@ impl OperationKind {
             Self::Deploy => "deploy",
             Self::Check => "check",
             Self::Apply => "apply",
+            Self::Diff => "diff",
         }
     }
 }
@@ -65,8 +69,13 @@ impl OperationKind {
     pub fn takes_app(self) -> bool {
         !matches!(
             self,
-            Self::ConfigureGit | Self::Create | Self::Check | Self::Apply
+            Self::ConfigureGit | Self::Create | Self::Check | Self::Apply | Self::Diff
         )
+    }
+
+    /// It talks to a ToolJet instance, and so needs its URL and token (`diff` reads files only).
+    pub fn reaches_tooljet(self) -> bool {
+        self != Self::Diff
     }
 
     /// It makes or checks a version live per app, from the desired state the inputs or the

@@ -24,7 +24,7 @@ import groovy.transform.Field
 @Field static final String OUTPUTS_FILE = 'tooljet-gitsync-outputs.json'
 // The action's inputs but the two secrets, which come from credentials.
 @Field static final List INPUTS = [
-  'operation', 'tooljet-url', 'app-id', 'app-name', 'workspace', 'manifest', 'instance',
+  'operation', 'tooljet-url', 'app-id', 'app-name', 'workspace', 'manifest', 'base-manifest', 'instance',
   'fail-on-drift', 'max-parallel', 'fail-fast',
   'dry-run', 'version-id', 'version-name', 'commit-message', 'organization-id', 'git-app-id',
   'git-app-name', 'git-branch', 'git-tag', 'git-url', 'branch-name', 'github-app-id',
@@ -44,16 +44,16 @@ def call(Map args = [:]) {
   if (problems) {
     error("toolJetGitSync: ${problems.join('; ')}. Nothing was sent to ToolJet.")
   }
-  List credentials = [string(credentialsId: args.credentialsId, variable: 'TOOLJET_ACCESS_TOKEN')]
-  if (args.githubAppPrivateKeyCredentialsId) {
-    credentials << string(credentialsId: args.githubAppPrivateKeyCredentialsId,
-                          variable: 'INPUT_GITHUB_APP_PRIVATE_KEY')
-  }
   int status = 0
   // Errors then name the step's camelCase arguments, not flags.
   withEnv(inputVariables(args) + ['TOOLJET_GITSYNC_CALLER=jenkins-step']) {
-    withCredentials(credentials) {
-      status = args.useImage ? runInImage() : runBinary(binaryFor(args))
+    if (readsFilesOnly(args)) {
+      // diff: no credential is bound, so none is in reach of what runs.
+      status = run(args)
+    } else {
+      withCredentials(credentialsOf(args)) {
+        status = run(args)
+      }
     }
   }
   Map outputs = readOutputs()
@@ -64,11 +64,35 @@ def call(Map args = [:]) {
   return outputs
 }
 
+int run(Map args) {
+  return args.useImage ? runInImage() : runBinary(binaryFor(args))
+}
+
+// The token, and the GitHub App's key when given, as the credentials to bind.
+List credentialsOf(Map args) {
+  List credentials = [string(credentialsId: args.credentialsId, variable: 'TOOLJET_ACCESS_TOKEN')]
+  if (args.githubAppPrivateKeyCredentialsId) {
+    credentials << string(credentialsId: args.githubAppPrivateKeyCredentialsId,
+                          variable: 'INPUT_GITHUB_APP_PRIVATE_KEY')
+  }
+  return credentials
+}
+
+// diff reads two files and reaches no ToolJet: it takes no credential.
+@NonCPS
+static boolean readsFilesOnly(Map args) {
+  return args.operation?.toString()?.trim() == 'diff'
+}
+
 // What is wrong with the arguments, checked before anything runs.
 @NonCPS
 List problemsWith(Map args) {
   List problems = []
-  if (!args.credentialsId) {
+  if (readsFilesOnly(args)) {
+    ['credentialsId', 'githubAppPrivateKeyCredentialsId'].findAll { args[it] }.each {
+      problems << "${it} is not taken by diff, which reads two files and sends nothing: leave it out, so that no credential is bound"
+    }
+  } else if (!args.credentialsId) {
     problems << 'credentialsId is required: the id of a Secret text credential that holds the ToolJet access token'
   }
   if (args.containsKey('accessToken')) {

@@ -92,6 +92,17 @@ check('a misspelt argument or a token given as an argument fails before anything
   assert message.contains('credentialsId is required')
 }
 
+check('diff binds no credential, and refuses one') { ws ->
+  new File(ws, 'tooljet.yml').text = 'instances:\n  production:\n    workspace: Acme\n    apps:\n      Inventory: v2\n'
+  new File(ws, 'base.yml').text = 'instances:\n  production:\n    workspace: Acme\n    apps:\n      Inventory: v1\n'
+  Map diff = [operation: 'diff', baseManifest: 'base.yml', downloadUrl: given.DOWNLOAD_URL]
+  Map result = released.call(diff)
+  assert result.outcome == 'success' && result.instances == '["production"]'
+  assert !JenkinsSteps.calls.contains('withCredentials')
+  String message = aborts { released.call(diff + [credentialsId: 'tooljet-access-token']) }
+  assert message.contains('credentialsId is not taken by diff')
+}
+
 check('a copy of the library that is not a release says to load one at a release tag') { ws ->
   String message = aborts { unreleased.call(deploy) }
   assert message.contains("load it at a release tag, @Library('tooljet-gitsync@v1.2.3')")
@@ -102,10 +113,6 @@ check('useImage runs the pinned shell image as a Jenkins docker agent does, as a
   Map result = released.call(deploy + [useImage: true])
   assert result.outcome == 'success'
   assert JenkinsSteps.calls.contains('docker.image.inside')
-}
-
-check('the example Jenkinsfile parses') { ws ->
-  new GroovyShell(this.class.classLoader).parse(new File(given.JENKINSFILE))
 }
 
 if (failures) {

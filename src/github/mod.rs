@@ -1,6 +1,7 @@
 //! Reporting to GitHub Actions: masks, annotations, step outputs and the step summary.
 
 pub mod commands;
+mod diff;
 mod files;
 mod outputs;
 mod report;
@@ -13,6 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use commands::{Commands, Level, Voice};
+pub use diff::DiffReport;
 pub use outputs::Outputs;
 pub use report::Report;
 use summary::escape as escape_markdown;

@@ -82,6 +82,34 @@ impl Outputs {
     }
 }
 
+/// JSON values as one array of at most `limit` bytes. Those that do not fit are counted in a
+/// last object, `omitted(count)`, whose room is kept free as each value is added, so the bound
+/// holds exactly whatever they hold.
+pub fn bounded_list(
+    items: impl ExactSizeIterator<Item = String>,
+    limit: usize,
+    omitted: impl Fn(usize) -> String,
+) -> String {
+    let total = items.len();
+    let mut json = String::from("[");
+    for (index, item) in items.enumerate() {
+        let separator = usize::from(index > 0);
+        let room_after = match total - index - 1 {
+            0 => 0,
+            left => 1 + omitted(left).len(),
+        };
+        if json.len() + separator + item.len() + room_after + 1 > limit {
+            json.push_str(&",".repeat(separator));
+            json.push_str(&omitted(total - index));
+            break;
+        }
+        json.push_str(&",".repeat(separator));
+        json.push_str(&item);
+    }
+    json.push(']');
+    json
+}
+
 /// The outputs that are JSON documents, far larger than a dotenv value should be.
 const JSON_OUTPUTS: [&str; 3] = ["response", "results", "plan"];
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 use reqwest::Url;
 
 use super::Outputs;
+use super::outputs::bounded_list;
 use crate::changes::Diff;
 use crate::environment::RunContext;
 use crate::operation::OperationKind;
@@ -18,7 +19,7 @@ use crate::tooljet::is_one_segment;
 /// The `response` output keeps this much of ToolJet's answer, marked when cut.
 const MAX_RESPONSE: usize = 64 * 1024;
 /// The `results` and `plan` outputs stay under this; apps beyond it are counted, not listed.
-const MAX_RESULTS: usize = 256 * 1024;
+pub(super) const MAX_RESULTS: usize = 256 * 1024;
 /// The `plan` output's format: raised when a key changes meaning or goes; new keys may come.
 pub const PLAN_FORMAT: u64 = 1;
 
@@ -186,6 +187,8 @@ impl Report<'_> {
             ),
             ("results", self.results()),
             ("plan", self.plan()),
+            // `diff`'s own.
+            ("instances", String::new()),
         ])
     }
 
@@ -233,7 +236,11 @@ impl Report<'_> {
     /// One JSON object per app: what it was, how it ended and why, as a JSON array of at most
     /// [`MAX_RESULTS`] bytes (apps that do not fit are counted in a last object).
     pub fn results(&self) -> String {
-        bounded_list(self.run.apps.iter().map(|app| self.result(app).to_string()))
+        bounded_list(
+            self.run.apps.iter().map(|app| self.result(app).to_string()),
+            MAX_RESULTS,
+            omitted,
+        )
     }
 
     /// `check`, `apply`: the plan as JSON, a contract for machines (README, "The `plan`
@@ -243,7 +250,11 @@ impl Report<'_> {
         if !self.operation().has_plan() {
             return String::new();
         }
-        let apps = bounded_list(self.run.apps.iter().map(|app| plan_of(app).to_string()));
+        let apps = bounded_list(
+            self.run.apps.iter().map(|app| plan_of(app).to_string()),
+            MAX_RESULTS,
+            omitted,
+        );
         let head = serde_json::json!({
             "format": PLAN_FORMAT,
             "instance": self.instance,
@@ -396,31 +407,6 @@ fn standing(app: &AppRun) -> (String, String, &'static str) {
         live,
         plan.map_or(State::Unknown, |plan| plan.state).as_str(),
     )
-}
-
-/// JSON objects as one array of at most [`MAX_RESULTS`] bytes. Objects that do not fit are
-/// counted in a last object, whose room is kept free as each is added, so the bound holds
-/// exactly whatever they hold.
-fn bounded_list(items: impl ExactSizeIterator<Item = String>) -> String {
-    let total = items.len();
-    let mut json = String::from("[");
-    for (index, item) in items.enumerate() {
-        let separator = usize::from(index > 0);
-        let left_after = total - index - 1;
-        let room_after = match left_after {
-            0 => 0,
-            n => 1 + omitted(n).len(),
-        };
-        if json.len() + separator + item.len() + room_after + 1 > MAX_RESULTS {
-            json.push_str(&",".repeat(separator));
-            json.push_str(&omitted(total - index));
-            break;
-        }
-        json.push_str(&",".repeat(separator));
-        json.push_str(&item);
-    }
-    json.push(']');
-    json
 }
 
 /// `text` on one line: every control character (a line break among them) a space.

@@ -24,7 +24,7 @@ const MAX_WARNED: usize = 20;
 const MAX_UNMANAGED: usize = 20;
 /// Rows in the table of apps; the rest are counted below it. With [`MAX_CELL`] this keeps the
 /// summary under about 300 KB for any number of apps.
-const MAX_ROWS: usize = 100;
+pub(super) const MAX_ROWS: usize = 100;
 
 /// Makes untrusted text inert in Markdown: no HTML, no table breaks, no links or emphasis, no
 /// hidden characters (shown as `\u{..}`).
@@ -33,7 +33,7 @@ pub fn escape(text: &str) -> String {
 }
 
 /// [`escape`] for a table cell, which holds at most [`MAX_CELL`] characters.
-fn cell(text: &str) -> String {
+pub(super) fn cell(text: &str) -> String {
     escape_within(text, MAX_CELL)
 }
 

@@ -6,6 +6,7 @@
 
 mod apps;
 mod connection;
+pub mod diff;
 pub mod flags;
 pub mod manifest;
 pub mod naming;
@@ -170,6 +171,7 @@ pub struct RawInputs {
     pub fail_fast: String,
     pub dry_run: String,
     pub manifest: String,
+    pub base_manifest: String,
     pub instance: String,
     pub fail_on_drift: String,
 }
@@ -242,6 +244,7 @@ impl RawInputs {
             "fail-fast" => &self.fail_fast,
             "dry-run" => &self.dry_run,
             "manifest" => &self.manifest,
+            "base-manifest" => &self.base_manifest,
             "instance" => &self.instance,
             "fail-on-drift" => &self.fail_on_drift,
             _ => "",
@@ -704,13 +707,8 @@ fn from_manifest(
     };
     let instances = manifest::read(&path, file).map_err(wrong)?;
     let instance = manifest::select(instances, given(&raw.instance), file).map_err(wrong)?;
-    if !crate::tooljet::is_one_segment(&instance.workspace) {
-        return Err(wrong(manifest::ManifestError {
-            file: file.to_owned(),
-            line: None,
-            key: Some(format!("instances.{}.workspace", instance.name)),
-            problem: "resolves away in a URL (`.` and `..` name no workspace)".to_owned(),
-        }));
+    if let Some(err) = unusable_workspace(&instance, file) {
+        return Err(wrong(err));
     }
     let apps = instance
         .apps
@@ -727,6 +725,20 @@ fn from_manifest(
         WorkspaceRef::from(instance.workspace.as_str()),
         instance.name,
     ))
+}
+
+/// What is wrong with `instance`'s workspace for a request, if anything: checked before any
+/// request, and by `diff`, so that a pull request learns it before the merge.
+fn unusable_workspace(
+    instance: &manifest::Instance,
+    file: &str,
+) -> Option<manifest::ManifestError> {
+    (!crate::tooljet::is_one_segment(&instance.workspace)).then(|| manifest::ManifestError {
+        file: file.to_owned(),
+        line: None,
+        key: Some(format!("instances.{}.workspace", instance.name)),
+        problem: "resolves away in a URL (`.` and `..` name no workspace)".to_owned(),
+    })
 }
 
 #[cfg(test)]

@@ -124,7 +124,8 @@ fn parse_https_url(value: &str, input: &'static str) -> Result<Option<String>, I
 }
 
 /// The one-request operation `kind` names, its app filled in per app later (`parse_apps` checks
-/// the app inputs); `None` for `deploy`, `check` and `apply`, which are programs of their own.
+/// the app inputs); `None` for `deploy`, `check` and `apply`, which are programs of their own,
+/// and `diff`, which sends nothing.
 pub(super) fn parse_operation_inputs(
     kind: OperationKind,
     raw: &RawInputs,
@@ -197,7 +198,10 @@ pub(super) fn parse_operation_inputs(
             },
         },
         OperationKind::Promote => Operation::Promote { app_id: app_id()? },
-        OperationKind::Deploy | OperationKind::Check | OperationKind::Apply => return Ok(None),
+        OperationKind::Deploy
+        | OperationKind::Check
+        | OperationKind::Apply
+        | OperationKind::Diff => return Ok(None),
     }))
 }
 

@@ -41,10 +41,13 @@ const fn optional(input: &'static str) -> Takes {
     }
 }
 
-/// What every operation reads: where ToolJet is, how to reach it, how long to wait, and
-/// `organization-id`, which also links the summary to ToolJet's editor.
+/// What every operation reads: which one it is.
+const OPERATION: Takes = required("operation");
+
+/// What every operation that reaches ToolJet reads: where it is, how to reach it, how long to
+/// wait, and `organization-id`, which also links the summary to ToolJet's editor.
 const EVERY_OPERATION: &[Takes] = &[
-    required("operation"),
+    OPERATION,
     required("tooljet-url"),
     required("access-token"),
     optional("organization-id"),
@@ -89,6 +92,8 @@ const APPLY: &[Takes] = &[
     optional("max-parallel"),
     optional("fail-fast"),
 ];
+/// Two files and nothing else: no URL, no token, nothing sent.
+const DIFF: &[Takes] = &[required("base-manifest"), optional("manifest")];
 const CONFIGURE_GIT: &[Takes] = &[
     required_or("organization-id", "workspace"),
     optional("workspace"),
@@ -123,6 +128,7 @@ fn own(kind: OperationKind) -> &'static [Takes] {
         OperationKind::Deploy => DEPLOY,
         OperationKind::Check => CHECK,
         OperationKind::Apply => APPLY,
+        OperationKind::Diff => DIFF,
         OperationKind::ConfigureGit => CONFIGURE_GIT,
         OperationKind::Push => PUSH,
         OperationKind::Create => CREATE,
@@ -133,15 +139,20 @@ fn own(kind: OperationKind) -> &'static [Takes] {
     }
 }
 
-/// Every input `kind` takes, each once: what every operation reads, then what app operations
-/// read, then its own; its own entry for a shared input takes that input's place.
+/// Every input `kind` takes, each once: what every operation (that reaches ToolJet) reads, then
+/// what app operations read, then its own; its own entry for a shared input takes that input's
+/// place.
 pub fn takes(kind: OperationKind) -> Vec<Takes> {
+    let every: &[Takes] = match kind.reaches_tooljet() {
+        true => EVERY_OPERATION,
+        false => &[OPERATION],
+    };
     let shared: &[Takes] = if kind.takes_app() {
         APP_OPERATIONS
     } else {
         &[]
     };
-    let mut all: Vec<Takes> = EVERY_OPERATION.iter().chain(shared).copied().collect();
+    let mut all: Vec<Takes> = every.iter().chain(shared).copied().collect();
     for takes in own(kind) {
         match all.iter_mut().find(|kept| kept.input == takes.input) {
             Some(kept) => *kept = *takes,
@@ -213,5 +224,18 @@ mod tests {
         assert!(!uses(OperationKind::Pull, "version-id"));
         assert!(uses(OperationKind::Release, "version-id"));
         assert!(!uses(OperationKind::Create, "app-id"));
+    }
+
+    #[test]
+    fn diff_takes_two_files_and_no_url_or_token() {
+        let inputs: Vec<&str> = takes(OperationKind::Diff)
+            .iter()
+            .map(|takes| takes.input)
+            .collect();
+        assert_eq!(inputs, ["operation", "base-manifest", "manifest"]);
+        assert_eq!(
+            particular(OperationKind::Diff),
+            [required("base-manifest"), optional("manifest")]
+        );
     }
 }

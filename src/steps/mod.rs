@@ -68,6 +68,8 @@ impl Step {
             OperationKind::Release => &[Self::Released],
             OperationKind::Promote => &[Self::Promoted],
             OperationKind::Check => &[Self::Listed],
+            // Reads two files; no request, no step.
+            OperationKind::Diff => &[],
             OperationKind::Deploy | OperationKind::Apply => &[
                 Self::Listed,
                 Self::Created,

@@ -77,7 +77,7 @@ fn assert_declared(path: &str, keys: &[(usize, String, bool)]) {
 }
 
 /// The files under `dir` of this repository, and of its folders, as repository paths.
-fn files_under(dir: &str) -> Vec<String> {
+pub(crate) fn files_under(dir: &str) -> Vec<String> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(Path::new(ROOT).join(dir)).unwrap() {
         let path = entry.unwrap().path();
@@ -167,6 +167,7 @@ fn the_jenkinsfiles_give_the_step_only_arguments_it_takes() {
     for example in [
         "examples/other-ci/Jenkinsfile",
         "examples/other-ci/Jenkinsfile.gitops",
+        "examples/other-ci/Jenkinsfile.gitops-main",
     ] {
         let jenkinsfile = read(example);
         let calls: Vec<&str> = jenkinsfile
@@ -189,7 +190,7 @@ fn arguments_are_taken(example: &str, call: &str) {
         .filter_map(|argument| argument.split_once(':'))
         .map(|(name, _)| name.trim())
         .collect();
-    assert!(arguments.len() >= 4, "{example}: {arguments:?}");
+    assert!(arguments.len() >= 2, "{example}: {arguments:?}");
     for argument in arguments {
         // The step's own rule: appName is the input app-name.
         let input: String = argument

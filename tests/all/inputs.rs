@@ -23,7 +23,7 @@ async fn missing_operation_lists_the_choices() {
     let fake = fake().await;
     let ran = refused(step("", &fake), &fake).await;
     assert!(ran.error().contains(
-        "input `operation` is required; choose one of: deploy, check, apply, configure-git, push, \
+        "input `operation` is required; choose one of: deploy, check, apply, diff, configure-git, push, \
          create"
     ));
 }

@@ -26,7 +26,8 @@ fn template() -> (Yaml, Yaml) {
     (docs.pop().unwrap(), job)
 }
 
-fn scalar(yaml: &Yaml) -> String {
+/// A scalar as text (`true`, `4` and `"x"` alike); empty for anything else.
+pub(crate) fn scalar(yaml: &Yaml) -> String {
     match yaml {
         Yaml::String(s) | Yaml::Real(s) => s.clone(),
         Yaml::Integer(i) => i.to_string(),
