@@ -8,6 +8,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::inputs::manifest::{Instance, ManifestApp};
+use crate::names;
 
 /// The base branch's copy, as read; `None` when there is no such file (no instances yet).
 pub type Base = Option<Vec<Instance>>;
@@ -160,19 +161,27 @@ impl Diff {
 /// What the change `head` makes of the desired state `base`.
 pub fn compare(base: &Base, head: &[Instance]) -> Diff {
     let base_instances: &[Instance] = base.as_deref().unwrap_or_default();
-    let in_base: HashMap<&str, &Instance> = base_instances
+    // Names pair as `check` and `apply` match them: under Unicode case folding and
+    // normalisation, so a name respelled is no change.
+    let in_base: HashMap<String, &Instance> = base_instances
         .iter()
-        .map(|instance| (instance.name.as_str(), instance))
+        .map(|instance| (names::folded(&instance.name), instance))
         .collect();
-    let in_head: HashSet<&str> = head.iter().map(|instance| instance.name.as_str()).collect();
+    let in_head: HashSet<String> = head
+        .iter()
+        .map(|instance| names::folded(&instance.name))
+        .collect();
     let mut instances: Vec<InstanceChange> = head
         .iter()
-        .map(|instance| changes(in_base.get(instance.name.as_str()).copied(), Some(instance)))
+        .map(|instance| {
+            let base = in_base.get(&names::folded(&instance.name)).copied();
+            changes(base, Some(instance))
+        })
         .collect();
     instances.extend(
         base_instances
             .iter()
-            .filter(|instance| !in_head.contains(instance.name.as_str()))
+            .filter(|instance| !in_head.contains(&names::folded(&instance.name)))
             .map(|instance| changes(Some(instance), None)),
     );
     instances.retain(|change| {
@@ -192,15 +201,18 @@ fn changes(base: Option<&Instance>, head: Option<&Instance>) -> InstanceChange {
     let (base_apps, head_apps) = (apps_of(base), apps_of(head));
     let by_name = |apps: &[ManifestApp]| -> HashMap<String, ManifestApp> {
         apps.iter()
-            .map(|app| (app.name.clone(), app.clone()))
+            .map(|app| (names::folded(&app.name), app.clone()))
             .collect()
     };
     let (mut before, after) = (by_name(base_apps), by_name(head_apps));
     let mut apps: Vec<AppChange> = head_apps
         .iter()
         .filter_map(|app| {
-            let from = before.remove(&app.name);
-            (from.as_ref() != Some(app)).then(|| AppChange {
+            let from = before.remove(&names::folded(&app.name));
+            (!from
+                .as_ref()
+                .is_some_and(|from| same_declaration(from, app)))
+            .then(|| AppChange {
                 name: app.name.clone(),
                 from,
                 to: Some(app.clone()),
@@ -210,7 +222,7 @@ fn changes(base: Option<&Instance>, head: Option<&Instance>) -> InstanceChange {
     apps.extend(
         base_apps
             .iter()
-            .filter(|app| !after.contains_key(&app.name))
+            .filter(|app| !after.contains_key(&names::folded(&app.name)))
             .map(|app| AppChange {
                 name: app.name.clone(),
                 from: Some(app.clone()),
@@ -223,6 +235,11 @@ fn changes(base: Option<&Instance>, head: Option<&Instance>) -> InstanceChange {
         workspace: head.map(|i| i.workspace.clone()),
         apps,
     }
+}
+
+/// The same version from the same source, whatever the name's spelling.
+fn same_declaration(a: &ManifestApp, b: &ManifestApp) -> bool {
+    (&a.version, &a.git_app_name, &a.git_branch) == (&b.version, &b.git_app_name, &b.git_branch)
 }
 
 /// An app declared at `version`, with no git source of its own: the tests' manifests.
@@ -348,15 +365,16 @@ mod tests {
     }
 
     #[test]
-    fn a_name_spelt_anew_is_one_app_removed_and_one_added() {
-        let base = vec![instance("production", &[app("inventory", "v1")])];
-        let head = vec![instance("production", &[app("Inventory", "v1")])];
-        assert_eq!(
-            lines(&compare(&Some(base), &head)),
-            [
-                "production/Inventory: added - → v1",
-                "production/inventory: removed v1 → -"
-            ]
-        );
+    fn a_name_respelled_in_letter_case_or_unicode_form_is_no_change() {
+        let base = vec![instance(
+            "production",
+            &[app("Cafe\u{301}", "v1"), app("Orders", "v1")],
+        )];
+        let head = vec![instance(
+            "Production",
+            &[app("Caf\u{e9}", "v1"), app("orders", "v2")],
+        )];
+        let diff = compare(&Some(base), &head);
+        assert_eq!(lines(&diff), ["Production/orders: version v1 → v2"]);
     }
 }

@@ -113,12 +113,13 @@ impl Secrets {
         }
     }
 
-    /// `text` with every secret replaced by `***`.
+    /// `text` with every secret replaced by `***`, in any ASCII letter case: a hex token
+    /// shown upper-cased (as a name compared without case may be) is the token all the same.
     pub fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let mut text = Cow::Borrowed(text);
         for secret in &self.forms {
-            if text.contains(secret.as_str()) {
-                text = Cow::Owned(text.replace(secret.as_str(), REPLACEMENT));
+            if let Some(replaced) = replace_any_case(&text, secret) {
+                text = Cow::Owned(replaced);
             }
         }
         text
@@ -129,6 +130,24 @@ impl fmt::Debug for Secrets {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Secrets({} values, redacted)", self.values.len())
     }
+}
+
+/// `text` with every occurrence of `needle`, in any ASCII letter case, replaced by `***`;
+/// `None` where there is none. ASCII lower-casing keeps every byte offset, and a match of
+/// UTF-8 text in UTF-8 text starts and ends on character boundaries.
+fn replace_any_case(text: &str, needle: &str) -> Option<String> {
+    let (haystack, needle) = (text.to_ascii_lowercase(), needle.to_ascii_lowercase());
+    let mut found = haystack.match_indices(&needle).peekable();
+    found.peek()?;
+    let mut replaced = String::with_capacity(text.len());
+    let mut rest = 0;
+    for (at, matched) in found {
+        replaced.push_str(text.get(rest..at).unwrap_or_default());
+        replaced.push_str(REPLACEMENT);
+        rest = at + matched.len();
+    }
+    replaced.push_str(text.get(rest..).unwrap_or_default());
+    Some(replaced)
 }
 
 /// `value`, and how `{:?}` and JSON write it inside their quotes where that differs.
@@ -236,6 +255,16 @@ pub fn bounded(text: &str, limit: usize) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_secret_is_scrubbed_in_any_ascii_letter_case() {
+        let secrets = Secrets::new(["d7169ef4abc".to_owned()]);
+        assert_eq!(
+            secrets.scrub("`D7169EF4ABC` and d7169Ef4aBc, é before"),
+            "`***` and ***, é before"
+        );
+        assert!(matches!(secrets.scrub("nothing here"), Cow::Borrowed(_)));
+    }
 
     fn secrets() -> Secrets {
         Secrets::new(["tok".to_owned(), "Basic tok".to_owned(), " ".to_owned()])

@@ -156,10 +156,9 @@ impl Commands {
     pub fn lines(&self, label: &str, lines: impl IntoIterator<Item = String>) {
         for text in lines {
             let text = shown(&self.voice.say(&text), MAX_LINE);
-            match self.on_github {
-                true => line(true, format_args!("{label}: {}", escape_data(&text))),
-                false => line(false, format_args!("{label}: {text}")),
-            }
+            // Behind its label no line can start a workflow command, and `shown` made every
+            // control character visible: the text needs no escapes (`%` stays `%`).
+            line(self.on_github, format_args!("{label}: {text}"));
         }
     }
 

@@ -204,7 +204,8 @@ impl DiffReport<'_> {
         lines.extend(self.rows().take(MAX_LOG_LINES).map(|row| row.line()));
         if total > MAX_LOG_LINES {
             lines.push(format!(
-                "{} more changes are not listed here; the `results` output lists them",
+                "{} more changes are not listed here; the `results` output lists as many as fit in \
+                 its 256 KiB and counts the rest",
                 total - MAX_LOG_LINES
             ));
         }
@@ -245,7 +246,7 @@ impl DiffReport<'_> {
         if total > MAX_ROWS {
             md.push_str(&format!(
                 "\n{} more changes are not listed here: the table shows {MAX_ROWS}; the \
-                 `results` output lists them.\n",
+                 `results` output lists as many as fit in its 256 KiB and counts the rest.\n",
                 total - MAX_ROWS
             ));
         }

@@ -64,13 +64,15 @@ impl DiffInputs {
     }
 }
 
-/// True when `a` and `b` are one file: the same path, or, both existing, the same file.
+/// True when `a` and `b` are one file: the same path, or, both existing, the same file (by
+/// device and inode, so a hard link is one too).
 fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
     if a.components().eq(b.components()) {
         return true;
     }
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
         _ => false,
     }
 }
@@ -144,6 +146,22 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.input, "base-manifest");
         assert!(err.problem.contains("same file as `manifest`"), "{err}");
+    }
+
+    #[test]
+    fn a_hard_link_to_the_manifest_is_the_same_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.yml"), ONE).unwrap();
+        std::fs::hard_link(dir.path().join("a.yml"), dir.path().join("b.yml")).unwrap();
+        assert!(same_file(
+            &dir.path().join("a.yml"),
+            &dir.path().join("b.yml")
+        ));
+        std::fs::write(dir.path().join("c.yml"), ONE).unwrap();
+        assert!(!same_file(
+            &dir.path().join("a.yml"),
+            &dir.path().join("c.yml")
+        ));
     }
 
     #[test]

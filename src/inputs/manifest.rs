@@ -280,15 +280,19 @@ pub fn read(path: &Path, file: &str) -> Result<Vec<Instance>, ManifestError> {
         key,
         problem,
     };
-    let bytes = read_file(path).map_err(|err| {
-        let problem = match err.kind() {
-            std::io::ErrorKind::NotFound => "there is no such file: give its path, relative to \
+    let bytes = linked_dirs(path, file)
+        .and_then(|()| read_file(path))
+        .map_err(|err| {
+            let problem = match err.kind() {
+                std::io::ErrorKind::NotFound => {
+                    "there is no such file: give its path, relative to \
                 the repository's root, in `manifest`"
-                .to_owned(),
-            _ => format!("it cannot be read: {err}"),
-        };
-        error(None, None, problem)
-    })?;
+                        .to_owned()
+                }
+                _ => format!("it cannot be read: {err}"),
+            };
+            error(None, None, problem)
+        })?;
     from_bytes(&bytes, file)
 }
 
@@ -315,6 +319,26 @@ fn from_bytes(bytes: &[u8], file: &str) -> Result<Vec<Instance>, ManifestError> 
 #[cfg(fuzzing)]
 pub fn read_bytes(bytes: &[u8], file: &str) -> Result<Vec<Instance>, ManifestError> {
     from_bytes(bytes, file)
+}
+
+/// Refuses a directory of `file`'s own path (relative to the repository, as `path` ends in
+/// it) that is a symbolic link: git stores links to directories too, and `procdir/environ`
+/// with `procdir` a link to `/proc/self` reaches the token as surely as a link to the file.
+fn linked_dirs(path: &Path, file: &str) -> std::io::Result<()> {
+    let relative = Path::new(file);
+    if relative.is_absolute() {
+        return Ok(());
+    }
+    let dirs = relative.components().count().saturating_sub(1);
+    for dir in path.ancestors().skip(1).take(dirs) {
+        if std::fs::symlink_metadata(dir)?.file_type().is_symlink() {
+            return Err(std::io::Error::other(format!(
+                "its directory {} is a symbolic link; give a path without one",
+                dir.file_name().unwrap_or_default().to_string_lossy()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The file's bytes: at most [`MAX_MANIFEST`] of a regular file. Git stores symbolic links, so
@@ -1325,6 +1349,20 @@ instances:
             err.problem
                 .starts_with("has no instance named `(a name of 101 characters)`")
         );
+    }
+
+    #[test]
+    fn a_directory_of_the_path_that_is_a_symbolic_link_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("real")).unwrap();
+        std::fs::write(dir.path().join("real/tooljet.yml"), EXAMPLE).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("real"), dir.path().join("linked")).unwrap();
+        let err = read(&dir.path().join("linked/tooljet.yml"), "linked/tooljet.yml").unwrap_err();
+        assert_eq!(
+            err.problem,
+            "it cannot be read: its directory linked is a symbolic link; give a path without one"
+        );
+        assert!(read(&dir.path().join("real/tooljet.yml"), "real/tooljet.yml").is_ok());
     }
 
     #[test]
