@@ -253,6 +253,12 @@ impl App {
         let given = run.ids.app_id.take();
         run.ids = self.ids;
         run.ids.app_id = run.ids.app_id.take().or(learned).or(given);
+        // The workspace the app was looked up in, for the link to ToolJet's editor.
+        if let (None, Ok(job)) = (&run.ids.organization_id, &self.job)
+            && let Some((deploy, _)) = planned(job)
+        {
+            run.ids.organization_id = Some(deploy.organization_id.clone());
+        }
         run.plan = self.plan;
         run.diff = self.diff;
         run.steps = self.recorded.snapshot().0;

@@ -387,3 +387,17 @@ fn each_result(ran: &Ran) -> Vec<String> {
         .map(|r| r["result"].as_str().unwrap_or_default().to_owned())
         .collect()
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_check_links_each_app_to_the_editor() {
+    let fake = fake().await;
+    let ran = with_manifest("check", &fake, "Inventory: v1").run().await;
+    ran.assert_exit(0);
+    assert_eq!(
+        ran.output("editor-url"),
+        format!(
+            "{}/{ORG_ID}/apps/{APP_ID}",
+            fake.url().trim_end_matches('/')
+        )
+    );
+}
