@@ -6,7 +6,7 @@
 use harness::tooljet::{APP_ID, FakeToolJet, SAMPLE_HOST, SAMPLE_TOKEN, Settings};
 use serde_json::Value;
 
-use crate::support::{Ran, fake, results, step, writes};
+use crate::support::{Ran, fake, manifest, results, step, with_manifest, writes};
 
 /// The values the sample changes put into Inventory's v2: a new database host, a new token in
 /// an API's header.
@@ -19,10 +19,6 @@ const NEW_TOKEN: &str = "tj_live_0a1b2c3d4e5f6a7b8c9d";
 fn changed_v2(fake: &FakeToolJet) {
     fake.world().add_version(APP_ID, "v2");
     fake.world().design_mut(APP_ID, "v2").sample_changes();
-}
-
-fn manifest(apps: &str) -> String {
-    format!("instances:\n  production:\n    workspace: Acme\n    apps:\n      {apps}\n")
 }
 
 /// Everything a person or a later step could read of `ran`: its log, summary and outputs;
@@ -47,10 +43,7 @@ fn assert_no_value(text: &str) {
 async fn check_says_what_changes_in_the_app_by_kind_and_name_and_why_it_is_risky() {
     let fake = fake().await;
     changed_v2(&fake);
-    let ran = step("check", &fake)
-        .workspace_file("tooljet.yml", &manifest("Inventory: v2"))
-        .run()
-        .await;
+    let ran = with_manifest("check", &fake, "Inventory: v2").run().await;
     ran.assert_exit(0);
     assert!(writes(&fake).is_empty());
     let changes = &results(&ran)[0]["changes"];
@@ -141,10 +134,7 @@ async fn no_value_of_an_export_reaches_any_output_on_or_off_github_debug_include
 async fn identical_content_says_so_though_every_id_differs() {
     let fake = fake().await;
     fake.world().add_version(APP_ID, "v2");
-    let ran = step("check", &fake)
-        .workspace_file("tooljet.yml", &manifest("Inventory: v2"))
-        .run()
-        .await;
+    let ran = with_manifest("check", &fake, "Inventory: v2").run().await;
     ran.assert_exit(0);
     assert_eq!(results(&ran)[0]["changes"]["identical"], true);
     assert!(
@@ -158,10 +148,7 @@ async fn identical_content_says_so_though_every_id_differs() {
 #[tokio::test(flavor = "multi_thread")]
 async fn where_no_comparison_can_be_made_it_says_why_and_claims_nothing() {
     let fake = fake().await;
-    let ran = step("check", &fake)
-        .workspace_file("tooljet.yml", &manifest("Inventory: v9"))
-        .run()
-        .await;
+    let ran = with_manifest("check", &fake, "Inventory: v9").run().await;
     ran.assert_exit(0);
     let changes = &results(&ran)[0]["changes"];
     assert_eq!(changes["available"], false);
@@ -213,10 +200,7 @@ async fn a_failed_content_read_changes_nothing_of_the_plan_nor_blocks_apply() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_app_in_sync_costs_no_content_request() {
     let fake = fake().await;
-    let ran = step("check", &fake)
-        .workspace_file("tooljet.yml", &manifest("Inventory: v1"))
-        .run()
-        .await;
+    let ran = with_manifest("check", &fake, "Inventory: v1").run().await;
     ran.assert_exit(0);
     let exports = fake
         .requests()
@@ -264,10 +248,7 @@ async fn a_drift_costs_one_more_export_though_a_draft_is_the_newest_version() {
     let fake = fake().await;
     // Saving seeds the next draft: the newest version is neither v1 nor v2.
     fake.world().save_draft(APP_ID, "v2");
-    let ran = step("check", &fake)
-        .workspace_file("tooljet.yml", &manifest("Inventory: v2"))
-        .run()
-        .await;
+    let ran = with_manifest("check", &fake, "Inventory: v2").run().await;
     ran.assert_exit(0);
     let exports: Vec<String> = fake
         .requests()
@@ -290,10 +271,7 @@ async fn a_drift_costs_one_more_export_though_a_draft_is_the_newest_version() {
 async fn the_risky_changes_come_first_in_the_summary_whatever_is_cut() {
     let fake = fake().await;
     changed_v2(&fake);
-    let ran = step("check", &fake)
-        .workspace_file("tooljet.yml", &manifest("Inventory: v2"))
-        .run()
-        .await;
+    let ran = with_manifest("check", &fake, "Inventory: v2").run().await;
     let section = ran
         .summary
         .split("#### What changes in the apps")
@@ -313,7 +291,7 @@ async fn after_apply_a_version_saved_from_git_is_compared_with_what_was_live() {
     let fake = fake().await;
     fake.world().design_mut(APP_ID, "v2-draft").sample_changes();
     let ran = step("apply", &fake)
-        .workspace_file("tooljet.yml", &manifest("Inventory: v3\n      Orders: v1"))
+        .workspace_file("tooljet.yml", &manifest("Inventory: v3\nOrders: v1"))
         .run()
         .await;
     ran.assert_exit(0);

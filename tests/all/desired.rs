@@ -2,20 +2,12 @@
 //! only; `apply` makes the instance match, sending nothing for an app already in sync; a
 //! re-run after a failure finishes the job.
 
-use harness::tooljet::{APP_ID, FakeToolJet, Injected, ORG_ID, RELEASED_VERSION_ID, Settings};
+use harness::tooljet::{APP_ID, Injected, ORG_ID, RELEASED_VERSION_ID, Settings};
 use serde_json::Value;
 
-use crate::support::{self, Ran, Step, fake, fake_with, results, status, step, writes};
-
-/// A manifest with one instance, `production`, whose apps are `apps` (`Name: version` lines).
-fn manifest(apps: &str) -> String {
-    let apps: String = apps.lines().map(|line| format!("      {line}\n")).collect();
-    format!("instances:\n  production:\n    workspace: Acme\n    apps:\n{apps}")
-}
-
-fn with_manifest(operation: &str, fake: &FakeToolJet, apps: &str) -> Step {
-    step(operation, fake).workspace_file("tooljet.yml", &manifest(apps))
-}
+use crate::support::{
+    self, Ran, fake, fake_with, manifest, results, status, step, with_manifest, writes,
+};
 
 /// Each app's `field` in `results`.
 fn each(ran: &Ran, field: &str) -> Vec<Value> {

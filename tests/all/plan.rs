@@ -5,17 +5,7 @@
 use harness::tooljet::{APP_ID, FakeToolJet, Injected, ORG_ID};
 use serde_json::{Value, json};
 
-use crate::support::{Ran, Step, fake, results, status, step, writes};
-
-/// A manifest with one instance, `production`, whose apps are `apps` (`Name: version` lines).
-fn manifest(apps: &str) -> String {
-    let apps: String = apps.lines().map(|line| format!("      {line}\n")).collect();
-    format!("instances:\n  production:\n    workspace: Acme\n    apps:\n{apps}")
-}
-
-fn with_manifest(operation: &str, fake: &FakeToolJet, apps: &str) -> Step {
-    step(operation, fake).workspace_file("tooljet.yml", &manifest(apps))
-}
+use crate::support::{Ran, fake, results, status, step, with_manifest, writes};
 
 fn pass() -> Injected {
     Injected::Delay(std::time::Duration::ZERO)

@@ -22,6 +22,18 @@ pub fn step(operation: &str, fake: &FakeToolJet) -> Step {
     Step::new(ACTION, operation, fake)
 }
 
+/// A `tooljet.yml` whose `production` instance (workspace Acme) lists `apps`, one
+/// `name: version` per line.
+pub fn manifest(apps: &str) -> String {
+    let apps: String = apps.lines().map(|line| format!("      {line}\n")).collect();
+    format!("instances:\n  production:\n    workspace: Acme\n    apps:\n{apps}")
+}
+
+/// A step running `operation` with [`manifest`]`(apps)` in the workspace.
+pub fn with_manifest(operation: &str, fake: &FakeToolJet, apps: &str) -> Step {
+    step(operation, fake).workspace_file("tooljet.yml", &manifest(apps))
+}
+
 /// A step with no inputs set.
 pub fn bare() -> Step {
     Step::bare(ACTION)
