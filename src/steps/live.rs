@@ -124,15 +124,9 @@ async fn diff(steps: &mut Steps, deploy: &Deploy, plan: &AppPlan, first: First) 
 /// already held) and the export of each version it does not hold.
 async fn compared(steps: &mut Steps, deploy: &Deploy, first: Arc<Content>, live: &str) -> Diff {
     let declared = deploy.version.name();
-    let app_id = deploy.app.id().unwrap_or_default();
     let mut held = vec![first];
     for version in changes::exports_needed(&held[0], live, declared) {
-        let request = ApiRequest::export_version(&deploy.organization_id, app_id, version);
-        let content = match steps.read_aside(&request, WHAT_CHANGES).await {
-            Ok(mut answer) => content_of(answer.content.take()),
-            Err(err) => Err(err.to_string()),
-        };
-        match content {
+        match export_of(steps, deploy, version).await {
             Ok(content) => held.push(content),
             Err(why) => return Diff::Unavailable(Unavailable::ExportFailed(why)),
         }
@@ -153,16 +147,20 @@ pub(super) async fn review(steps: &mut Steps, deploy: &Deploy, plan: &AppPlan) -
     let Some(live) = plan.before.live().and_then(|live| live.name.as_deref()) else {
         return Diff::Unavailable(Unavailable::NothingBefore);
     };
-    let app_id = deploy.app.id().unwrap_or_default();
-    let request =
-        ApiRequest::export_version(&deploy.organization_id, app_id, deploy.version.name());
-    let first = match steps.read_aside(&request, WHAT_CHANGES).await {
-        Ok(mut answer) => content_of(answer.content.take()),
-        Err(err) => Err(err.to_string()),
-    };
-    match first {
+    match export_of(steps, deploy, deploy.version.name()).await {
         Ok(first) => compared(steps, deploy, first, live).await,
         Err(why) => Diff::Unavailable(Unavailable::ExportFailed(why)),
+    }
+}
+
+/// The content of the app's `version`, from that version's own export, or why it could not
+/// be read.
+async fn export_of(steps: &mut Steps, deploy: &Deploy, version: &str) -> First {
+    let app_id = deploy.app.id().unwrap_or_default();
+    let request = ApiRequest::export_version(&deploy.organization_id, app_id, version);
+    match steps.read_aside(&request, WHAT_CHANGES).await {
+        Ok(mut answer) => content_of(answer.content.take()),
+        Err(err) => Err(err.to_string()),
     }
 }
 
