@@ -235,7 +235,7 @@ impl App {
                 true => StepEnd::Cancelled,
                 false => StepEnd::NotRun,
             };
-            self.recorded.end_as(step, end);
+            self.recorded.end(step, end);
         }
         self.verdict = Some(verdict);
     }
@@ -600,6 +600,7 @@ where
     }
     (done, signal)
 }
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;

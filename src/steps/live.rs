@@ -33,7 +33,7 @@ type First = Result<Arc<Content>, String>;
 /// fails the step it is, and the plan holds; with `GoOn` (deploy) an export that cannot be
 /// read, or an instance without the route, leaves what was live unknown, with a warning that
 /// says why, and the plan goes on without it.
-pub(super) async fn plan(steps: &mut Steps, deploy: &Deploy, unread: WhenUnread) -> Planned {
+pub async fn plan(steps: &mut Steps, deploy: &Deploy, unread: WhenUnread) -> Planned {
     // Listed with every app of the step, before any app ran.
     steps.done(Step::Listed);
     let (before, first, failure) = match unread {
@@ -143,7 +143,7 @@ async fn compared(steps: &mut Steps, deploy: &Deploy, first: Arc<Content>, live:
 /// What changed once the declared version was made live, where the plan could not say: a
 /// version saved from git just now, compared with the one live before; or an app new to the
 /// instance, with nothing live before it.
-pub(super) async fn review(steps: &mut Steps, deploy: &Deploy, plan: &AppPlan) -> Diff {
+pub async fn review(steps: &mut Steps, deploy: &Deploy, plan: &AppPlan) -> Diff {
     let Some(live) = plan.before.live().and_then(|live| live.name.as_deref()) else {
         return Diff::Unavailable(Unavailable::NothingBefore);
     };

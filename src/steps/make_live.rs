@@ -44,11 +44,7 @@ pub struct Ready {
 }
 
 /// The plan carried out at once: prepared, then released (`deploy`, app by app).
-pub(super) async fn run(
-    steps: &mut Steps,
-    deploy: &Deploy,
-    plan: &AppPlan,
-) -> Result<ResultIds, Failure> {
+pub async fn run(steps: &mut Steps, deploy: &Deploy, plan: &AppPlan) -> Result<ResultIds, Failure> {
     match prepare(steps, deploy, plan).await? {
         Prepared::Done(ids) => Ok(ids),
         Prepared::Release(ready) => release(steps, deploy, ready).await,
@@ -57,7 +53,7 @@ pub(super) async fn run(
 
 /// Everything of the plan's path before its release: the import, pull and save it needs,
 /// none of which changes what is live.
-pub(super) async fn prepare(
+pub async fn prepare(
     steps: &mut Steps,
     deploy: &Deploy,
     plan: &AppPlan,
@@ -102,7 +98,7 @@ pub(super) async fn prepare(
 }
 
 /// The release of a prepared app, and the proof that the declared version is live.
-pub(super) async fn release(
+pub async fn release(
     steps: &mut Steps,
     deploy: &Deploy,
     ready: Ready,

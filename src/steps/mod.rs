@@ -14,14 +14,11 @@ use std::sync::{Arc, Mutex};
 
 use reqwest::StatusCode;
 
-pub use live::Planned;
-pub use make_live::{Prepared, Ready};
+pub use live::{Planned, plan, review};
+pub use make_live::{Prepared, Ready, prepare, release, run as make_live};
+pub use single::run as single;
 
-use crate::changes::Diff;
-use crate::desired::Deploy;
-use crate::inputs::Config;
-use crate::operation::{Operation, OperationKind, ResultIds};
-use crate::plan::{AppPlan, WhenUnread};
+use crate::operation::{OperationKind, ResultIds};
 use crate::record::Note;
 use crate::tooljet::attempts::Attempts;
 use crate::tooljet::fate::{self, Outcome};
@@ -398,11 +395,6 @@ impl Recorded {
         self.0.lock().expect("steps").1 = None;
     }
 
-    /// Records how `step`, cut short by a signal, ended.
-    pub fn end_as(&self, step: Step, end: StepEnd) {
-        self.end(step, end);
-    }
-
     /// Prefixes a planned step's request with `words`.
     fn qualify(&self, step: Step, words: &str) {
         let mut recorded = self.0.lock().expect("steps");
@@ -415,9 +407,9 @@ impl Recorded {
         }
     }
 
-    /// Records how `step` ended; a step that ended already (its answer then found wanting)
-    /// takes the later end.
-    fn end(&self, step: Step, end: StepEnd) {
+    /// Records how `step` ended; a step that ended already (its answer then found wanting, or
+    /// cut short by a signal) takes the later end.
+    pub fn end(&self, step: Step, end: StepEnd) {
         let mut recorded = self.0.lock().expect("steps");
         match recorded.0.last_mut() {
             Some(last) if last.step == step => last.end = end,
@@ -638,52 +630,4 @@ impl Steps {
         }
         self.refuse_answer(step, request, err)
     }
-}
-
-/// One request of a one-request operation.
-pub async fn single(
-    steps: &mut Steps,
-    config: &Config,
-    operation: &Operation,
-) -> Result<ResultIds, Failure> {
-    single::run(steps, config, operation).await
-}
-
-/// Reads what is live of `deploy`'s app and decides its plan.
-pub async fn plan(steps: &mut Steps, deploy: &Deploy, unread: WhenUnread) -> Planned {
-    live::plan(steps, deploy, unread).await
-}
-
-/// The writes of `plan` for `deploy`'s app before its release, none of which changes what is
-/// live.
-pub async fn prepare(
-    steps: &mut Steps,
-    deploy: &Deploy,
-    plan: &AppPlan,
-) -> Result<Prepared, Failure> {
-    make_live::prepare(steps, deploy, plan).await
-}
-
-/// The release of a prepared app, and the proof that its declared version is live.
-pub async fn release(
-    steps: &mut Steps,
-    deploy: &Deploy,
-    ready: Ready,
-) -> Result<ResultIds, Failure> {
-    make_live::release(steps, deploy, ready).await
-}
-
-/// What changed in `deploy`'s app once `plan` made its declared version live, where the plan
-/// could not say: the version was not on the instance yet, or the app was new.
-pub async fn review(steps: &mut Steps, deploy: &Deploy, plan: &AppPlan) -> Diff {
-    live::review(steps, deploy, plan).await
-}
-
-/// Carries out `plan` for `deploy`'s app, and proves the declared version live.
-pub async fn make_live(
-    steps: &mut Steps,
-    deploy: &Deploy,
-    plan: &AppPlan,
-) -> Result<ResultIds, Failure> {
-    make_live::run(steps, deploy, plan).await
 }

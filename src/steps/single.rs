@@ -11,7 +11,7 @@ use crate::record::Note;
 use crate::tooljet::ApiRequest;
 
 /// Carries out a one-request operation.
-pub(super) async fn run(
+pub async fn run(
     steps: &mut Steps,
     config: &Config,
     operation: &Operation,
