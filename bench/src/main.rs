@@ -37,7 +37,7 @@ fn main() -> Result<(), Error> {
 fn read(path: &str) -> Result<Content, Error> {
     let started = Instant::now();
     let mut file = std::fs::File::open(path)?;
-    let mut reader = Reader::with_content(std::sync::Arc::default());
+    let mut reader = Reader::with_content();
     let mut chunk = vec![0; 64 * 1024];
     let mut size = 0;
     loop {

@@ -183,7 +183,7 @@ impl Client {
             let reader = match request.reading {
                 Reading::Json => None,
                 Reading::LiveApp => Some(Reader::live()),
-                Reading::Content => Some(Reader::with_content(self.secrets.clone())),
+                Reading::Content => Some(Reader::with_content()),
             };
             if let (true, Some(reader)) = (status.is_success(), reader) {
                 let export = read_export(&mut response, reader)

@@ -13,11 +13,10 @@
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::Arc;
 
 use super::ids::{self, mix};
 use super::tokens::{Text, Token};
-use crate::redact::Secrets;
+use crate::redact;
 
 /// The kinds of entity a version holds, in the order a reviewer reads them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -265,8 +264,6 @@ struct OptionKey {
 #[derive(Default)]
 pub(super) struct Builder {
     content: Content,
-    /// The secrets a name is scrubbed of before it is cut: a cut token escapes the scrubber.
-    secrets: Option<Arc<Secrets>>,
     /// Every id met, interned, and the row it is the own id of ([`NONE`] if none).
     ids: HashMap<[u64; 2], u32>,
     targets: Vec<u32>,
@@ -293,22 +290,6 @@ struct RowState {
 }
 
 impl Builder {
-    /// A builder whose names are scrubbed of `secrets` before they are cut.
-    pub fn scrubbing(secrets: Arc<Secrets>) -> Self {
-        Self {
-            secrets: Some(secrets),
-            ..Self::default()
-        }
-    }
-
-    /// `text` with every secret scrubbed, before anything cuts it.
-    fn scrubbed<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
-        match &self.secrets {
-            Some(secrets) => secrets.scrub(text),
-            None => std::borrow::Cow::Borrowed(text),
-        }
-    }
-
     /// A row of `source` opens.
     pub fn begin(&mut self, source: Source) {
         if self.too_large {
@@ -534,8 +515,7 @@ impl Builder {
             }
             Capture::Name => {
                 row.name_hash = hash_token(token);
-                let name = self.scrubbed(text.unwrap_or_default());
-                row.name = self.content.keep_name(&name);
+                row.name = self.content.keep_name(text.unwrap_or_default());
             }
             Capture::Handle => row.key_hash = hash_token(token),
             Capture::Key => row.key_hash = mix(row.key_hash, hash_token(token)),
@@ -575,8 +555,7 @@ impl Builder {
             (Inner::GlobalSettings, Some(_), Token::Bool(true)) => state.row.flags |= MAINTENANCE,
             (Inner::Module, Some("name"), Token::String(text)) => {
                 state.row.name_hash = hash_token(token);
-                let name = self.scrubbed(text.head);
-                state.row.name = self.content.keep_name(&name);
+                state.row.name = self.content.keep_name(text.head);
             }
             (Inner::Module, Some("co_relation_id"), Token::String(text)) => {
                 state.row.co_relation = halves(
@@ -1091,12 +1070,14 @@ fn hash_of(value: &impl Hash) -> u64 {
     hasher.finish()
 }
 
-/// Server text as it may be shown: control characters and bidirectional overrides stripped,
-/// at most `limit` bytes (cut at a character boundary, marked with `…`).
+/// Server text as it may be shown: scrubbed of every secret first (a cut token would escape
+/// the scrubber), hidden characters stripped, at most `limit` bytes (cut at a character
+/// boundary, marked with `…`).
 pub(super) fn shown(text: &str, limit: usize) -> Box<str> {
+    let text = redact::scrubbed(text);
     let mut shown = String::with_capacity(text.len().min(limit));
     for c in text.chars() {
-        if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+        if redact::is_hidden(c) {
             continue;
         }
         if shown.len() + c.len_utf8() > limit.saturating_sub('…'.len_utf8()) {

@@ -15,12 +15,8 @@ mod tokens;
 
 pub use content::{Content, ContentError, Entity, Kind, Version};
 
-use std::sync::Arc;
-
 use content::{Builder, Source};
 use tokens::{Flow, MAX_DEPTH, Token, Tokens};
-
-use crate::redact::Secrets;
 
 /// What the export says of the app.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -165,9 +161,9 @@ impl Reader {
     }
 
     /// A reader of what is live and of the content of each version the export holds, its
-    /// names scrubbed of `secrets` before they are cut.
-    pub fn with_content(secrets: Arc<Secrets>) -> Self {
-        Self::new(Some(Builder::scrubbing(secrets)))
+    /// names scrubbed of every secret learnt before they are cut.
+    pub fn with_content() -> Self {
+        Self::new(Some(Builder::default()))
     }
 
     fn new(content: Option<Builder>) -> Self {
@@ -511,7 +507,7 @@ mod tests {
             {{"id":"1f5f3ad1-8f1e-4a53-9d0f-5a1e0c2b7d11","name":"Ghost","handle":"ghost","appVersionId":"{v3}"}}],
             "appVersions":[{{"id":"{v1}","name":"v1"}},{{"id":"{v2}","name":"v2"}}]}}}}}}]}}"#
         );
-        let mut reader = Reader::with_content(std::sync::Arc::default());
+        let mut reader = Reader::with_content();
         reader.feed(export.as_bytes()).unwrap();
         let content = reader.finish().unwrap().content.unwrap().unwrap();
         let pages = |version: &str| -> Vec<String> {
@@ -572,7 +568,7 @@ pub(crate) mod sample {
     /// The content of one export holding `versions`, read in chunks of 4 KiB.
     pub fn read(versions: &[ExportedVersion<'_>]) -> Content {
         let text = export(&APP, versions, false);
-        let mut reader = Reader::with_content(std::sync::Arc::default());
+        let mut reader = Reader::with_content();
         for chunk in text.as_bytes().chunks(4096) {
             reader.feed(chunk).unwrap();
         }
