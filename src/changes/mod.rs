@@ -15,7 +15,6 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::redact::Secrets;
 use crate::tooljet::export::{Content, Entity, Kind, Version};
 
 pub use risk::Risk;
@@ -86,27 +85,6 @@ impl Changes {
     /// The kinds with a change, in order.
     pub fn changed_kinds(&self) -> impl Iterator<Item = &KindChanges> {
         self.kinds.iter().filter(|kind| !kind.is_unchanged())
-    }
-
-    /// Every name scrubbed of the secrets the action knows: names are server text, and a
-    /// hostile one could spell a token.
-    pub fn scrubbed(mut self, secrets: &Secrets) -> Self {
-        let scrub = |text: &mut String| *text = secrets.scrub(text).into_owned();
-        scrub(&mut self.from);
-        scrub(&mut self.to);
-        for kind in &mut self.kinds {
-            kind.removed_names.iter_mut().for_each(scrub);
-            kind.added_names.iter_mut().for_each(scrub);
-            for changed in &mut kind.changed_names {
-                scrub(&mut changed.name);
-                changed.what.iter_mut().for_each(scrub);
-            }
-        }
-        for risk in &mut self.risks {
-            scrub(&mut risk.name);
-            scrub(&mut risk.why);
-        }
-        self
     }
 
     /// One line: "no change in content", or the counts per kind and the risky changes.
@@ -211,8 +189,6 @@ pub enum Unavailable {
     /// An export could not be read; the server's words, scrubbed and bounded by the client.
     #[error("an export could not be read: {0}")]
     ExportFailed(String),
-    #[error("an export holds more than can be compared in bounded memory")]
-    TooLarge,
 }
 
 impl Diff {
@@ -778,17 +754,6 @@ mod tests {
         assert_eq!(
             (json["available"].clone(), json["to"].clone()),
             (json!(true), json!("v1.5.0"))
-        );
-    }
-
-    #[test]
-    fn names_are_scrubbed_of_known_secrets() {
-        let changes = changes_to(|design| design.add_page("s3cr3t-page", "leak"));
-        let secrets = Secrets::new(["s3cr3t".to_owned()]);
-        let shown = serde_json::to_string(&changes.scrubbed(&secrets)).unwrap();
-        assert!(
-            !shown.contains("s3cr3t") && shown.contains("***-page"),
-            "{shown}"
         );
     }
 
