@@ -151,11 +151,7 @@ pub fn is_one_segment(value: &str) -> bool {
 
 /// True for a UUID in either letter case, as ToolJet's ids are.
 pub fn is_uuid(value: &str) -> bool {
-    let groups: Vec<&str> = value.split('-').collect();
-    groups.iter().map(|group| group.len()).eq([8, 4, 4, 4, 12])
-        && groups
-            .iter()
-            .all(|group| group.bytes().all(|byte| byte.is_ascii_hexdigit()))
+    super::export::ids::parse(value.as_bytes()).is_some()
 }
 
 #[cfg(test)]

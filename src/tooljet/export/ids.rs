@@ -12,7 +12,7 @@ const LEN: usize = 36;
 const DASHES: [usize; 4] = [8, 13, 18, 23];
 
 /// `text` as a UUID, in either letter case.
-pub(super) fn parse(text: &[u8]) -> Option<u128> {
+pub(in crate::tooljet) fn parse(text: &[u8]) -> Option<u128> {
     if text.len() != LEN {
         return None;
     }

@@ -10,7 +10,7 @@
 //! version names and entity names leave this module.
 
 mod content;
-mod ids;
+pub(super) mod ids;
 mod tokens;
 
 pub use content::{Content, ContentError, Entity, Kind, Version};
